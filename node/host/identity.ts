@@ -1,0 +1,35 @@
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import type { PrivateKey } from '@libp2p/interface'
+
+/** File name of the identity key inside a home folder. */
+export const IDENTITY_FILE = 'identity.key'
+
+/**
+ * Loads the Ed25519 key of `home`, creating it (mode 0600, folder 0700) on first use, so a
+ * node keeps its PeerId across restarts. The key is written to a temporary file and then
+ * hard-linked into place: a crash never leaves a half-written key, and two first starts
+ * racing each other agree on one key.
+ */
+export async function loadOrCreateIdentity (home: string): Promise<PrivateKey> {
+  const path = join(home, IDENTITY_FILE)
+  try {
+    return privateKeyFromProtobuf(await readFile(path))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  await mkdir(home, { recursive: true, mode: 0o700 })
+  const key = await generateKeyPair('Ed25519')
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`
+  try {
+    await writeFile(tmp, privateKeyToProtobuf(key), { mode: 0o600, flag: 'wx' })
+    await link(tmp, path)
+    return key
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return privateKeyFromProtobuf(await readFile(path))
+  } finally {
+    await rm(tmp, { force: true })
+  }
+}

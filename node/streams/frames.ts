@@ -1,0 +1,59 @@
+import { FrameTooLargeError, ProtocolError, UnexpectedEndError } from '../errors.js'
+import { send } from './stream-writer.js'
+import type { StreamReader } from './stream-reader.js'
+import type { WritableMessageStream } from './stream-writer.js'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+/** A protons-generated message namespace (`Msg.encode`/`Msg.decode`). */
+export interface MessageCodec<T> {
+  encode(obj: T): Uint8Array
+  decode(buf: Uint8Array | Uint8ArrayList): T
+}
+
+/**
+ * Reads one length-prefixed protobuf message. Returns undefined when the stream ended
+ * cleanly before the message started. Throws FrameTooLargeError when the prefix announces
+ * more than `maxLength` bytes (before reading them), ProtocolError when the bytes do not
+ * decode.
+ */
+export async function readMessage<T> (reader: StreamReader, codec: MessageCodec<T>, maxLength: number, signal?: AbortSignal): Promise<T | undefined> {
+  const length = await reader.readVarint(signal)
+  if (length == null) return undefined
+  if (length > maxLength) {
+    throw new FrameTooLargeError(`Message of ${length} bytes exceeds the limit of ${maxLength}`)
+  }
+  const bytes = await reader.readExactly(length, signal)
+  try {
+    return codec.decode(bytes)
+  } catch (err) {
+    throw new ProtocolError('Malformed message', { cause: err })
+  }
+}
+
+/** Like {@link readMessage} but a clean end of stream is an error too. */
+export async function expectMessage<T> (reader: StreamReader, codec: MessageCodec<T>, maxLength: number, signal?: AbortSignal): Promise<T> {
+  const msg = await readMessage(reader, codec, maxLength, signal)
+  if (msg == null) throw new UnexpectedEndError('Stream ended before a message arrived')
+  return msg
+}
+
+/** Encodes `message` with its length prefix. */
+export function encodeFrame<T> (message: T, codec: MessageCodec<T>): Uint8Array {
+  const body = codec.encode(message)
+  const prefix: number[] = []
+  let n = body.byteLength
+  while (n >= 0x80) {
+    prefix.push((n & 0x7f) | 0x80)
+    n = Math.floor(n / 128)
+  }
+  prefix.push(n)
+  const out = new Uint8Array(prefix.length + body.byteLength)
+  out.set(prefix, 0)
+  out.set(body, prefix.length)
+  return out
+}
+
+/** Writes one length-prefixed protobuf message, respecting backpressure. */
+export async function writeMessage<T> (stream: WritableMessageStream, message: T, codec: MessageCodec<T>, signal?: AbortSignal): Promise<void> {
+  await send(stream, encodeFrame(message, codec), signal)
+}

@@ -1,0 +1,6 @@
+export { StreamReader } from './stream-reader.js'
+export type { StreamReaderInit, ReadableMessageStream } from './stream-reader.js'
+export { send, waitForDrain } from './stream-writer.js'
+export type { WritableMessageStream } from './stream-writer.js'
+export { readMessage, expectMessage, writeMessage, encodeFrame } from './frames.js'
+export type { MessageCodec } from './frames.js'
