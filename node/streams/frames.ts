@@ -6,7 +6,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 /** A protons-generated message namespace (`Msg.encode`/`Msg.decode`). */
 export interface MessageCodec<T> {
-  encode(obj: T): Uint8Array
+  encode(obj: Partial<T>): Uint8Array
   decode(buf: Uint8Array | Uint8ArrayList): T
 }
 

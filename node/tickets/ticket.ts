@@ -35,7 +35,7 @@ export interface TicketFields {
 export interface Ticket extends Omit<TicketBody, 'cid'> {
   cid: CID
   /** The SignedTicket encoding, to present to providers. */
-  bytes: Uint8Array
+  bytes: Uint8Array<ArrayBuffer>
 }
 
 function withDomain (body: Uint8Array): Uint8Array {
@@ -81,7 +81,7 @@ export function decodeTicket (bytes: Uint8Array): Ticket {
   try {
     const signed = SignedTicket.decode(bytes)
     const body = TicketBody.decode(signed.body)
-    return { ...body, cid: CID.decode(body.cid), bytes }
+    return { ...body, cid: CID.decode(body.cid), bytes: new Uint8Array(bytes) }
   } catch (err) {
     throw new InvalidTicketError('malformed', { cause: err })
   }
@@ -119,5 +119,5 @@ export async function verifyTicket (bytes: Uint8Array, options: VerifyTicketOpti
   }
   if (options.cid != null && cid.toString() !== options.cid.toString()) throw new InvalidTicketError('wrong cid')
   if (body.expiresAt <= (options.now ?? Date.now())) throw new InvalidTicketError('expired')
-  return { ...body, cid, bytes }
+  return { ...body, cid, bytes: new Uint8Array(bytes) }
 }

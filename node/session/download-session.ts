@@ -1,0 +1,259 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { BadPieceError, NoProvidersError, ProtocolError } from '../errors.js'
+import { pieceLength, verifyPiece } from '../manifest/index.js'
+import {
+  FIRST_MESSAGE_TIMEOUT_MS, MAX_PIECE_BYTES, MAX_TRANSFER_FRAME_BYTES, PIECE_TIMEOUT_MS, TRANSFER_PROTOCOL
+} from '../protocols/constants.js'
+import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/transfer.js'
+import { Bitfield } from '../store/index.js'
+import { StreamReader, expectMessage, readMessage, writeMessage } from '../streams/index.js'
+import { PiecePicker } from './piece-picker.js'
+import type { Host } from '../host/index.js'
+import type { StoredFile } from '../store/index.js'
+import type { Ticket } from '../tickets/index.js'
+import type { ComponentLogger, Logger, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** A node that may serve the file. */
+export interface ProviderInfo {
+  peerId: string
+  multiaddrs: Multiaddr[]
+}
+
+/** Progress events, namespaced as in Helia. */
+export type DownloadEvent =
+  | { type: 'transfer:provider-connected', provider: string, pieces: number }
+  | { type: 'transfer:provider-dropped', provider: string, reason: string }
+  | { type: 'transfer:piece-verified', provider: string, index: number, bytes: number }
+  | { type: 'transfer:bad-piece', provider: string, index: number }
+
+/** Options of a {@link DownloadSession}. */
+export interface DownloadSessionInit {
+  host: Host
+  file: StoredFile
+  ticket: Ticket
+  providers: ProviderInfo[]
+  logger: ComponentLogger
+  /** Bytes requested and not yet received, per provider. @default 4 MiB */
+  pipelineBytes?: number
+  /** How long a provider may take to deliver the next requested piece. @default PIECE_TIMEOUT_MS */
+  pieceTimeoutMs?: number
+  onProgress?: (event: DownloadEvent) => void
+  signal?: AbortSignal
+}
+
+/** What a finished session reports. */
+export interface DownloadResult {
+  /** Verified bytes received from each provider. */
+  bytesByProvider: Record<string, number>
+  /** Providers dropped, with the reason. */
+  dropped: Record<string, string>
+}
+
+interface ProviderState {
+  id: string
+  stream?: Stream
+  bits?: Bitfield
+  inflight: number[]
+  /** Cancelled requests whose piece may still arrive. */
+  cancelled: Set<number>
+}
+
+/**
+ * Downloads one file from every provider of a ticket at once: a bounded pipeline of piece
+ * requests per provider, rarest-first picks, an endgame for the last pieces, every piece
+ * verified against the manifest before it is written, and providers that send a bad piece,
+ * stall or fail dropped while the others carry on.
+ */
+export class DownloadSession {
+  readonly #init: DownloadSessionInit
+  readonly #log: Logger
+  readonly #picker: PiecePicker
+  readonly #providers = new Map<string, ProviderState>()
+  readonly #bytes: Record<string, number> = {}
+  readonly #dropped: Record<string, string> = {}
+  readonly #maxInflight: number
+  #ticket: Ticket
+  #running = 0
+  #finish?: { resolve: () => void, reject: (err: Error) => void }
+  #finished = false
+
+  constructor (init: DownloadSessionInit) {
+    this.#init = init
+    this.#log = init.logger.forComponent('mediaswarm:session')
+    this.#ticket = init.ticket
+    this.#picker = new PiecePicker(init.file.bitfield)
+    const pieceSize = init.file.info.manifest.pieceSize
+    this.#maxInflight = Math.max(2, Math.min(64, Math.floor((init.pipelineBytes ?? 4 * 1024 * 1024) / pieceSize)))
+  }
+
+  /** Runs until every piece is stored; rejects with NoProvidersError when all providers failed. */
+  async run (): Promise<DownloadResult> {
+    if (!this.#picker.complete) {
+      const done = new Promise<void>((resolve, reject) => { this.#finish = { resolve, reject } })
+      const onAbort = (): void => { this.#end(this.#init.signal?.reason ?? new Error('Aborted')) }
+      this.#init.signal?.addEventListener('abort', onAbort, { once: true })
+      for (const p of this.#init.providers) this.addProvider(p)
+      if (this.#running === 0) this.#end(new NoProvidersError('The ticket names no provider'))
+      try {
+        await done
+      } finally {
+        this.#init.signal?.removeEventListener('abort', onAbort)
+        for (const p of this.#providers.values()) p.stream?.abort(new Error('Download session ended'))
+      }
+    }
+    await this.#init.file.flush()
+    return { bytesByProvider: { ...this.#bytes }, dropped: { ...this.#dropped } }
+  }
+
+  /** Adds a provider (from a renewed ticket or an announcement) while running. */
+  addProvider (info: ProviderInfo): void {
+    if (this.#finished || this.#providers.has(info.peerId) || info.peerId === this.#init.host.peerId.toString()) return
+    const state: ProviderState = { id: info.peerId, inflight: [], cancelled: new Set() }
+    this.#providers.set(info.peerId, state)
+    this.#running++
+    this.#runProvider(state, info)
+      .catch((err: Error) => {
+        this.#dropped[state.id] = err.message
+        if (!this.#finished) {
+          this.#log('provider %s dropped - %s', state.id, err.message)
+          this.#init.onProgress?.({ type: 'transfer:provider-dropped', provider: state.id, reason: err.message })
+        }
+        state.stream?.abort(err)
+      })
+      .finally(() => {
+        if (state.bits != null) this.#picker.removeBitfield(state.bits)
+        for (const i of state.inflight) this.#picker.release(i, state.id)
+        state.inflight = []
+        this.#running--
+        if (this.#finished) return
+        if (this.#running === 0) {
+          this.#end(new NoProvidersError(`No provider could serve the remaining ${this.#picker.missing} pieces`))
+        } else {
+          this.#refillAll()
+        }
+      })
+  }
+
+  /** Presents a renewed ticket on every open stream. */
+  updateTicket (ticket: Ticket): void {
+    this.#ticket = ticket
+    for (const p of this.#providers.values()) {
+      if (p.stream != null) void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [] })
+    }
+  }
+
+  /** Marks pieces to fetch first (streaming); see PiecePicker.setUrgent. */
+  setUrgent (pieces: number[]): void {
+    this.#picker.setUrgent(pieces)
+    this.#refillAll()
+  }
+
+  #end (err?: Error): void {
+    if (this.#finished) return
+    this.#finished = true
+    if (err == null) this.#finish?.resolve()
+    else this.#finish?.reject(err)
+  }
+
+  async #write (p: ProviderState, msg: TransferRequest): Promise<void> {
+    try {
+      if (p.stream != null) await writeMessage(p.stream, msg, TransferRequest)
+    } catch (err) {
+      p.stream?.abort(err as Error)
+    }
+  }
+
+  #refillAll (): void {
+    for (const p of this.#providers.values()) this.#refill(p)
+  }
+
+  #refill (p: ProviderState): void {
+    if (p.stream == null || p.bits == null || this.#finished) return
+    const room = this.#maxInflight - p.inflight.length
+    if (room < Math.max(1, this.#maxInflight / 4)) return // batch requests
+    const picks = this.#picker.pick(p.id, p.bits, room)
+    if (picks.length === 0) return
+    p.inflight.push(...picks)
+    void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [] })
+  }
+
+  async #runProvider (p: ProviderState, info: ProviderInfo): Promise<void> {
+    const { host, file } = this.#init
+    const peerId = peerIdFromString(info.peerId)
+    if (info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: info.multiaddrs })
+    const stream = await host.dialProtocol(peerId, TRANSFER_PROTOCOL, { signal: AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS) })
+    p.stream = stream
+    const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
+    await writeMessage(stream, { ticket: this.#ticket.bytes, want: [], cancel: [] }, TransferRequest)
+    const first = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
+    if (first.type === TransferResponse.Type.REJECT) throw new ProtocolError(`Provider refused: ${first.message}`)
+    if (first.type !== TransferResponse.Type.BITFIELD || first.pieceCount !== file.info.pieceCount) {
+      throw new ProtocolError('Provider did not start with a matching bitfield')
+    }
+    p.bits = new Bitfield(first.pieceCount, first.bitfield)
+    this.#picker.addBitfield(p.bits)
+    this.#init.onProgress?.({ type: 'transfer:provider-connected', provider: p.id, pieces: p.bits.count })
+    this.#refill(p)
+    const timeout = this.#init.pieceTimeoutMs ?? PIECE_TIMEOUT_MS
+    while (!this.#finished) {
+      const waiting = p.inflight.length > 0
+      const signal = waiting ? AbortSignal.timeout(timeout) : undefined
+      const msg = await readMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, signal)
+        .catch((err: Error) => { throw err.name === 'TimeoutError' ? new ProtocolError('Provider stalled') : err })
+      if (msg == null) throw new ProtocolError('Provider closed the stream')
+      if (msg.type === TransferResponse.Type.HAVE) {
+        if (msg.index < p.bits.size && p.bits.set(msg.index)) this.#picker.addHave(msg.index)
+      } else if (msg.type === TransferResponse.Type.PIECE) {
+        await this.#receivePiece(p, reader, msg, timeout)
+      } else if (msg.type === TransferResponse.Type.REJECT) {
+        throw new ProtocolError(`Provider refused: ${msg.message}`)
+      } else {
+        throw new ProtocolError('Unexpected message from provider')
+      }
+      this.#refill(p)
+    }
+  }
+
+  async #receivePiece (p: ProviderState, reader: StreamReader, msg: TransferResponse, timeout: number): Promise<void> {
+    const { file } = this.#init
+    const index = msg.index
+    const at = p.inflight.indexOf(index)
+    const wasCancelled = p.cancelled.delete(index)
+    if (at < 0 && !wasCancelled) throw new ProtocolError(`Provider sent piece ${index}, which was not asked for`)
+    if (at >= 0) p.inflight.splice(at, 1)
+    if (msg.length === 0) {
+      // the provider does not have it (any more)
+      p.bits?.unset(index)
+      this.#picker.release(index, p.id)
+      this.#refillAll()
+      return
+    }
+    const expected = pieceLength(file.info.manifest, index)
+    if (msg.length !== expected || msg.length > MAX_PIECE_BYTES) {
+      throw new ProtocolError(`Piece ${index} announced ${msg.length} bytes, expected ${expected}`)
+    }
+    const data = await reader.readExactly(msg.length, AbortSignal.timeout(timeout))
+    if (file.has(index) || this.#finished) return // an endgame duplicate
+    if (!verifyPiece(file.info.manifest, index, data)) {
+      this.#picker.release(index, p.id)
+      this.#init.onProgress?.({ type: 'transfer:bad-piece', provider: p.id, index })
+      throw new BadPieceError(`Piece ${index} from ${p.id} failed verification`)
+    }
+    const others = this.#picker.completed(index)
+    await file.writePiece(index, data)
+    this.#bytes[p.id] = (this.#bytes[p.id] ?? 0) + data.byteLength
+    this.#init.onProgress?.({ type: 'transfer:piece-verified', provider: p.id, index, bytes: data.byteLength })
+    for (const other of others) {
+      const o = this.#providers.get(other)
+      if (o == null || o === p) continue
+      const j = o.inflight.indexOf(index)
+      if (j >= 0) {
+        o.inflight.splice(j, 1)
+        o.cancelled.add(index)
+        void this.#write(o, { ticket: new Uint8Array(0), want: [], cancel: [index] })
+      }
+    }
+    if (this.#picker.complete) this.#end()
+  }
+}
