@@ -1,0 +1,14 @@
+/**
+ * The mediaswarm peer library: everything the tracker and the CLI use from `node/`.
+ */
+import './polyfill.js'
+
+export * from './errors.js'
+export * from './host/index.js'
+export * from './manifest/index.js'
+export * from './protocols/index.js'
+export * from './session/index.js'
+export * from './store/index.js'
+export * from './streams/index.js'
+export * from './tickets/index.js'
+export * from './peer/index.js'

@@ -1,0 +1,22 @@
+import { constants } from 'node:fs'
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises'
+import { basename, dirname, join } from 'node:path'
+import type { StoredFile } from '../store/index.js'
+
+/**
+ * Writes a complete stored file to `path` atomically: a temporary file beside it, then a
+ * rename, so the final name never holds a partial file.
+ */
+export async function exportFile (file: StoredFile, path: string): Promise<void> {
+  if (!file.complete) throw new Error(`${file.cid} is not complete`)
+  await mkdir(dirname(path), { recursive: true })
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.mediaswarm-tmp`)
+  try {
+    // copy-on-write clone where the file system supports it, else a kernel copy
+    await copyFile(file.dataPath, tmp, constants.COPYFILE_FICLONE)
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
+}

@@ -1,0 +1,24 @@
+import { ProtocolError } from '../../errors.js'
+import { StreamReader, expectMessage, writeMessage } from '../../streams/index.js'
+import { ANNOUNCE_PROTOCOL, MAX_QUEUE_UPDATE_BYTES, RESPONSE_TIMEOUT_MS } from '../constants.js'
+import { AnnounceRequest, AnnounceResponse } from './pb/announce.js'
+import type { Host } from '../../host/index.js'
+import type { PeerId } from '@libp2p/interface'
+
+/** Sends one announcement to the tracker and returns its answer. */
+export async function announce (host: Host, tracker: PeerId, request: Partial<AnnounceRequest>, signal?: AbortSignal): Promise<AnnounceResponse> {
+  const timeout = AbortSignal.timeout(RESPONSE_TIMEOUT_MS)
+  const combined = signal == null ? timeout : AbortSignal.any([signal, timeout])
+  const stream = await host.dialProtocol(tracker, ANNOUNCE_PROTOCOL, { signal: combined })
+  try {
+    const reader = new StreamReader(stream)
+    await writeMessage(stream, request, AnnounceRequest, combined)
+    await stream.close({ signal: combined })
+    const response = await expectMessage(reader, AnnounceResponse, MAX_QUEUE_UPDATE_BYTES, combined)
+    if (!response.ok) throw new ProtocolError(`Tracker refused the announcement: ${response.message}`)
+    return response
+  } catch (err) {
+    stream.abort(err as Error)
+    throw err
+  }
+}
