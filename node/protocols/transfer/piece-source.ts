@@ -8,6 +8,8 @@ export interface ServableFile {
   readPiece(index: number): Promise<Uint8Array>
   /** Called with each piece that becomes available later (partial seeding). */
   onPiece?(listener: (index: number) => void): () => void
+  /** Releases what serving held open (called when the stream ends). */
+  close?(): Promise<void>
 }
 
 /** Where a transfer server finds what it serves: the tracker's library, or a peer's store. */

@@ -100,7 +100,11 @@ export class TransferServer {
     }
     this.#log('serving %s to %p', cid, connection.remotePeer)
     const session = new ServeSession(stream, reader, file, ticket, this.#init, connection, async (bytes) => this.#verify(bytes, connection))
-    await session.run()
+    try {
+      await session.run()
+    } finally {
+      await file.close?.().catch(() => {})
+    }
   }
 }
 

@@ -1,0 +1,116 @@
+import { CID } from 'multiformats/cid'
+import {
+  FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, QueueRefusedError, QueueRequest, QueueUpdate, StreamReader, expectMessage, writeMessage
+} from '../../node/index.js'
+import type { TrackerContext } from './context.js'
+import type { Grant, QueueEvent } from '../queue/index.js'
+import type { Connection, Stream } from '@libp2p/interface'
+
+/** While waiting, the last position is re-sent this often so clients can tell a live queue from a dead one. */
+export const QUEUE_HEARTBEAT_MS = 30_000
+const MAX_REQUEST_ID_LENGTH = 128
+
+function update (fields: Partial<QueueUpdate> & Pick<QueueUpdate, 'type'>): QueueUpdate {
+  return { position: 0, waiting: 0, etaMs: 0, ticket: new Uint8Array(0), refusal: QueueUpdate.Refusal.NONE, retryAfterMs: 0, message: '', ...fields }
+}
+
+/**
+ * Sends queue updates in order, keeping only the newest pending position while a write is
+ * in progress, so a slow client costs one buffered message, not one per change.
+ */
+class UpdateWriter {
+  #pending?: QueueUpdate
+  #busy?: Promise<void>
+
+  constructor (private readonly stream: Stream) {}
+
+  push (u: QueueUpdate): void {
+    this.#pending = u
+    this.#busy ??= this.#drain().finally(() => { this.#busy = undefined })
+  }
+
+  async #drain (): Promise<void> {
+    while (this.#pending != null) {
+      const u = this.#pending
+      this.#pending = undefined
+      await writeMessage(this.stream, u, QueueUpdate)
+    }
+  }
+
+  async flush (): Promise<void> {
+    while (this.#busy != null) await this.#busy
+  }
+}
+
+/**
+ * One queue request: pushes positions while the peer waits, then the signed ticket, or a
+ * typed refusal. A client that goes away while waiting keeps its place for the grace period.
+ */
+export async function handleQueue (ctx: TrackerContext, stream: Stream, connection: Connection): Promise<void> {
+  const peerId = connection.remotePeer.toString()
+  const reader = new StreamReader(stream)
+  const req = await expectMessage(reader, QueueRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
+  const writer = new UpdateWriter(stream)
+  const refuse = async (refusal: QueueUpdate.Refusal, message: string, retryAfterMs = 0): Promise<void> => {
+    writer.push(update({ type: QueueUpdate.Type.REFUSED, refusal, message, retryAfterMs }))
+    await writer.flush()
+    await stream.close()
+  }
+  let cid: string
+  try {
+    cid = CID.decode(req.cid).toString()
+  } catch {
+    await refuse(QueueUpdate.Refusal.BAD_REQUEST, 'Malformed cid')
+    return
+  }
+  if (req.requestId.length === 0 || req.requestId.length > MAX_REQUEST_ID_LENGTH) {
+    await refuse(QueueUpdate.Refusal.BAD_REQUEST, 'A request id of 1 to 128 characters is required')
+    return
+  }
+  if (ctx.catalogue.get(cid) == null) {
+    await refuse(QueueUpdate.Refusal.UNKNOWN_CID, `No file with cid ${cid} is in the catalogue`)
+    return
+  }
+  const key = { peerId, requestId: req.requestId }
+  let lastPosition: QueueUpdate | undefined
+  let settled = false
+  let resolveGrant!: (grant: Grant) => void
+  let rejectGrant!: (err: Error) => void
+  const granted = new Promise<Grant>((resolve, reject) => { resolveGrant = resolve; rejectGrant = reject })
+  const listener = (event: QueueEvent): void => {
+    if (event.type === 'position') {
+      lastPosition = update({ type: QueueUpdate.Type.POSITION, position: event.position, waiting: event.waiting, etaMs: event.etaMs })
+      writer.push(lastPosition)
+    } else if (event.type === 'granted') {
+      settled = true
+      resolveGrant(event.grant)
+    } else {
+      settled = true
+      rejectGrant(new Error('The request expired'))
+    }
+  }
+  try {
+    ctx.queue.request({ peerId, requestId: req.requestId, cid }, listener)
+  } catch (err) {
+    if (!(err instanceof QueueRefusedError)) throw err
+    const refusal = (QueueUpdate.Refusal as unknown as Record<string, QueueUpdate.Refusal>)[err.refusal] ?? QueueUpdate.Refusal.BAD_REQUEST
+    await refuse(refusal, err.message, err.retryAfterMs)
+    return
+  }
+  // the client went away before its turn: it keeps its place for the grace period
+  const onClose = (): void => { if (!settled) ctx.queue.detach(key) }
+  stream.addEventListener('close', onClose)
+  const heartbeat = setInterval(() => { if (lastPosition != null) writer.push(lastPosition) }, QUEUE_HEARTBEAT_MS)
+  heartbeat.unref()
+  try {
+    const grant = await granted
+    const ticket = await ctx.tickets.issue(grant)
+    ctx.log('granted %s to %p (request %s)', cid, connection.remotePeer, req.requestId)
+    writer.push(update({ type: QueueUpdate.Type.TICKET, ticket: ticket.bytes }))
+    await writer.flush()
+    await stream.close()
+  } finally {
+    clearInterval(heartbeat)
+    stream.removeEventListener('close', onClose)
+  }
+}

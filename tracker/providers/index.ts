@@ -1,0 +1,2 @@
+export { ProviderIndex } from './provider-index.js'
+export type { Holding } from './provider-index.js'

@@ -1,0 +1,67 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { CID } from 'multiformats/cid'
+import { signTicket } from '../node/index.js'
+import type { ProviderIndex } from './providers/index.js'
+import type { Grant, QueueRequestKey } from './queue/index.js'
+import type { Host, Ticket, TicketProviderInfo } from '../node/index.js'
+import type { PrivateKey } from '@libp2p/interface'
+
+/** Most providers a ticket names (the tracker included). */
+export const MAX_TICKET_PROVIDERS = 16
+
+/**
+ * Signs tickets for grants, naming as providers the peers that hold the file (complete
+ * ones first) and the tracker last, and remembers which request each ticket belongs to.
+ */
+export class TicketIssuer {
+  readonly #key: PrivateKey
+  readonly #host: Host
+  readonly #providers: ProviderIndex
+  readonly #byId = new Map<string, QueueRequestKey & { cid: string }>()
+
+  constructor (key: PrivateKey, host: Host, providers: ProviderIndex) {
+    this.#key = key
+    this.#host = host
+    this.#providers = providers
+  }
+
+  async issue (grant: Grant): Promise<Ticket> {
+    const self = this.#host.peerId.toString()
+    const providers: TicketProviderInfo[] = []
+    for (const { peer } of this.#providers.providers(grant.cid)) {
+      if (peer === grant.peerId || peer === self) continue
+      if (providers.length >= MAX_TICKET_PROVIDERS - 1) break
+      providers.push({ peerId: peer, multiaddrs: await this.#addressesOf(peer) })
+    }
+    providers.push({ peerId: self, multiaddrs: this.#host.getMultiaddrs().slice(0, 8).map(m => m.decapsulateCode(421).bytes) })
+    const ticket = await signTicket(this.#key, {
+      cid: CID.parse(grant.cid),
+      holder: grant.peerId,
+      expiresAt: grant.expiresAt,
+      providers
+    }, self)
+    this.#byId.set(Buffer.from(ticket.ticketId).toString('hex'), { peerId: grant.peerId, requestId: grant.requestId, cid: grant.cid })
+    return ticket
+  }
+
+  async #addressesOf (peer: string): Promise<Uint8Array[]> {
+    try {
+      const p = await this.#host.peerStore.get(peerIdFromString(peer))
+      return p.addresses.slice(0, 8).map(a => a.multiaddr.bytes)
+    } catch {
+      return []
+    }
+  }
+
+  /** The request a ticket was issued for. */
+  requestOf (ticketId: Uint8Array): (QueueRequestKey & { cid: string }) | undefined {
+    return this.#byId.get(Buffer.from(ticketId).toString('hex'))
+  }
+
+  /** Forgets every ticket of a request (after done or expiry). */
+  forget (key: QueueRequestKey): void {
+    for (const [id, k] of this.#byId) {
+      if (k.peerId === key.peerId && k.requestId === key.requestId) this.#byId.delete(id)
+    }
+  }
+}

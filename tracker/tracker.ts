@@ -1,0 +1,160 @@
+import { mkdir, rm, writeFile, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { defaultLogger } from '@libp2p/logger'
+import {
+  ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, createHost, loadOrCreateIdentity
+} from '../node/index.js'
+import { Catalogue } from './catalogue/index.js'
+import { LibrarySource } from './library-source.js'
+import { handleAnnounce } from './protocols/announce-handler.js'
+import { handleCatalogue } from './protocols/catalogue-handler.js'
+import { handleQueue } from './protocols/queue-handler.js'
+import { ProviderIndex } from './providers/index.js'
+import { RequestQueue } from './queue/index.js'
+import { TicketIssuer } from './ticket-issuer.js'
+import { TransferStats } from './transfer-stats.js'
+import type { TrackerContext } from './protocols/context.js'
+import type { Host, UploadLimiter } from '../node/index.js'
+import type { ComponentLogger, Connection, Logger, Stream } from '@libp2p/interface'
+
+/** File in the tracker's home listing its multiaddrs, one per line. */
+export const TRACKER_ADDR_FILE = 'tracker.addr'
+/** Default listen address. */
+export const DEFAULT_TRACKER_LISTEN = '/ip4/0.0.0.0/tcp/4001'
+
+/** Options of {@link Tracker}. */
+export interface TrackerInit {
+  /** Identity key, hash cache and tracker.addr live here. */
+  home: string
+  /** The library folder served. */
+  mediaDir: string
+  /** @default [DEFAULT_TRACKER_LISTEN] */
+  listen?: string[]
+  /** Concurrent transfer slots. @default 4 */
+  slots?: number
+  /** Longest queue before refusing. @default 10000 */
+  maxWaiting?: number
+  /** Requests one peer may hold. @default 8 */
+  maxPerPeer?: number
+  /** Ticket lifetime (renewable). @default 60000 */
+  leaseMs?: number
+  /** How long a disconnected peer keeps its place or slot. @default 15000 */
+  graceMs?: number
+  /** Watch the media folder. @default true */
+  watch?: boolean
+  /** Shared upload limiter. */
+  limiter?: UploadLimiter
+  logger?: ComponentLogger
+}
+
+/**
+ * The tracker: owns the catalogue of its media folder and the ordered request queue, signs
+ * tickets, keeps the provider index, and serves library files over the transfer protocol.
+ */
+export class Tracker {
+  readonly host: Host
+  readonly catalogue: Catalogue
+  readonly queue: RequestQueue
+  readonly providers: ProviderIndex
+  readonly stats: TransferStats
+  readonly #init: TrackerInit
+  readonly #log: Logger
+  readonly #transfer: TransferServer
+  readonly #ctx: TrackerContext
+  readonly #onDisconnect: (evt: CustomEvent) => void
+
+  private constructor (init: TrackerInit, host: Host, catalogue: Catalogue, issuer: (providers: ProviderIndex) => TicketIssuer, logger: ComponentLogger) {
+    this.#init = init
+    this.host = host
+    this.catalogue = catalogue
+    this.#log = logger.forComponent('mediaswarm:tracker')
+    this.providers = new ProviderIndex()
+    this.stats = new TransferStats()
+    this.queue = new RequestQueue({
+      slots: init.slots,
+      maxWaiting: init.maxWaiting,
+      maxPerPeer: init.maxPerPeer,
+      leaseMs: init.leaseMs,
+      graceMs: init.graceMs,
+      logger
+    })
+    this.#ctx = {
+      host,
+      catalogue,
+      queue: this.queue,
+      providers: this.providers,
+      tickets: issuer(this.providers),
+      stats: this.stats,
+      log: this.#log
+    }
+    this.#transfer = new TransferServer({
+      host,
+      logger,
+      limiter: init.limiter,
+      tracker: () => host.peerId,
+      source: new LibrarySource(catalogue),
+      maxInboundStreams: 32,
+      onServed: (e) => { this.stats.trackerServed(e.cid, e.bytes) }
+    })
+    this.#onDisconnect = (evt) => {
+      const peer = String(evt.detail)
+      this.queue.detachPeer(peer)
+      this.providers.removePeer(peer)
+    }
+  }
+
+  /** Scans the library, starts listening and writes `tracker.addr`. */
+  static async create (init: TrackerInit): Promise<Tracker> {
+    const logger = init.logger ?? defaultLogger()
+    await mkdir(init.home, { recursive: true, mode: 0o700 })
+    const privateKey = await loadOrCreateIdentity(init.home)
+    const catalogue = new Catalogue({ mediaDir: init.mediaDir, cacheDir: init.home, watch: init.watch, logger })
+    await catalogue.start()
+    let host: Host
+    try {
+      host = await createHost({ privateKey, listen: init.listen ?? [DEFAULT_TRACKER_LISTEN], logger })
+    } catch (err) {
+      await catalogue.stop()
+      throw err
+    }
+    const tracker = new Tracker(init, host, catalogue, (providers) => new TicketIssuer(privateKey, host, providers), logger)
+    await tracker.#start()
+    return tracker
+  }
+
+  /** Listening multiaddrs, each ending in /p2p/<PeerId>. */
+  get addresses (): string[] {
+    return this.host.getMultiaddrs().map(m => m.toString())
+  }
+
+  async #start (): Promise<void> {
+    const handle = async (protocol: string, fn: (ctx: TrackerContext, stream: Stream, connection: Connection) => Promise<void>, maxInboundStreams: number): Promise<void> => {
+      await this.host.handle(protocol, async (stream, connection) => {
+        try {
+          await fn(this.#ctx, stream, connection)
+        } catch (err) {
+          this.#log.error('%s stream from %p failed - %e', protocol, connection.remotePeer, err)
+          stream.abort(err as Error)
+        }
+      }, { maxInboundStreams })
+    }
+    await handle(CATALOGUE_PROTOCOL, handleCatalogue, 8)
+    await handle(QUEUE_PROTOCOL, handleQueue, 16)
+    await handle(ANNOUNCE_PROTOCOL, handleAnnounce, 8)
+    await this.#transfer.start()
+    this.host.addEventListener('peer:disconnect', this.#onDisconnect)
+    const file = join(this.#init.home, TRACKER_ADDR_FILE)
+    await writeFile(`${file}.tmp`, this.addresses.join('\n') + '\n')
+    await rename(`${file}.tmp`, file)
+    this.#log('tracker %p serving %d files on %s', this.host.peerId, this.catalogue.size, this.addresses.join(', '))
+  }
+
+  async stop (): Promise<void> {
+    this.host.removeEventListener('peer:disconnect', this.#onDisconnect)
+    await rm(join(this.#init.home, TRACKER_ADDR_FILE), { force: true })
+    this.queue.stop()
+    await this.#transfer.stop().catch(() => {})
+    await this.host.stop()
+    await this.catalogue.stop()
+  }
+}
