@@ -4,6 +4,7 @@
 import './polyfill.js'
 
 export * from './errors.js'
+export { ensureDir } from './ensure-dir.js'
 export * from './host/index.js'
 export * from './manifest/index.js'
 export * from './protocols/index.js'

@@ -1,8 +1,8 @@
-import { mkdir, rm, writeFile, rename } from 'node:fs/promises'
+import { rm, writeFile, rename } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import {
-  ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, createHost, loadOrCreateIdentity
+  ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, createHost, ensureDir, loadOrCreateIdentity
 } from '../node/index.js'
 import { Catalogue } from './catalogue/index.js'
 import { LibrarySource } from './library-source.js'
@@ -106,7 +106,7 @@ export class Tracker {
   /** Scans the library, starts listening and writes `tracker.addr`. */
   static async create (init: TrackerInit): Promise<Tracker> {
     const logger = init.logger ?? defaultLogger()
-    await mkdir(init.home, { recursive: true, mode: 0o700 })
+    await ensureDir(init.home, 0o700)
     const privateKey = await loadOrCreateIdentity(init.home)
     const catalogue = new Catalogue({ mediaDir: init.mediaDir, cacheDir: init.home, watch: init.watch, logger })
     await catalogue.start()

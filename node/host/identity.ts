@@ -1,6 +1,7 @@
-import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { link, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { ensureDir } from '../ensure-dir.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /** File name of the identity key inside a home folder. */
@@ -19,7 +20,7 @@ export async function loadOrCreateIdentity (home: string): Promise<PrivateKey> {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
   }
-  await mkdir(home, { recursive: true, mode: 0o700 })
+  await ensureDir(home, 0o700)
   const key = await generateKeyPair('Ed25519')
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`
   try {

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs'
-import { copyFile, mkdir, rename, rm } from 'node:fs/promises'
+import { copyFile, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { ensureDir } from '../ensure-dir.js'
 import type { StoredFile } from '../store/index.js'
 
 /**
@@ -9,7 +10,7 @@ import type { StoredFile } from '../store/index.js'
  */
 export async function exportFile (file: StoredFile, path: string): Promise<void> {
   if (!file.complete) throw new Error(`${file.cid} is not complete`)
-  await mkdir(dirname(path), { recursive: true })
+  await ensureDir(dirname(path))
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.mediaswarm-tmp`)
   try {
     // copy-on-write clone where the file system supports it, else a kernel copy

@@ -1,6 +1,7 @@
-import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeManifest, pieceLength, pieceOffset } from '../manifest/index.js'
+import { ensureDir } from '../ensure-dir.js'
 import { Bitfield } from './bitfield.js'
 import type { ManifestInfo } from '../manifest/index.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
@@ -162,7 +163,7 @@ export class PieceStore {
 
   async #openFile (info: ManifestInfo): Promise<StoredFile> {
     const dir = join(this.dir, info.cid.toString())
-    await mkdir(dir, { recursive: true })
+    await ensureDir(dir)
     await writeAtomic(join(dir, 'manifest'), info.bytes)
     let bits: Uint8Array | undefined
     try {

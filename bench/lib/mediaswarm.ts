@@ -1,0 +1,140 @@
+import { existsSync } from 'node:fs'
+import { readFile, rm, stat } from 'node:fs/promises'
+import { isAbsolute, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { MB } from './args.js'
+import { sha256File } from './files.js'
+import { ChildError, cpuSeconds, expectCleanExit, sleep, startNode, stop, vmHwmBytes, type Child } from './procs.js'
+
+/** The CLI entry, relative to this file once compiled (dist/bench/lib → dist/cli). */
+export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
+
+export interface MediaswarmRun {
+  transferMs: number
+  mbps: number
+  trackerPeakRssBytes: number
+  peerPeakRssBytes: number
+  /** How long the tracker took from start to writing tracker.addr (includes hashing). */
+  trackerReadyMs: number
+  /** CPU seconds the tracker used while the get ran (a hint at where the time goes). */
+  trackerCpuSecondsDuringGet: number
+}
+
+export interface MediaswarmSetup {
+  tmp: string
+  mediaDir: string
+  fileName: string
+  sizeBytes: number
+  inputSha256: string
+  run: number
+  timeoutMs: number
+}
+
+interface GetEntry { name: string, size: number, transferMs: number, maxRssBytes: number, path?: string }
+
+function isGetEntry (v: any): v is GetEntry {
+  return typeof v?.name === 'string' && typeof v?.size === 'number' &&
+    typeof v?.transferMs === 'number' && typeof v?.maxRssBytes === 'number'
+}
+
+/** Polls `<home>/tracker.addr` until it lists a multiaddr; prefers a 127.0.0.1 one. */
+async function waitForTrackerAddr (tracker: Child, home: string, timeoutMs: number): Promise<string> {
+  const file = join(home, 'tracker.addr')
+  const deadline = Date.now() + timeoutMs
+  let exited = false
+  void tracker.exited.then(() => { exited = true })
+  while (Date.now() < deadline) {
+    if (exited) throw new ChildError(`The tracker exited before writing ${file}.`, tracker)
+    if (existsSync(file)) {
+      const lines = (await readFile(file, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'))
+      const addr = lines.find((l) => l.startsWith('/ip4/127.0.0.1/')) ?? lines[0]
+      if (addr !== undefined) return addr
+    }
+    await sleep(100)
+  }
+  throw new ChildError(`The tracker did not write ${file} within ${Math.round(timeoutMs / 1000)} s.`, tracker)
+}
+
+/** Finds the get's JSON array in its stdout (the whole output, or its last line that parses). */
+function parseGetOutput (stdout: string): unknown {
+  try { return JSON.parse(stdout) } catch {}
+  const lines = stdout.trim().split('\n').reverse()
+  for (const line of lines) {
+    try { return JSON.parse(line) } catch {}
+  }
+  const start = stdout.indexOf('[')
+  if (start >= 0) { try { return JSON.parse(stdout.slice(start)) } catch {} }
+  return undefined
+}
+
+/** One tracker → peer transfer with the real CLI processes; verifies the output. */
+export async function runMediaswarm (s: MediaswarmSetup, log: (msg: string) => void): Promise<MediaswarmRun> {
+  const trackerHome = join(s.tmp, 'tracker-home') // kept across runs: its hash cache makes restarts quick
+  const peerHome = join(s.tmp, `peer-home-${s.run}`)
+  const outDir = join(s.tmp, `out-${s.run}`)
+  const started = Date.now()
+  await rm(join(trackerHome, 'tracker.addr'), { force: true })
+  const tracker = startNode('tracker', [CLI, 'tracker', '--media', s.mediaDir, '--home', trackerHome,
+    '--listen', '/ip4/127.0.0.1/tcp/0'], s.tmp)
+  let get: Child | undefined
+  try {
+    const addr = await waitForTrackerAddr(tracker, trackerHome, 120_000 + s.sizeBytes / (50 * MB) * 1000)
+    const trackerReadyMs = Date.now() - started
+    log(`tracker ready after ${(trackerReadyMs / 1000).toFixed(1)} s at ${addr}`)
+
+    const cpuBefore = await cpuSeconds(tracker.pid)
+    get = startNode('get', [CLI, 'get', s.fileName, '--tracker', addr, '--home', peerHome, '-o', outDir, '--json'], s.tmp)
+    await expectCleanExit(get, s.timeoutMs)
+    const parsed = parseGetOutput(get.stdout())
+    const entries = Array.isArray(parsed) ? parsed : []
+    const entry = entries.find((e) => isGetEntry(e) && e.name.split('/').pop() === s.fileName) as GetEntry | undefined
+    if (entry === undefined) {
+      throw new ChildError(`The get process printed no JSON entry with name, size, transferMs and maxRssBytes for ${s.fileName} (stdout: ${JSON.stringify(get.stdout().slice(0, 500))}).`, get)
+    }
+    if (entry.size !== s.sizeBytes) throw new Error(`The get reported size ${entry.size} instead of ${s.sizeBytes}.`)
+    if (!(entry.transferMs > 0)) throw new Error(`The get reported a transferMs of ${entry.transferMs}.`)
+
+    const trackerPeakRssBytes = await vmHwmBytes(tracker.pid)
+    const trackerCpuSecondsDuringGet = await cpuSeconds(tracker.pid) - cpuBefore
+    const exit = await stop(tracker, 10_000)
+    if (exit.killed || exit.code !== 0) {
+      log(`warning: the tracker did not exit cleanly on SIGTERM (code ${exit.code}, signal ${exit.signal}${exit.killed ? ', needed SIGKILL' : ''}); stderr tail:\n${tracker.stderrTail()}`)
+    }
+
+    const outPath = await locateOutput(entry, outDir, s.fileName, s.tmp)
+    log(`verifying ${outPath}`)
+    const outSha = await sha256File(outPath)
+    if (outSha !== s.inputSha256) {
+      throw new Error(`The downloaded file's SHA-256 ${outSha} differs from the input's ${s.inputSha256}.`)
+    }
+    // free the disk for the next run
+    await rm(outDir, { recursive: true, force: true })
+    await rm(peerHome, { recursive: true, force: true })
+    return {
+      transferMs: entry.transferMs,
+      mbps: s.sizeBytes / MB / (entry.transferMs / 1000),
+      trackerPeakRssBytes,
+      peerPeakRssBytes: entry.maxRssBytes,
+      trackerReadyMs,
+      trackerCpuSecondsDuringGet
+    }
+  } finally {
+    await stop(tracker, 5000)
+    if (get !== undefined) await stop(get, 2000)
+  }
+}
+
+/** `-o` may name a directory (file inside it) or the file itself; the JSON may carry a path. */
+async function locateOutput (entry: GetEntry, outDir: string, fileName: string, cwd: string): Promise<string> {
+  const candidates = [
+    ...(typeof entry.path === 'string' ? [isAbsolute(entry.path) ? entry.path : join(cwd, entry.path)] : []),
+    join(outDir, fileName),
+    join(outDir, entry.name),
+    outDir
+  ]
+  for (const c of candidates) {
+    const st = await stat(c).catch(() => undefined)
+    if (st?.isFile() === true) return c
+  }
+  throw new Error(`The downloaded file is not in ${outDir}.`)
+}

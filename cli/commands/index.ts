@@ -1,0 +1,7 @@
+import { getCommand } from './get.js'
+import { lsCommand } from './ls.js'
+import { trackerCommand } from './tracker.js'
+import type { Command } from '../command.js'
+
+/** Every command, in the order `--help` lists them. */
+export const commands: Array<Command<any>> = [trackerCommand, lsCommand, getCommand]

@@ -1,0 +1,79 @@
+import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { Tracker, DEFAULT_TRACKER_LISTEN } from '../../tracker/index.js'
+import { UsageError } from '../command.js'
+import { homeOf, intOption, parseMultiaddr } from '../context.js'
+import type { Command, CommandContext } from '../command.js'
+
+/** What `tracker` reports when it stops. */
+export interface TrackerResult {
+  peerId: string
+  addresses: string[]
+  files: number
+}
+
+function listenAddresses (ctx: CommandContext): string[] {
+  const raw = ctx.options.listen
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [DEFAULT_TRACKER_LISTEN]
+  return list.map(a => parseMultiaddr(a).toString())
+}
+
+function printBanner (ctx: CommandContext, tracker: Tracker, media: string): void {
+  const addrs = tracker.addresses
+  const local = addrs.find(a => a.startsWith('/ip4/127.')) ?? addrs[0]
+  const example = tracker.catalogue.list(undefined, 0, 1).items[0]?.path.split('/').pop() ?? 'NAME'
+  if (ctx.json) {
+    ctx.stdout.write(JSON.stringify({ event: 'listening', peerId: tracker.host.peerId.toString(), addresses: addrs, files: tracker.catalogue.size }) + '\n')
+    return
+  }
+  ctx.stdout.write([
+    `mediaswarm tracker ${tracker.host.peerId.toString()}`,
+    `serving ${tracker.catalogue.size} files from ${media}`,
+    'listening on:',
+    ...addrs.map(a => `  ${a}`),
+    '',
+    'from another terminal, list and fetch with:',
+    `  npx mediaswarm ls --tracker ${local}`,
+    `  npx mediaswarm get ${example} --tracker ${local}`,
+    '(on this machine --tracker can be left out)',
+    'press Ctrl-C to stop',
+    ''
+  ].join('\n'))
+}
+
+/** `mediaswarm tracker`: serves a media folder until stopped. */
+export const trackerCommand: Command<TrackerResult> = {
+  name: 'tracker',
+  summary: 'Run a tracker serving a media folder, with an ordered request queue',
+  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N]',
+  options: {
+    media: { type: 'string', value: 'DIR', description: 'library folder to serve (default ./media)' },
+    home: { type: 'string', value: 'DIR', description: 'identity, hash cache and tracker.addr (default ~/.mediaswarm/tracker)' },
+    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_TRACKER_LISTEN})` },
+    slots: { type: 'string', value: 'N', description: 'concurrent transfers granted from the queue (default 4)' },
+    'max-queue': { type: 'string', value: 'N', description: 'longest queue before requests are refused (default 10000)' },
+    'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once (default 8)' }
+  },
+  async run (ctx) {
+    const media = resolve(ctx.cwd, typeof ctx.options.media === 'string' ? ctx.options.media : 'media')
+    const info = await stat(media).catch(() => undefined)
+    if (info?.isDirectory() !== true) throw new UsageError(`The media folder ${media} does not exist.`)
+    const tracker = await Tracker.create({
+      home: homeOf(ctx, 'tracker'),
+      mediaDir: media,
+      listen: listenAddresses(ctx),
+      slots: intOption(ctx, 'slots', 4, 1, 1024),
+      maxWaiting: intOption(ctx, 'max-queue', 10_000, 1, 10_000_000),
+      maxPerPeer: intOption(ctx, 'per-peer', 8, 1, 10_000)
+    })
+    printBanner(ctx, tracker, media)
+    await new Promise<void>(resolve => {
+      if (ctx.signal.aborted) resolve()
+      ctx.signal.addEventListener('abort', () => { resolve() }, { once: true })
+    })
+    const result = { peerId: tracker.host.peerId.toString(), addresses: tracker.addresses, files: tracker.catalogue.size }
+    await tracker.stop()
+    return result
+  },
+  render: () => 'tracker stopped'
+}

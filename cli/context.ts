@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
+import { TRACKER_ADDR_FILE } from '../tracker/index.js'
+import { UsageError } from './command.js'
+import type { CommandContext } from './command.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** `$MEDIASWARM_HOME`, else `~/.mediaswarm`: the folder holding the tracker's and the peer's homes. */
+export function baseHome (env: NodeJS.ProcessEnv): string {
+  return env.MEDIASWARM_HOME != null && env.MEDIASWARM_HOME !== '' ? resolve(env.MEDIASWARM_HOME) : join(homedir(), '.mediaswarm')
+}
+
+/** The home of this command: `--home`, else `<base>/<role>`. */
+export function homeOf (ctx: CommandContext, role: 'tracker' | 'peer'): string {
+  const home = ctx.options.home
+  return typeof home === 'string' ? resolve(ctx.cwd, home) : join(baseHome(ctx.env), role)
+}
+
+/** Parses a multiaddr typed by the user. */
+export function parseMultiaddr (text: string): Multiaddr {
+  try {
+    return multiaddr(text.trim())
+  } catch {
+    throw new UsageError(`"${text}" is not a valid multiaddr (expected something like /ip4/127.0.0.1/tcp/4001/p2p/12D3KooW...).`)
+  }
+}
+
+/**
+ * The tracker to talk to: `--tracker`, else `$MEDIASWARM_TRACKER`, else the addresses a
+ * tracker on this machine wrote into its home.
+ */
+export async function trackerAddresses (ctx: CommandContext): Promise<Multiaddr[]> {
+  const flag = ctx.options.tracker
+  if (typeof flag === 'string' && flag !== '') return [parseMultiaddr(flag)]
+  const env = ctx.env.MEDIASWARM_TRACKER
+  if (env != null && env !== '') return env.split(/[\s,]+/).filter(Boolean).map(parseMultiaddr)
+  const file = join(baseHome(ctx.env), 'tracker', TRACKER_ADDR_FILE)
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    throw new UsageError('No tracker given: pass --tracker MULTIADDR, set MEDIASWARM_TRACKER, or start a tracker on this machine with "npm start".')
+  }
+  const addrs = text.split('\n').filter(l => l.trim() !== '').map(parseMultiaddr)
+  // loopback first: a tracker on this machine is reached fastest there
+  return addrs.sort((a, b) => Number(b.toString().startsWith('/ip4/127.')) - Number(a.toString().startsWith('/ip4/127.')))
+}
+
+/** Reads an integer option, refusing anything else with a plain sentence. */
+export function intOption (ctx: CommandContext, name: string, fallback: number, min = 1, max = 1_000_000): number {
+  const raw = ctx.options[name]
+  if (raw == null) return fallback
+  const n = Number(raw)
+  if (typeof raw !== 'string' || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}.`)
+  }
+  return n
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+import '../node/polyfill.js'
+import { parseArgs } from 'node:util'
+import { UsageError } from './command.js'
+import { commands } from './commands/index.js'
+import { EXIT, describeError } from './errors.js'
+import type { Command, CommandContext } from './command.js'
+
+function help (): string {
+  const width = Math.max(...commands.map(c => c.name.length))
+  return [
+    'mediaswarm - peer-assisted media sharing over libp2p',
+    '',
+    'usage: mediaswarm COMMAND [options]',
+    '',
+    ...commands.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "mediaswarm COMMAND --help" for its options. Set DEBUG=mediaswarm* for logs.'
+  ].join('\n')
+}
+
+function commandHelp (c: Command): string {
+  const opts = Object.entries(c.options).map(([name, o]) => {
+    const flag = `${o.short != null ? `-${o.short}, ` : '    '}--${name}${o.value != null ? ` ${o.value}` : ''}`
+    return `  ${flag.padEnd(30)} ${o.description}`
+  })
+  return [`usage: mediaswarm ${c.usage}`, '', c.summary, '', 'options:', ...opts, `  ${'    --help'.padEnd(30)} show this help`].join('\n')
+}
+
+async function main (argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name == null || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n')
+    return name == null ? EXIT.usage : EXIT.ok
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write('mediaswarm 0.1.0\n')
+    return EXIT.ok
+  }
+  const command = commands.find(c => c.name === name)
+  if (command == null) {
+    process.stderr.write(`Unknown command "${name}"; run "mediaswarm --help" for the list.\n`)
+    return EXIT.usage
+  }
+  const controller = new AbortController()
+  const stop = (): void => { controller.abort(new DOMException('Interrupted', 'AbortError')) }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+  try {
+    let parsed
+    try {
+      parsed = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        strict: true,
+        options: { ...command.options, help: { type: 'boolean', short: 'h' } }
+      })
+    } catch (err) {
+      throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')} (see "mediaswarm ${name} --help").`)
+    }
+    if (parsed.values.help === true) {
+      process.stdout.write(commandHelp(command) + '\n')
+      return EXIT.ok
+    }
+    const ctx: CommandContext = {
+      args: parsed.positionals,
+      options: parsed.values as CommandContext['options'],
+      env: process.env,
+      cwd: process.cwd(),
+      stdout: process.stdout,
+      stderr: process.stderr,
+      json: (parsed.values as Record<string, unknown>).json === true,
+      signal: controller.signal
+    }
+    const result = await command.run(ctx)
+    const text = ctx.json || command.render == null ? JSON.stringify(result, null, 2) : command.render(result, ctx)
+    if (text !== '') process.stdout.write(text + '\n')
+    return EXIT.ok
+  } catch (err) {
+    const { message, code } = describeError(controller.signal.aborted ? controller.signal.reason : err)
+    process.stderr.write(`${message}\n`)
+    if (process.env.DEBUG != null) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`)
+    return code
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exit(code) },
+  (err) => {
+    process.stderr.write(`${describeError(err).message}\n`)
+    process.exit(EXIT.failure)
+  }
+)

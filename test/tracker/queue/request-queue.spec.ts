@@ -1,0 +1,731 @@
+import assert from 'node:assert/strict'
+import { QueueRefusedError } from '../../../node/errors.js'
+import { RequestQueue } from '../../../tracker/queue/index.js'
+import { WaitingLine } from '../../../tracker/queue/waiting-line.js'
+import { FakeClock } from '../../fixtures/fake-clock.js'
+import type { Grant, QueueEvent, QueueListener, RequestQueueInit } from '../../../tracker/queue/index.js'
+
+/** A listener that keeps what it is told. */
+interface Recorder {
+  listener: QueueListener
+  events: QueueEvent[]
+  positions: () => number[]
+  last: () => QueueEvent | undefined
+  grant: () => Grant | undefined
+}
+
+function recorder (): Recorder {
+  const events: QueueEvent[] = []
+  return {
+    listener: (event) => { events.push(event) },
+    events,
+    positions: () => events.flatMap((e) => e.type === 'position' ? [e.position] : []),
+    last: () => events[events.length - 1],
+    grant: () => {
+      const granted = events.filter((e) => e.type === 'granted')
+      const last = granted[granted.length - 1]
+      return last?.type === 'granted' ? last.grant : undefined
+    }
+  }
+}
+
+/** A tiny seeded PRNG (mulberry32) so the churn tests are reproducible. */
+function prng (seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6D2B79F5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const key = (peerId: string, requestId: string): { peerId: string, requestId: string } => ({ peerId, requestId })
+const entry = (peerId: string, requestId: string, cid = 'cid-1'): { peerId: string, requestId: string, cid: string } => ({ peerId, requestId, cid })
+
+function refusal (fn: () => void): QueueRefusedError {
+  try {
+    fn()
+  } catch (err) {
+    assert.ok(err instanceof QueueRefusedError, `expected QueueRefusedError, got ${String(err)}`)
+    assert.equal(err.name, 'QueueRefusedError')
+    return err
+  }
+  assert.fail('expected a refusal')
+}
+
+describe('tracker/queue RequestQueue', () => {
+  let clock: FakeClock
+  let queue: RequestQueue
+
+  function make (init: RequestQueueInit = {}): RequestQueue {
+    queue = new RequestQueue({ clock, ...init })
+    return queue
+  }
+
+  beforeEach(() => {
+    clock = new FakeClock()
+  })
+
+  afterEach(() => {
+    queue?.stop()
+  })
+
+  describe('basics', () => {
+    it('grants at once while slots are free, then queues with a position', () => {
+      make({ slots: 2 })
+      const a = recorder()
+      const b = recorder()
+      const c = recorder()
+      queue.request(entry('p1', 'a'), a.listener)
+      queue.request(entry('p2', 'b'), b.listener)
+      queue.request(entry('p1', 'c'), c.listener)
+
+      assert.equal(a.events.length, 1)
+      const grant = a.grant()
+      assert.ok(grant !== undefined)
+      assert.deepEqual(grant, {
+        peerId: 'p1', requestId: 'a', cid: 'cid-1', arrivedAt: clock.now(), seq: 1, grantedAt: clock.now(), expiresAt: clock.now() + 60_000
+      })
+      assert.equal(b.last()?.type, 'granted')
+      assert.deepEqual(c.events, [{ type: 'position', position: 1, waiting: 1, etaMs: 0 }])
+      assert.deepEqual(queue.stats(), { waiting: 1, granted: 2, slots: 2, avgHoldMs: 0 })
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['a', 'b'])
+      assert.deepEqual(queue.waiting().map((e) => [e.requestId, e.seq]), [['c', 3]])
+    })
+
+    it('uses the documented defaults', () => {
+      make()
+      for (let i = 0; i < 5; i++) {
+        queue.request(entry(`p${i}`, 'r'), recorder().listener)
+      }
+      assert.deepEqual(queue.stats(), { waiting: 1, granted: 4, slots: 4, avgHoldMs: 0 })
+      assert.equal(queue.grants()[0].expiresAt - queue.grants()[0].grantedAt, 60_000)
+    })
+
+    it('rejects options out of range', () => {
+      assert.throws(() => new RequestQueue({ slots: 0 }), RangeError)
+      assert.throws(() => new RequestQueue({ slots: 1.5 }), RangeError)
+      assert.throws(() => new RequestQueue({ maxWaiting: -1 }), RangeError)
+      assert.throws(() => new RequestQueue({ maxPerPeer: 0 }), RangeError)
+      assert.throws(() => new RequestQueue({ leaseMs: 0 }), RangeError)
+      assert.throws(() => new RequestQueue({ graceMs: 2 ** 31 }), RangeError)
+      assert.throws(() => new RequestQueue({ leaseMs: Number.NaN }), RangeError)
+    })
+
+    it('release of a granted request grants the next synchronously, before positions move', () => {
+      make({ slots: 1 })
+      const order: string[] = []
+      const listen = (name: string): QueueListener => (event) => { order.push(`${name}:${event.type}`) }
+      queue.request(entry('p1', 'a'), listen('a'))
+      queue.request(entry('p2', 'b'), listen('b'))
+      queue.request(entry('p3', 'c'), listen('c'))
+      order.length = 0
+
+      assert.equal(queue.release(key('p1', 'a'), true), true)
+      assert.deepEqual(order, ['b:granted', 'c:position'])
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['b'])
+    })
+
+    it('release returns false for unknown requests and twice-released ones', () => {
+      make({ slots: 1 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      assert.equal(queue.release(key('p1', 'nope')), false)
+      assert.equal(queue.release(key('p9', 'a')), false)
+      assert.equal(queue.release(key('p1', 'a')), true)
+      assert.equal(queue.release(key('p1', 'a')), false)
+      assert.deepEqual(queue.stats(), { waiting: 0, granted: 0, slots: 1, avgHoldMs: 0 })
+    })
+  })
+
+  describe('FIFO and positions', () => {
+    it('grants strictly in arrival order over many requests from several peers with slot churn', () => {
+      make({ slots: 3, maxPerPeer: 50 })
+      const random = prng(42)
+      const peers = ['p0', 'p1', 'p2', 'p3', 'p4']
+      const recorders = new Map<string, Recorder>()
+      const arrival: string[] = []
+      const grantOrder: string[] = []
+      let next = 0
+
+      const arrive = (): void => {
+        const peerId = peers[Math.floor(random() * peers.length)]
+        const requestId = `r${next++}`
+        const rec = recorder()
+        recorders.set(`${peerId}/${requestId}`, rec)
+        arrival.push(`${peerId}/${requestId}`)
+        queue.request(entry(peerId, requestId), (event) => {
+          rec.listener(event)
+          if (event.type === 'granted') {
+            grantOrder.push(`${event.grant.peerId}/${event.grant.requestId}`)
+          }
+        })
+      }
+
+      /** Every waiting listener's latest position is its real one; positions never went up. */
+      const checkPositions = (): void => {
+        const waiting = queue.waiting()
+        waiting.forEach((e, index) => {
+          const rec = recorders.get(`${e.peerId}/${e.requestId}`)
+          assert.ok(rec !== undefined)
+          const last = rec.last()
+          assert.ok(last?.type === 'position', `${e.requestId} should have a position`)
+          assert.equal(last.position, index + 1, `${e.requestId} position`)
+          // `waiting` is refreshed with every position change, not when requests come or go behind
+          assert.ok(last.waiting >= last.position)
+          const positions = rec.positions()
+          for (let i = 1; i < positions.length; i++) {
+            assert.ok(positions[i] < positions[i - 1], `${e.requestId} positions must strictly decrease: ${positions.join(',')}`)
+          }
+        })
+      }
+
+      for (let i = 0; i < 30; i++) {
+        arrive()
+      }
+      checkPositions()
+      for (let step = 0; step < 400 || next < 200; step++) {
+        const r = random()
+        if (r < 0.4 && next < 200) {
+          arrive()
+        } else if (r < 0.85) {
+          const held = queue.grants()
+          if (held.length > 0) {
+            const g = held[Math.floor(random() * held.length)]
+            clock.tick(Math.floor(random() * 1000))
+            assert.equal(queue.release(g, random() < 0.8), true)
+          }
+        } else {
+          // cancel a waiting request somewhere in the line
+          const waiting = queue.waiting()
+          if (waiting.length > 0) {
+            const w = waiting[Math.floor(random() * waiting.length)]
+            assert.equal(queue.release(w), true)
+            arrival.splice(arrival.indexOf(`${w.peerId}/${w.requestId}`), 1)
+          }
+        }
+        checkPositions()
+        assert.ok(queue.stats().granted === 3 || queue.stats().waiting === 0, 'no slot stays free while requests wait')
+      }
+      while (queue.grants().length > 0) {
+        queue.release(queue.grants()[0], true)
+      }
+      assert.equal(next, 200)
+      assert.deepEqual(grantOrder, arrival)
+    })
+
+    it('sends one position event only to the requests whose position changed', () => {
+      make({ slots: 1 })
+      const recs = ['a', 'b', 'c', 'd', 'e'].map((id) => {
+        const rec = recorder()
+        queue.request(entry(`peer-${id}`, id), rec.listener)
+        return rec
+      })
+      const [, b, c, d, e] = recs
+      assert.deepEqual([b, c, d, e].map((r) => r.positions()), [[1], [2], [3], [4]])
+
+      // a request arriving behind changes no one's position
+      queue.request(entry('peer-f', 'f'), recorder().listener)
+      assert.deepEqual([b, c, d, e].map((r) => r.events.length), [1, 1, 1, 1])
+
+      // cancelling c (position 2) moves only d and e
+      assert.equal(queue.release(key('peer-c', 'c')), true)
+      assert.deepEqual([b, c, d, e].map((r) => r.positions()), [[1], [2], [3, 2], [4, 3]])
+      assert.deepEqual(d.last(), { type: 'position', position: 2, waiting: 4, etaMs: 0 })
+      assert.deepEqual(e.last(), { type: 'position', position: 3, waiting: 4, etaMs: 0 })
+      assert.equal(c.events.length, 1, 'a released request hears nothing more')
+
+      // the grant frees a slot: everybody waiting moves up once
+      queue.release(key('peer-a', 'a'), true)
+      assert.equal(b.last()?.type, 'granted')
+      assert.deepEqual(d.positions(), [3, 2, 1])
+      assert.deepEqual(e.positions(), [4, 3, 2])
+    })
+
+    it('estimates ETA as ceil(position / slots) × EWMA of completed holds', () => {
+      make({ slots: 2, maxPerPeer: 20 })
+      const recs = Array.from({ length: 8 }, (_, i) => {
+        const rec = recorder()
+        queue.request(entry('p', `r${i}`), rec.listener)
+        return rec
+      })
+      assert.equal(queue.stats().avgHoldMs, 0)
+      clock.tick(10_000)
+      queue.release(key('p', 'r0'), true) // hold 10 s: first sample sets the average
+      assert.equal(queue.stats().avgHoldMs, 10_000)
+      // r3..r7 now wait at positions 1..5
+      assert.deepEqual(recs.slice(3).map((r) => r.last()), [1, 2, 3, 4, 5].map((position) => ({
+        type: 'position', position, waiting: 5, etaMs: Math.ceil(position / 2) * 10_000
+      })))
+
+      clock.tick(10_000)
+      queue.release(key('p', 'r1'), true) // held 20 s → 10 + 0.2 × (20 − 10) = 12 s
+      assert.equal(queue.stats().avgHoldMs, 12_000)
+      assert.deepEqual(recs[7].last(), { type: 'position', position: 4, waiting: 4, etaMs: 24_000 })
+
+      // a release without `completed`, or of a waiting request, does not feed the estimate
+      clock.tick(50_000)
+      queue.release(key('p', 'r2'))
+      queue.release(key('p', 'r7'), true)
+      assert.equal(queue.stats().avgHoldMs, 12_000)
+    })
+
+    it('release of a waiting request shifts the positions behind it', () => {
+      make({ slots: 1 })
+      queue.request(entry('p1', 'g'), recorder().listener)
+      const w = ['w1', 'w2', 'w3'].map((id) => {
+        const rec = recorder()
+        queue.request(entry('p2', id), rec.listener)
+        return rec
+      })
+      assert.equal(queue.release(key('p2', 'w1')), true)
+      assert.deepEqual(queue.waiting().map((e) => e.requestId), ['w2', 'w3'])
+      assert.deepEqual(w[1].positions(), [2, 1])
+      assert.deepEqual(w[2].positions(), [3, 2])
+      queue.release(key('p1', 'g'), true)
+      assert.equal(w[1].last()?.type, 'granted')
+      assert.deepEqual(w[2].positions(), [3, 2, 1])
+    })
+  })
+
+  describe('limits', () => {
+    it('refuses PEER_LIMIT counting waiting + granted requests of that peer only', () => {
+      make({ slots: 1, maxPerPeer: 2 })
+      queue.request(entry('p1', 'a'), recorder().listener) // granted
+      queue.request(entry('p1', 'b'), recorder().listener) // waiting
+      const err = refusal(() => { queue.request(entry('p1', 'c'), recorder().listener) })
+      assert.equal(err.refusal, 'PEER_LIMIT')
+      assert.equal(queue.stats().waiting, 1)
+
+      // other peers are not affected, re-attaching is not a new request
+      queue.request(entry('p2', 'a'), recorder().listener)
+      queue.request(entry('p1', 'b'), recorder().listener)
+      assert.equal(queue.stats().waiting, 2)
+
+      // after one is done the peer may ask again, and goes to the back
+      queue.release(key('p1', 'a'), true)
+      queue.request(entry('p1', 'c'), recorder().listener)
+      assert.deepEqual(queue.waiting().map((e) => `${e.peerId}/${e.requestId}`), ['p2/a', 'p1/c'])
+    })
+
+    it('refuses QUEUE_FULL beyond maxWaiting with a retry-after', () => {
+      make({ slots: 1, maxWaiting: 2 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      queue.request(entry('p2', 'b'), recorder().listener)
+      queue.request(entry('p3', 'c'), recorder().listener)
+      const err = refusal(() => { queue.request(entry('p4', 'd'), recorder().listener) })
+      assert.equal(err.refusal, 'QUEUE_FULL')
+      assert.equal(err.retryAfterMs, 5_000, 'a positive default while no hold time is known')
+      assert.deepEqual(queue.stats(), { waiting: 2, granted: 1, slots: 1, avgHoldMs: 0 })
+
+      clock.tick(8_000)
+      queue.release(key('p1', 'a'), true)
+      queue.request(entry('p4', 'd'), recorder().listener)
+      const again = refusal(() => { queue.request(entry('p5', 'e'), recorder().listener) })
+      assert.equal(again.refusal, 'QUEUE_FULL')
+      assert.equal(again.retryAfterMs, 8_000, 'one slot turnover')
+    })
+
+    it('bounds the retry-after below by a second', () => {
+      make({ slots: 4, maxWaiting: 0 })
+      for (let i = 0; i < 4; i++) {
+        queue.request(entry(`p${i}`, 'r'), recorder().listener)
+      }
+      clock.tick(2_000)
+      queue.release(key('p0', 'r'), true) // avg 2 s over 4 slots = 500 ms
+      queue.request(entry('p0', 'again'), recorder().listener)
+      assert.equal(refusal(() => { queue.request(entry('p9', 'r'), recorder().listener) }).retryAfterMs, 1_000)
+    })
+
+    it('never refuses QUEUE_FULL while a slot is free', () => {
+      make({ slots: 1, maxWaiting: 0 })
+      const a = recorder()
+      queue.request(entry('p1', 'a'), a.listener)
+      assert.equal(a.last()?.type, 'granted')
+      assert.equal(refusal(() => { queue.request(entry('p2', 'b'), recorder().listener) }).refusal, 'QUEUE_FULL')
+    })
+  })
+
+  describe('leases', () => {
+    it('lease expiry frees the slot, tells the holder and grants the next', () => {
+      make({ slots: 1, leaseMs: 1_000 })
+      const a = recorder()
+      const b = recorder()
+      queue.request(entry('p1', 'a'), a.listener)
+      queue.request(entry('p2', 'b'), b.listener)
+      clock.tick(999)
+      assert.equal(a.events.length, 1)
+      clock.tick(1)
+      assert.deepEqual(a.last(), { type: 'expired' })
+      const grant = b.grant()
+      assert.equal(grant?.requestId, 'b')
+      assert.equal(grant?.grantedAt, clock.now())
+      assert.equal(grant?.expiresAt, clock.now() + 1_000)
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['b'])
+      assert.equal(queue.release(key('p1', 'a')), false, 'an expired request is gone')
+      assert.equal(queue.stats().avgHoldMs, 0, 'expiry does not feed the estimate')
+    })
+
+    it('renew postpones the expiry', () => {
+      make({ slots: 1, leaseMs: 1_000 })
+      const a = recorder()
+      const b = recorder()
+      queue.request(entry('p1', 'a'), a.listener)
+      queue.request(entry('p2', 'b'), b.listener)
+      clock.tick(600)
+      const renewed = queue.renew(key('p1', 'a'))
+      assert.equal(renewed?.expiresAt, clock.now() + 1_000)
+      assert.equal(queue.grants()[0].expiresAt, clock.now() + 1_000)
+      clock.tick(600) // past the first expiry
+      assert.equal(a.events.length, 1)
+      assert.equal(b.last()?.type, 'position')
+      clock.tick(400)
+      assert.deepEqual(a.last(), { type: 'expired' })
+      assert.equal(b.last()?.type, 'granted')
+    })
+
+    it('renew is undefined for waiting and unknown requests', () => {
+      make({ slots: 1 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      queue.request(entry('p2', 'b'), recorder().listener)
+      assert.equal(queue.renew(key('p2', 'b')), undefined)
+      assert.equal(queue.renew(key('p3', 'x')), undefined)
+    })
+
+    it('a released grant leaves no timer behind', () => {
+      make({ slots: 1 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      assert.equal(clock.pending, 1)
+      queue.release(key('p1', 'a'), true)
+      assert.equal(clock.pending, 0)
+    })
+  })
+
+  describe('detach and grace', () => {
+    it('a detached waiting request keeps its place and counts in others\' positions', () => {
+      make({ slots: 1, graceMs: 5_000 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      const b = recorder()
+      const c = recorder()
+      queue.request(entry('p2', 'b'), b.listener)
+      queue.request(entry('p3', 'c'), c.listener)
+      queue.detach(key('p2', 'b'))
+      clock.tick(4_999)
+      assert.deepEqual(c.positions(), [2])
+      assert.deepEqual(queue.waiting().map((e) => e.requestId), ['b', 'c'])
+
+      const b2 = recorder()
+      queue.request(entry('p2', 'b'), b2.listener)
+      assert.deepEqual(b2.events, [{ type: 'position', position: 1, waiting: 2, etaMs: 0 }])
+      clock.tick(10_000) // the cancelled grace must not fire
+      assert.deepEqual(queue.waiting().map((e) => e.requestId), ['b', 'c'])
+      assert.equal(b.events.length, 1, 'the old listener hears nothing more')
+    })
+
+    it('a detached request whose turn comes is granted, and gets its grant on re-attach', () => {
+      make({ slots: 1, graceMs: 5_000 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      const b = recorder()
+      const c = recorder()
+      queue.request(entry('p2', 'b'), b.listener)
+      queue.request(entry('p3', 'c'), c.listener)
+      queue.detach(key('p2', 'b'))
+      clock.tick(1_000)
+      queue.release(key('p1', 'a'), true)
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['b'], 'the slot is reserved for b')
+      assert.equal(b.events.length, 1, 'nothing reaches a detached listener')
+      assert.deepEqual(c.positions(), [2, 1])
+
+      clock.tick(1_000)
+      const b2 = recorder()
+      queue.request(entry('p2', 'b'), b2.listener)
+      assert.equal(b2.events.length, 1)
+      assert.deepEqual(b2.grant(), queue.grants()[0])
+      assert.equal(b2.grant()?.grantedAt, clock.now() - 1_000)
+      clock.tick(10_000)
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['b'], 're-attached: grace cancelled')
+    })
+
+    it('a detached grant keeps its slot within grace and gets it again on re-attach', () => {
+      make({ slots: 1, graceMs: 5_000, leaseMs: 60_000 })
+      const a = recorder()
+      const b = recorder()
+      queue.request(entry('p1', 'a'), a.listener)
+      queue.request(entry('p2', 'b'), b.listener)
+      queue.detach(key('p1', 'a'))
+      clock.tick(4_000)
+      assert.equal(b.last()?.type, 'position')
+      const a2 = recorder()
+      queue.request(entry('p1', 'a'), a2.listener)
+      assert.deepEqual(a2.grant(), a.grant())
+      clock.tick(30_000)
+      assert.equal(b.last()?.type, 'position')
+    })
+
+    it('grace expiry drops a waiting request silently and moves the line up', () => {
+      make({ slots: 1, graceMs: 5_000 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      const b = recorder()
+      const c = recorder()
+      const d = recorder()
+      queue.request(entry('p2', 'b'), b.listener)
+      queue.request(entry('p3', 'c'), c.listener)
+      queue.request(entry('p4', 'd'), d.listener)
+      queue.detach(key('p3', 'c'))
+      clock.tick(5_000)
+      assert.deepEqual(queue.waiting().map((e) => e.requestId), ['b', 'd'])
+      assert.equal(c.events.length, 1)
+      assert.deepEqual(b.positions(), [1])
+      assert.deepEqual(d.positions(), [3, 2])
+      // the dropped request is forgotten: asking again is a new arrival at the back
+      const c2 = recorder()
+      queue.request(entry('p3', 'c'), c2.listener)
+      assert.deepEqual(c2.positions(), [3])
+    })
+
+    it('grace expiry of a detached grant passes the slot on', () => {
+      make({ slots: 1, graceMs: 5_000 })
+      const a = recorder()
+      const b = recorder()
+      queue.request(entry('p1', 'a'), a.listener)
+      queue.request(entry('p2', 'b'), b.listener)
+      queue.detach(key('p1', 'a'))
+      clock.tick(5_000)
+      assert.equal(a.events.length, 1, 'no event without a listener')
+      assert.equal(b.last()?.type, 'granted')
+      assert.equal(b.grant()?.grantedAt, clock.now())
+      assert.equal(queue.stats().granted, 1)
+    })
+
+    it('a detached request granted while detached is dropped at the end of its grace', () => {
+      make({ slots: 1, graceMs: 5_000 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      queue.request(entry('p2', 'b'), recorder().listener)
+      const c = recorder()
+      queue.request(entry('p3', 'c'), c.listener)
+      queue.detach(key('p2', 'b'))
+      clock.tick(1_000)
+      queue.release(key('p1', 'a'))
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['b'])
+      clock.tick(4_000)
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['c'])
+      assert.equal(c.last()?.type, 'granted')
+    })
+
+    it('a detached grant still expires with its lease (silently)', () => {
+      make({ slots: 1, graceMs: 5_000, leaseMs: 2_000 })
+      const a = recorder()
+      const b = recorder()
+      queue.request(entry('p1', 'a'), a.listener)
+      queue.request(entry('p2', 'b'), b.listener)
+      queue.detach(key('p1', 'a'))
+      clock.tick(2_000)
+      assert.equal(a.events.length, 1)
+      assert.equal(b.last()?.type, 'granted')
+      clock.tick(1_000)
+      assert.equal(clock.pending, 1, 'only b\'s lease is left: a\'s grace went with it')
+    })
+
+    it('detachPeer detaches every request of that peer', () => {
+      make({ slots: 1, graceMs: 5_000, maxPerPeer: 10 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      queue.request(entry('p1', 'b'), recorder().listener)
+      const other = recorder()
+      queue.request(entry('p2', 'x'), other.listener)
+      queue.detachPeer('p1')
+      queue.detachPeer('nobody')
+      clock.tick(5_000)
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['x'])
+      assert.equal(queue.stats().waiting, 0)
+      assert.deepEqual(other.events.map((e) => e.type), ['position', 'position', 'granted'])
+    })
+
+    it('detach of an unknown request is a no-op, and detaching twice keeps the first grace', () => {
+      make({ slots: 1, graceMs: 5_000 })
+      queue.detach(key('p1', 'nope'))
+      queue.request(entry('p1', 'a'), recorder().listener)
+      queue.detach(key('p1', 'a'))
+      clock.tick(3_000)
+      queue.detach(key('p1', 'a'))
+      clock.tick(2_000)
+      assert.equal(queue.stats().granted, 0)
+    })
+  })
+
+  describe('re-attach', () => {
+    it('re-attaching with the same requestId does not create a duplicate', () => {
+      make({ slots: 1 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      const first = recorder()
+      queue.request(entry('p2', 'b'), first.listener)
+      queue.request(entry('p3', 'c'), recorder().listener)
+      const second = recorder()
+      queue.request(entry('p2', 'b'), second.listener) // a second stream while the first is open
+      assert.deepEqual(queue.waiting().map((e) => [e.requestId, e.seq]), [['b', 2], ['c', 3]])
+      assert.deepEqual(queue.stats(), { waiting: 2, granted: 1, slots: 1, avgHoldMs: 0 })
+      assert.deepEqual(second.events, [{ type: 'position', position: 1, waiting: 2, etaMs: 0 }])
+
+      queue.release(key('p1', 'a'))
+      assert.equal(second.last()?.type, 'granted', 'the newest listener gets the grant')
+      assert.equal(first.events.length, 1, 'the replaced listener hears nothing')
+    })
+
+    it('refuses BAD_REQUEST when a known requestId asks for another cid', () => {
+      make({ slots: 1 })
+      queue.request(entry('p1', 'a', 'cid-1'), recorder().listener)
+      assert.equal(refusal(() => { queue.request(entry('p1', 'a', 'cid-2'), recorder().listener) }).refusal, 'BAD_REQUEST')
+      assert.equal(queue.grants()[0].cid, 'cid-1')
+    })
+  })
+
+  describe('robustness', () => {
+    it('a listener may call back into the queue synchronously', () => {
+      make({ slots: 1 })
+      const seen: string[] = []
+      // every grant is released as soon as it is heard of: the whole line drains in one call
+      const listener = (id: string): QueueListener => (event) => {
+        seen.push(`${id}:${event.type}${event.type === 'position' ? event.position : ''}`)
+        if (event.type === 'granted') {
+          queue.release(event.grant, true)
+        }
+      }
+      queue.request(entry('p0', 'a'), () => {}) // holds the slot
+      queue.request(entry('p1', 'b'), listener('b'))
+      queue.request(entry('p2', 'c'), listener('c'))
+      queue.request(entry('p3', 'd'), listener('d'))
+      queue.release(key('p0', 'a'))
+      // c's position 1 lasted only while b's listener ran: it is superseded by c's grant
+      assert.deepEqual(seen, ['b:position1', 'c:position2', 'd:position3', 'b:granted', 'd:position1', 'c:granted', 'd:granted'])
+      assert.deepEqual(queue.stats(), { waiting: 0, granted: 0, slots: 1, avgHoldMs: 0 })
+    })
+
+    it('a throwing listener does not break the queue', () => {
+      make({ slots: 1 })
+      queue.request(entry('p1', 'a'), recorder().listener)
+      queue.request(entry('p2', 'b'), () => { throw new Error('boom') })
+      const c = recorder()
+      queue.request(entry('p3', 'c'), c.listener)
+      queue.release(key('p1', 'a'))
+      assert.deepEqual(queue.grants().map((g) => g.requestId), ['b'])
+      assert.deepEqual(c.positions(), [2, 1])
+    })
+
+    it('stop clears every timer and refuses new requests', () => {
+      make({ slots: 1, graceMs: 5_000 })
+      const a = recorder()
+      queue.request(entry('p1', 'a'), a.listener)
+      queue.request(entry('p2', 'b'), recorder().listener)
+      queue.detach(key('p2', 'b'))
+      assert.equal(clock.pending, 2)
+      queue.stop()
+      assert.equal(clock.pending, 0)
+      assert.equal(refusal(() => { queue.request(entry('p3', 'c'), recorder().listener) }).refusal, 'SHUTTING_DOWN')
+      assert.equal(queue.release(key('p1', 'a')), false)
+      assert.deepEqual(queue.stats(), { waiting: 0, granted: 0, slots: 1, avgHoldMs: 0 })
+      clock.tick(120_000)
+      assert.equal(a.events.length, 1)
+    })
+  })
+
+  describe('scale', () => {
+    it('grants 10,000 requests from 100 peers exactly in arrival order', function () {
+      this.timeout(120_000)
+      const slots = 4
+      make({ slots, maxPerPeer: 100, maxWaiting: 10_000 })
+      const random = prng(7)
+      const total = 10_000
+      const arrival: number[] = []
+      const grantOrder: number[] = []
+      const lastPosition = new Float64Array(total).fill(Infinity)
+      let positionEvents = 0
+      let risingPositions = 0
+      let maxGrantLatencyMs = 0
+
+      // 100 requests per peer, interleaved in a shuffled order
+      const peerOf = Array.from({ length: total }, (_, i) => i % 100)
+      for (let i = total - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1))
+        ;[peerOf[i], peerOf[j]] = [peerOf[j], peerOf[i]]
+      }
+      for (let i = 0; i < total; i++) {
+        const peerId = `peer-${peerOf[i]}`
+        const requestId = `req-${i}`
+        arrival.push(i)
+        queue.request({ peerId, requestId, cid: `cid-${i % 17}` }, (event) => {
+          if (event.type === 'granted') {
+            grantOrder.push(i)
+          } else if (event.type === 'position') {
+            positionEvents++
+            // counted, not asserted: the queue logs and swallows what a listener throws
+            if (event.position >= lastPosition[i]) {
+              risingPositions++
+            }
+            lastPosition[i] = event.position
+          }
+        })
+      }
+      assert.deepEqual(queue.stats(), { waiting: total - slots, granted: slots, slots, avgHoldMs: 0 })
+
+      while (queue.stats().granted > 0) {
+        const held = queue.grants()
+        const g = held[Math.floor(random() * held.length)]
+        clock.tick(1 + Math.floor(random() * 10))
+        const before = grantOrder.length
+        const started = performance.now()
+        queue.release(g, true)
+        maxGrantLatencyMs = Math.max(maxGrantLatencyMs, performance.now() - started)
+        assert.ok(grantOrder.length === before + 1 || queue.stats().waiting === 0)
+      }
+      assert.equal(grantOrder.length, total)
+      assert.deepEqual(grantOrder, arrival)
+      // each of the 9,996 that waited hears every move: position p … 1
+      const expected = Array.from({ length: total - slots }, (_, i) => i + 1).reduce((a, b) => a + b, 0)
+      assert.equal(positionEvents, expected)
+      assert.equal(risingPositions, 0, 'positions only go down')
+      assert.ok(maxGrantLatencyMs < 1_000, `release + grant + position sweep took ${maxGrantLatencyMs} ms`)
+    })
+  })
+})
+
+describe('tracker/queue WaitingLine', () => {
+  interface Item { id: number, lineIndex: number }
+  const item = (id: number): Item => ({ id, lineIndex: -1 })
+
+  it('keeps FIFO order through removals from anywhere and compaction', () => {
+    const line = new WaitingLine<Item>()
+    const model: Item[] = []
+    const random = prng(3)
+    let next = 0
+    for (let step = 0; step < 20_000; step++) {
+      const r = random()
+      if (r < 0.5 || model.length === 0) {
+        const it = item(next++)
+        assert.equal(line.push(it), model.length + 1)
+        model.push(it)
+      } else if (r < 0.75) {
+        assert.equal(line.shift(), model.shift())
+      } else {
+        const victim = model.splice(Math.floor(random() * model.length), 1)[0]
+        assert.equal(line.remove(victim), true)
+        assert.equal(line.remove(victim), false)
+      }
+      assert.equal(line.size, model.length)
+      assert.equal(line.peek(), model[0])
+    }
+    assert.deepEqual([...line], model)
+  })
+
+  it('visits the items behind a removed one', () => {
+    const line = new WaitingLine<Item>()
+    const items = [0, 1, 2, 3, 4].map(item)
+    items.forEach((i) => line.push(i))
+    line.remove(items[2])
+    const seen: number[] = []
+    line.forEachAfter(items[2].lineIndex, (i) => seen.push(i.id))
+    assert.deepEqual(seen, [3, 4])
+    line.shift()
+    seen.length = 0
+    line.forEachAfter(-1, (i) => seen.push(i.id))
+    assert.deepEqual(seen, [1, 3, 4])
+  })
+})

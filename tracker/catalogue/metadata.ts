@@ -1,0 +1,91 @@
+import { parseFile } from 'music-metadata'
+import { MAX_CODECS, MAX_TAG_LENGTH } from './constants.js'
+import type { Logger } from '@libp2p/interface'
+import type { IAudioMetadata } from 'music-metadata'
+
+/** Tags and stream facts of an audio or video file; every field is optional but `codecs`. */
+export interface MediaMetadata {
+  title?: string
+  artist?: string
+  album?: string
+  /** Seconds. */
+  duration?: number
+  /** Bits per second of the whole file (audio bitrate for audio-only files). */
+  bitrate?: number
+  codecs: string[]
+  width?: number
+  height?: number
+}
+
+/**
+ * Reads tags, duration, bitrate, codecs and picture size with music-metadata. A file it
+ * cannot parse is not an error: it just has no metadata (logged).
+ */
+export async function readMetadata (path: string, size: number, log: Logger): Promise<MediaMetadata> {
+  let parsed: IAudioMetadata
+  try {
+    parsed = await parseFile(path, { duration: true, skipCovers: true })
+  } catch (err) {
+    log('no metadata for %s: %e', path, err)
+    return { codecs: [] }
+  }
+  return fromParsed(parsed, size)
+}
+
+/** Maps music-metadata's result to ours, dropping empty and nonsensical values. */
+export function fromParsed (parsed: IAudioMetadata, size: number): MediaMetadata {
+  const { common, format } = parsed
+  const meta: MediaMetadata = { codecs: codecsOf(parsed) }
+  const title = tag(common.title)
+  const artist = tag(common.artist ?? common.albumartist)
+  const album = tag(common.album)
+  if (title != null) meta.title = title
+  if (artist != null) meta.artist = artist
+  if (album != null) meta.album = album
+
+  const duration = positive(format.duration)
+  if (duration != null) meta.duration = duration
+  // For video, music-metadata reports the audio track's bitrate; the whole file's average
+  // is what a player's buffer and a download ETA need.
+  const average = duration != null && size > 0 ? size * 8 / duration : undefined
+  const bitrate = format.hasVideo === true ? average : positive(format.bitrate) ?? average
+  if (bitrate != null) meta.bitrate = Math.round(bitrate)
+
+  for (const track of format.trackInfo ?? []) {
+    const width = positive(track.video?.displayWidth ?? track.video?.pixelWidth)
+    const height = positive(track.video?.displayHeight ?? track.video?.pixelHeight)
+    if (width != null && height != null) {
+      meta.width = Math.round(width)
+      meta.height = Math.round(height)
+      break
+    }
+  }
+  return meta
+}
+
+/** Unique codec names of the tracks (e.g. `avc1`, `MPEG-4/AAC`), else the format's codec. */
+function codecsOf ({ format }: IAudioMetadata): string[] {
+  const names = new Set<string>()
+  for (const track of format.trackInfo ?? []) {
+    const name = codecName(track.codecName)
+    if (name != null) names.add(name)
+  }
+  const main = codecName(format.codec)
+  if (main != null) names.add(main)
+  return [...names].slice(0, MAX_CODECS)
+}
+
+function codecName (name: string | undefined): string | undefined {
+  // music-metadata writes unknown MP4 sample entries as `<avc1>`
+  const clean = name?.replace(/^<(.*)>$/, '$1').trim()
+  return clean == null || clean === '' ? undefined : clean.slice(0, 64)
+}
+
+function tag (value: string | undefined): string | undefined {
+  const clean = value?.replace(/\0/g, '').trim()
+  return clean == null || clean === '' ? undefined : clean.slice(0, MAX_TAG_LENGTH)
+}
+
+function positive (value: number | undefined): number | undefined {
+  return value != null && Number.isFinite(value) && value > 0 ? value : undefined
+}

@@ -1,0 +1,18 @@
+/** Concurrent grants (transfer slots) when `slots` is not given. */
+export const DEFAULT_SLOTS = 4
+/** Waiting requests beyond which new ones are refused with QUEUE_FULL. */
+export const DEFAULT_MAX_WAITING = 10_000
+/** Waiting + granted requests one peer may hold. */
+export const DEFAULT_MAX_PER_PEER = 8
+/** Lifetime of a grant unless renewed or released. */
+export const DEFAULT_LEASE_MS = 60_000
+/** How long a detached request keeps its place or slot. */
+export const DEFAULT_GRACE_MS = 15_000
+/** retry-after sent with QUEUE_FULL while no hold time has been measured yet. */
+export const DEFAULT_RETRY_AFTER_MS = 5_000
+/** Lower bound of a QUEUE_FULL retry-after, so refused peers do not hammer the tracker. */
+export const MIN_RETRY_AFTER_MS = 1_000
+/** Weight of the newest sample in the hold-time moving average. */
+export const HOLD_EWMA_ALPHA = 0.2
+/** Largest delay `setTimeout` accepts (2^31 - 1 ms); longer leases or graces are refused. */
+export const MAX_TIMER_MS = 2_147_483_647

@@ -1,0 +1,318 @@
+import { defaultLogger } from '@libp2p/logger'
+import { QueueRefusedError } from '../../node/errors.js'
+import { realClock } from './clock.js'
+import {
+  DEFAULT_GRACE_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_PER_PEER, DEFAULT_MAX_WAITING, DEFAULT_SLOTS,
+  MAX_TIMER_MS
+} from './constants.js'
+import { HoldTimeEstimator } from './hold-time.js'
+import { Outbox } from './outbox.js'
+import { QueuedRequest } from './queued-request.js'
+import { WaitingLine } from './waiting-line.js'
+import type {
+  Grant, QueueClock, QueueEntry, QueueListener, QueueRefusal, QueueRequestKey,
+  QueueStats, RequestQueueInit
+} from './index.js'
+
+/**
+ * The tracker's FIFO of transfer requests: grants `slots` of them at a time, strictly in
+ * arrival order, and tells each waiting request its position whenever it changes.
+ *
+ * Listeners are called after the queue's state is settled (through an outbox), so a listener
+ * may call back into the queue; a position notice carries the latest position at delivery,
+ * which keeps each listener's positions non-increasing. Only a change of position is pushed: a
+ * request joining or leaving *behind* a waiting one does not notify it (that would cost a
+ * message to every waiter per arrival); the `waiting` count is current whenever it is sent.
+ *
+ * Costs: request, grant and release are O(1) amortised plus one notice per waiting request
+ * whose position moved (O(waiting) when the front moves).
+ */
+export class RequestQueue {
+  private readonly slots: number
+  private readonly maxWaiting: number
+  private readonly maxPerPeer: number
+  private readonly leaseMs: number
+  private readonly graceMs: number
+  private readonly clock: QueueClock
+  private readonly line = new WaitingLine<QueuedRequest>()
+  /** Granted requests, in grant order. */
+  private readonly granted = new Set<QueuedRequest>()
+  private readonly byPeer = new Map<string, Map<string, QueuedRequest>>()
+  private nextSeq = 1
+  private readonly holdTime = new HoldTimeEstimator()
+  private readonly outbox: Outbox
+  private stopped = false
+
+  /** @throws RangeError when an option is out of range */
+  constructor (init: RequestQueueInit = {}) {
+    this.slots = checkInteger('slots', init.slots ?? DEFAULT_SLOTS, 1)
+    this.maxWaiting = checkInteger('maxWaiting', init.maxWaiting ?? DEFAULT_MAX_WAITING, 0)
+    this.maxPerPeer = checkInteger('maxPerPeer', init.maxPerPeer ?? DEFAULT_MAX_PER_PEER, 1)
+    this.leaseMs = checkInteger('leaseMs', init.leaseMs ?? DEFAULT_LEASE_MS, 1, MAX_TIMER_MS)
+    this.graceMs = checkInteger('graceMs', init.graceMs ?? DEFAULT_GRACE_MS, 0, MAX_TIMER_MS)
+    this.clock = init.clock ?? realClock
+    const log = (init.logger ?? defaultLogger()).forComponent('mediaswarm:tracker:queue')
+    this.outbox = new Outbox((request) => ({
+      type: 'position',
+      position: request.position,
+      waiting: this.line.size,
+      etaMs: this.holdTime.etaMs(request.position, this.slots)
+    }), log)
+  }
+
+  /**
+   * Adds a request (arrival order = call order), or re-attaches `listener` to an existing
+   * (peerId, requestId), which keeps its place (waiting) or its grant. Calls `listener`
+   * synchronously with the current position or the grant (a re-attached granted request gets
+   * its grant again). Re-attaching does not count against the limits.
+   *
+   * @throws QueueRefusedError with refusal PEER_LIMIT, QUEUE_FULL (with `retryAfterMs`),
+   * BAD_REQUEST (the requestId is known for another cid) or SHUTTING_DOWN (after `stop()`)
+   */
+  request (entry: { peerId: string, requestId: string, cid: string }, listener: QueueListener): void {
+    if (this.stopped) {
+      throw refused('SHUTTING_DOWN', 'The queue has been stopped')
+    }
+    const existing = this.find(entry)
+    if (existing !== undefined) {
+      if (existing.cid !== entry.cid) {
+        throw refused('BAD_REQUEST', `Request ${entry.requestId} is already queued for another cid`)
+      }
+      this.attach(existing, listener)
+      this.outbox.flush()
+      return
+    }
+    let own = this.byPeer.get(entry.peerId)
+    if ((own?.size ?? 0) >= this.maxPerPeer) {
+      throw refused('PEER_LIMIT', `A peer may hold at most ${this.maxPerPeer} queued or granted requests`)
+    }
+    const mustWait = this.granted.size >= this.slots
+    if (mustWait && this.line.size >= this.maxWaiting) {
+      throw refused('QUEUE_FULL', `The queue is full (${this.line.size} waiting)`, this.holdTime.retryAfterMs(this.slots))
+    }
+    const request = new QueuedRequest(entry, this.clock.now(), this.nextSeq++, listener)
+    if (own === undefined) {
+      own = new Map()
+      this.byPeer.set(entry.peerId, own)
+    }
+    own.set(entry.requestId, request)
+    if (mustWait) {
+      request.position = this.line.push(request)
+      this.outbox.notice(request)
+    } else {
+      this.grant(request)
+    }
+    this.outbox.flush()
+  }
+
+  /**
+   * The listener went away (stream closed, peer disconnected): the request keeps its place or
+   * its slot for `graceMs`, then is dropped silently and its place or slot passes on. While
+   * detached, it is still granted when its turn comes. `request()` within grace re-attaches.
+   */
+  detach (key: QueueRequestKey): void {
+    const request = this.find(key)
+    if (request === undefined) {
+      return
+    }
+    request.listener = undefined
+    if (!request.hasGrace) {
+      request.hasGrace = true
+      request.graceTimer = this.clock.setTimeout(() => { this.graceOver(request) }, this.graceMs)
+    }
+  }
+
+  /** {@link detach} for every request of a peer. */
+  detachPeer (peerId: string): void {
+    for (const request of this.byPeer.get(peerId)?.values() ?? []) {
+      this.detach(request)
+    }
+  }
+
+  /**
+   * Removes a waiting or granted request now (cancelled, or done) and frees its slot or place.
+   * With `completed`, a granted request's hold time feeds the ETA estimate.
+   *
+   * @returns false when the request is unknown
+   */
+  release (key: QueueRequestKey, completed = false): boolean {
+    const request = this.find(key)
+    if (request === undefined) {
+      return false
+    }
+    if (completed && request.state === 'granted') {
+      this.holdTime.record(this.clock.now() - request.grantedAt)
+    }
+    this.remove(request)
+    this.outbox.flush()
+    return true
+  }
+
+  /** Extends a grant's lease to now + `leaseMs`; undefined when the request holds no grant. */
+  renew (key: QueueRequestKey): Grant | undefined {
+    const request = this.find(key)
+    if (request?.state !== 'granted') {
+      return undefined
+    }
+    request.expiresAt = this.clock.now() + this.leaseMs
+    this.startLease(request)
+    return request.toGrant()
+  }
+
+  /** Grants currently held, in the order they were granted. */
+  grants (): Grant[] {
+    return Array.from(this.granted, (request) => request.toGrant())
+  }
+
+  /** Waiting requests, front first (detached ones included). */
+  waiting (): QueueEntry[] {
+    return Array.from(this.line, (request) => request.toEntry())
+  }
+
+  /** Counts and the current hold-time estimate. */
+  stats (): QueueStats {
+    return {
+      waiting: this.line.size,
+      granted: this.granted.size,
+      slots: this.slots,
+      avgHoldMs: Math.round(this.holdTime.averageMs)
+    }
+  }
+
+  /** Clears every timer and forgets every request, telling no one; `request()` is refused after. */
+  stop (): void {
+    this.stopped = true
+    for (const own of this.byPeer.values()) {
+      for (const request of own.values()) {
+        this.clearTimers(request)
+        request.state = 'gone'
+        request.listener = undefined
+      }
+    }
+    this.byPeer.clear()
+    this.granted.clear()
+    this.line.clear()
+    this.outbox.clear()
+  }
+
+  private find (key: QueueRequestKey): QueuedRequest | undefined {
+    return this.byPeer.get(key.peerId)?.get(key.requestId)
+  }
+
+  private attach (request: QueuedRequest, listener: QueueListener): void {
+    if (request.hasGrace) {
+      this.clock.clearTimeout(request.graceTimer)
+      request.hasGrace = false
+    }
+    request.listener = listener
+    if (request.state === 'granted') {
+      this.outbox.send(listener, { type: 'granted', grant: request.toGrant() })
+    } else {
+      request.notified = 0
+      this.outbox.notice(request)
+    }
+  }
+
+  private grant (request: QueuedRequest): void {
+    const now = this.clock.now()
+    request.state = 'granted'
+    request.grantedAt = now
+    request.expiresAt = now + this.leaseMs
+    this.granted.add(request)
+    this.startLease(request)
+    if (request.listener !== undefined) {
+      this.outbox.send(request.listener, { type: 'granted', grant: request.toGrant() })
+    }
+  }
+
+  /** Takes a request out of the queue and hands its place or slot on. */
+  private remove (request: QueuedRequest): void {
+    this.clearTimers(request)
+    const own = this.byPeer.get(request.peerId)
+    own?.delete(request.requestId)
+    if (own?.size === 0) {
+      this.byPeer.delete(request.peerId)
+    }
+    const was = request.state
+    request.state = 'gone'
+    request.listener = undefined
+    if (was === 'waiting') {
+      this.line.remove(request)
+      this.advanceBehind(request.lineIndex)
+    } else if (was === 'granted') {
+      this.granted.delete(request)
+      this.fillSlots()
+    }
+  }
+
+  /** Grants free slots to the front of the line, in order. */
+  private fillSlots (): void {
+    while (this.granted.size < this.slots) {
+      const next = this.line.shift()
+      if (next === undefined) {
+        return
+      }
+      this.grant(next)
+      this.advanceBehind(next.lineIndex)
+    }
+  }
+
+  /** Everyone behind the slot a request just left moves up one place. */
+  private advanceBehind (lineIndex: number): void {
+    this.line.forEachAfter(lineIndex, (request) => {
+      request.position--
+      this.outbox.notice(request)
+    })
+  }
+
+  private startLease (request: QueuedRequest): void {
+    if (request.hasLease) {
+      this.clock.clearTimeout(request.leaseTimer)
+    }
+    request.hasLease = true
+    request.leaseTimer = this.clock.setTimeout(() => { this.leaseOver(request) }, request.expiresAt - this.clock.now())
+  }
+
+  private leaseOver (request: QueuedRequest): void {
+    request.hasLease = false
+    if (this.stopped || request.state !== 'granted') {
+      return
+    }
+    if (request.listener !== undefined) {
+      this.outbox.send(request.listener, { type: 'expired' })
+    }
+    this.remove(request)
+    this.outbox.flush()
+  }
+
+  private graceOver (request: QueuedRequest): void {
+    request.hasGrace = false
+    if (this.stopped || request.state === 'gone' || request.listener !== undefined) {
+      return
+    }
+    this.remove(request)
+    this.outbox.flush()
+  }
+
+  private clearTimers (request: QueuedRequest): void {
+    if (request.hasLease) {
+      this.clock.clearTimeout(request.leaseTimer)
+      request.hasLease = false
+    }
+    if (request.hasGrace) {
+      this.clock.clearTimeout(request.graceTimer)
+      request.hasGrace = false
+    }
+  }
+}
+
+function refused (refusal: QueueRefusal, message: string, retryAfterMs = 0): QueueRefusedError {
+  return new QueueRefusedError(refusal, message, retryAfterMs)
+}
+
+function checkInteger (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`)
+  }
+  return value
+}
