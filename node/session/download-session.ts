@@ -14,6 +14,9 @@ import type { Ticket } from '../tickets/index.js'
 import type { ComponentLogger, Logger, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+/** Verified pieces waiting to be written, at most. */
+const MAX_PENDING_WRITES = 4
+
 /** A node that may serve the file. */
 export interface ProviderInfo {
   peerId: string
@@ -75,6 +78,8 @@ export class DownloadSession {
   readonly #maxInflight: number
   #ticket: Ticket
   #running = 0
+  /** Verified pieces being written; bounded so memory stays at a few pieces. */
+  readonly #writes = new Set<Promise<void>>()
   #finish?: { resolve: () => void, reject: (err: Error) => void }
   #finished = false
 
@@ -234,16 +239,26 @@ export class DownloadSession {
       throw new ProtocolError(`Piece ${index} announced ${msg.length} bytes, expected ${expected}`)
     }
     const data = await reader.readExactly(msg.length, AbortSignal.timeout(timeout))
-    if (file.has(index) || this.#finished) return // an endgame duplicate
+    if (this.#picker.done(index) || this.#finished) return // an endgame duplicate
     if (!verifyPiece(file.info.manifest, index, data)) {
       this.#picker.release(index, p.id)
       this.#init.onProgress?.({ type: 'transfer:bad-piece', provider: p.id, index })
       throw new BadPieceError(`Piece ${index} from ${p.id} failed verification`)
     }
     const others = this.#picker.completed(index)
-    await file.writePiece(index, data)
-    this.#bytes[p.id] = (this.#bytes[p.id] ?? 0) + data.byteLength
-    this.#init.onProgress?.({ type: 'transfer:piece-verified', provider: p.id, index, bytes: data.byteLength })
+    // write in the background (reading the next piece meanwhile), a few at a time
+    const write: Promise<void> = file.writePiece(index, data).then(
+      () => {
+        this.#writes.delete(write)
+        this.#bytes[p.id] = (this.#bytes[p.id] ?? 0) + data.byteLength
+        this.#init.onProgress?.({ type: 'transfer:piece-verified', provider: p.id, index, bytes: data.byteLength })
+      },
+      (err: Error) => {
+        this.#writes.delete(write)
+        this.#end(err)
+      })
+    this.#writes.add(write)
+    if (this.#writes.size >= MAX_PENDING_WRITES) await Promise.race(this.#writes)
     for (const other of others) {
       const o = this.#providers.get(other)
       if (o == null || o === p) continue
@@ -254,6 +269,9 @@ export class DownloadSession {
         void this.#write(o, { ticket: new Uint8Array(0), want: [], cancel: [index] })
       }
     }
-    if (this.#picker.complete) this.#end()
+    if (this.#picker.complete) {
+      await Promise.all(this.#writes)
+      this.#end()
+    }
   }
 }

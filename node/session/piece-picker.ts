@@ -1,4 +1,4 @@
-import type { Bitfield } from '../store/index.js'
+import { Bitfield } from '../store/index.js'
 
 /**
  * Chooses which pieces to ask a provider for: pieces the caller marked urgent first (in
@@ -7,6 +7,7 @@ import type { Bitfield } from '../store/index.js'
  * other providers.
  */
 export class PiecePicker {
+  /** Pieces verified (possibly still being written). */
   readonly #have: Bitfield
   readonly #availability: Uint16Array
   /** Missing pieces in a random order, so equal-rarity picks are random but cheap. */
@@ -16,7 +17,7 @@ export class PiecePicker {
   #urgent: number[] = []
 
   constructor (have: Bitfield, random: () => number = Math.random) {
-    this.#have = have
+    this.#have = new Bitfield(have.size, have.bytes)
     this.#availability = new Uint16Array(have.size)
     const order: number[] = []
     for (let i = 0; i < have.size; i++) if (!have.has(i)) order.push(i)
@@ -98,8 +99,14 @@ export class PiecePicker {
     if (set.size === 0) this.#inflight.delete(index)
   }
 
-  /** A piece was verified and stored; returns the other providers it was requested from. */
+  /** True when `index` was verified already. */
+  done (index: number): boolean {
+    return this.#have.has(index)
+  }
+
+  /** A piece was verified; returns the providers it was requested from. */
   completed (index: number): string[] {
+    this.#have.set(index)
     const others = [...(this.#inflight.get(index) ?? [])]
     this.#inflight.delete(index)
     return others

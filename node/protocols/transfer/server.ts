@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ProtocolError } from '../../errors.js'
-import { StreamReader, expectMessage, readMessage, send, writeMessage } from '../../streams/index.js'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { StreamReader, encodeFrame, expectMessage, readMessage, send, writeMessage } from '../../streams/index.js'
 import { verifyTicket } from '../../tickets/index.js'
 import {
   FIRST_MESSAGE_TIMEOUT_MS, MAX_TRANSFER_FRAME_BYTES, TRANSFER_IDLE_TIMEOUT_MS, TRANSFER_PROTOCOL
@@ -181,6 +182,22 @@ class ServeSession {
 
   async #sendLoop (): Promise<void> {
     const { stream, file } = this
+    // the next wanted piece is read from disk while the current one is sent
+    const ahead = new Map<number, Promise<Uint8Array>>()
+    const read = (index: number): Promise<Uint8Array> => {
+      const p = ahead.get(index) ?? file.readPiece(index)
+      ahead.delete(index)
+      return p
+    }
+    try {
+      await this.#sendPieces(stream, file, read, ahead)
+    } finally {
+      for (const p of ahead.values()) p.catch(() => {})
+    }
+    await stream.close()
+  }
+
+  async #sendPieces (stream: Stream, file: ServableFile, read: (index: number) => Promise<Uint8Array>, ahead: Map<number, Promise<Uint8Array>>): Promise<void> {
     for (;;) {
       while (this.#haves.length > 0) {
         await writeMessage(stream, response({ type: TransferResponse.Type.HAVE, index: this.#haves.shift() ?? 0 }), TransferResponse)
@@ -200,12 +217,16 @@ class ServeSession {
         await writeMessage(stream, response({ type: TransferResponse.Type.PIECE, index, length: 0 }), TransferResponse)
         continue
       }
-      const data = await file.readPiece(index)
+      const data = await read(index)
+      const next = this.#wants[0]
+      if (next != null && !ahead.has(next) && file.bitfield.has(next)) {
+        const p = file.readPiece(next)
+        p.catch(() => {})
+        ahead.set(next, p)
+      }
       await this.init.limiter?.acquire(data.byteLength)
-      await writeMessage(stream, response({ type: TransferResponse.Type.PIECE, index, length: data.byteLength }), TransferResponse)
-      await send(stream, data)
+      await send(stream, new Uint8ArrayList(encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: data.byteLength }), TransferResponse), data))
       this.init.onServed?.({ peer: this.connection.remotePeer.toString(), cid: this.cid, bytes: data.byteLength })
     }
-    await stream.close()
   }
 }
