@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
+import { TokenBucket } from '../node/index.js'
 import { TRACKER_ADDR_FILE } from '../tracker/index.js'
 import { UsageError } from './command.js'
+import { parseBytes } from './output/format.js'
 import type { CommandContext } from './command.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -57,4 +59,35 @@ export function intOption (ctx: CommandContext, name: string, fallback: number, 
     throw new UsageError(`--${name} must be a whole number from ${min} to ${max}.`)
   }
   return n
+}
+
+/** Parses `--max-upload-rate` (e.g. 4MiB, 500KB, per second) into a shared limiter, or undefined. */
+export function uploadLimiter (ctx: CommandContext): TokenBucket | undefined {
+  const raw = ctx.options['max-upload-rate']
+  if (raw == null) return undefined
+  const rate = typeof raw === 'string' ? parseBytes(raw) : undefined
+  if (rate == null || rate <= 0) throw new UsageError(`--max-upload-rate takes a rate such as 4MiB or 500KB (per second), not "${String(raw)}".`)
+  return new TokenBucket({ rate })
+}
+
+/** Options every sharing command takes. */
+export const sharingOptions = {
+  'max-upload-rate': { type: 'string', value: 'RATE', description: 'cap on upload, per second, shared by all transfers (e.g. 4MiB)' },
+  'upload-slots': { type: 'string', value: 'N', description: 'downloaders served at once' }
+} as const
+
+/** Resolves when the command's signal fires (Ctrl-C, SIGTERM). */
+export async function untilStopped (ctx: CommandContext): Promise<void> {
+  if (ctx.signal.aborted) return
+  await new Promise<void>(resolve => { ctx.signal.addEventListener('abort', () => { resolve() }, { once: true }) })
+}
+
+/** Where a sharing peer listens unless told otherwise: every interface, a free port. */
+export const DEFAULT_PEER_LISTEN = '/ip4/0.0.0.0/tcp/0'
+
+/** The `--listen` addresses given, checked, or `fallback`. */
+export function listenOption (ctx: CommandContext, fallback: string): string[] {
+  const raw = ctx.options.listen
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [fallback]
+  return list.map(a => parseMultiaddr(a).toString())
 }

@@ -43,7 +43,14 @@ async function main (argv: string[]): Promise<number> {
     return EXIT.usage
   }
   const controller = new AbortController()
-  const stop = (): void => { controller.abort(new DOMException('Interrupted', 'AbortError')) }
+  const stop = (): void => {
+    controller.abort(new DOMException('Interrupted', 'AbortError'))
+    // a clean shutdown takes well under a second; never hang on one that does not finish
+    setTimeout(() => {
+      process.stderr.write('Shutdown took too long; exiting.\n')
+      process.exit(EXIT.interrupted)
+    }, 5000).unref()
+  }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
   try {

@@ -101,3 +101,11 @@ export class NoProvidersError extends Error {
     this.name = 'NoProvidersError'
   }
 }
+
+/** A provider refused to serve (busy, file not here, ticket expired); it may be asked again later. */
+export class ProviderRefusedError extends Error {
+  constructor (message = 'The provider refused', options?: ErrorOptions) {
+    super(message, options)
+    this.name = 'ProviderRefusedError'
+  }
+}

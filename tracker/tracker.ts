@@ -44,6 +44,8 @@ export interface TrackerInit {
   watch?: boolean
   /** Shared upload limiter. */
   limiter?: UploadLimiter
+  /** Downloaders served at once over the transfer protocol. @default unlimited (the queue's slots govern) */
+  uploadSlots?: number
   logger?: ComponentLogger
 }
 
@@ -94,6 +96,7 @@ export class Tracker {
       tracker: () => host.peerId,
       source: new LibrarySource(catalogue),
       maxInboundStreams: 32,
+      uploadSlots: init.uploadSlots,
       onServed: (e) => { this.stats.trackerServed(e.cid, e.bytes) }
     })
     this.#onDisconnect = (evt) => {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { Peer, ensureDir, exportFile } from '../../node/index.js'
 import { OutputError, UsageError } from '../command.js'
-import { homeOf, trackerAddresses } from '../context.js'
+import { DEFAULT_PEER_LISTEN, homeOf, intOption, listenOption, sharingOptions, trackerAddresses, untilStopped, uploadLimiter } from '../context.js'
 import { formatBytes } from '../output/format.js'
 import { ProgressDisplay } from '../output/progress.js'
 import type { Command, CommandContext } from '../command.js'
@@ -80,22 +80,39 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
 export const getCommand: Command<GotFile[]> = {
   name: 'get',
   summary: 'Fetch files by name or cid: queue position, then a verified download',
-  usage: 'get NAME|CID... [-o DIR] [--tracker MULTIADDR] [--home DIR] [--json]',
+  usage: 'get NAME|CID... [-o DIR] [--tracker MULTIADDR] [--home DIR] [--seed] [--json]',
   options: {
     output: { type: 'string', short: 'o', value: 'DIR', description: 'folder to write into (default: current folder)' },
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
     home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
-    json: { type: 'boolean', description: 'print a JSON array of the files fetched' }
+    json: { type: 'boolean', description: 'print a JSON array of the files fetched' },
+    seed: { type: 'boolean', description: 'keep sharing the files after the download, until Ctrl-C' },
+    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us while we share (default ${DEFAULT_PEER_LISTEN})` },
+    'no-share': { type: 'boolean', description: 'do not serve pieces to other peers while downloading' },
+    ...sharingOptions
   },
   async run (ctx) {
     if (ctx.args.length === 0) throw new UsageError('Name at least one file to get (see "mediaswarm ls").')
     const outDir = resolve(ctx.cwd, typeof ctx.options.output === 'string' ? ctx.options.output : '.')
     await checkOutputDir(outDir)
     const tracker = await trackerAddresses(ctx)
-    const peer = await Peer.create({ home: homeOf(ctx, 'peer'), tracker })
+    const share = ctx.options['no-share'] !== true
+    if (!share && ctx.options.seed === true) throw new UsageError('--seed and --no-share cannot be used together.')
+    const peer = await Peer.create({
+      home: homeOf(ctx, 'peer'),
+      tracker,
+      listen: share ? listenOption(ctx, DEFAULT_PEER_LISTEN) : [],
+      limiter: uploadLimiter(ctx),
+      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000)
+    })
     try {
       const out: GotFile[] = []
       for (const name of ctx.args) out.push(await fetchOne(ctx, peer, name, outDir))
+      if (ctx.options.seed === true) {
+        if (ctx.json) ctx.stdout.write(JSON.stringify(out) + '\n')
+        else ctx.stderr.write(`${getCommand.render?.(out, ctx) ?? ''}\nseeding as ${peer.peerId.toString()}; press Ctrl-C to stop\n`)
+        await untilStopped(ctx)
+      }
       return out
     } finally {
       await peer.stop()

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { Tracker, DEFAULT_TRACKER_LISTEN } from '../../tracker/index.js'
 import { UsageError } from '../command.js'
-import { homeOf, intOption, parseMultiaddr } from '../context.js'
+import { homeOf, intOption, parseMultiaddr, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
 import type { Command, CommandContext } from '../command.js'
 
 /** What `tracker` reports when it stops. */
@@ -45,14 +45,15 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string): voi
 export const trackerCommand: Command<TrackerResult> = {
   name: 'tracker',
   summary: 'Run a tracker serving a media folder, with an ordered request queue',
-  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N]',
+  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--max-upload-rate RATE]',
   options: {
     media: { type: 'string', value: 'DIR', description: 'library folder to serve (default ./media)' },
     home: { type: 'string', value: 'DIR', description: 'identity, hash cache and tracker.addr (default ~/.mediaswarm/tracker)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_TRACKER_LISTEN})` },
     slots: { type: 'string', value: 'N', description: 'concurrent transfers granted from the queue (default 4)' },
     'max-queue': { type: 'string', value: 'N', description: 'longest queue before requests are refused (default 10000)' },
-    'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once (default 8)' }
+    'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once (default 8)' },
+    ...sharingOptions
   },
   async run (ctx) {
     const media = resolve(ctx.cwd, typeof ctx.options.media === 'string' ? ctx.options.media : 'media')
@@ -64,13 +65,12 @@ export const trackerCommand: Command<TrackerResult> = {
       listen: listenAddresses(ctx),
       slots: intOption(ctx, 'slots', 4, 1, 1024),
       maxWaiting: intOption(ctx, 'max-queue', 10_000, 1, 10_000_000),
-      maxPerPeer: intOption(ctx, 'per-peer', 8, 1, 10_000)
+      maxPerPeer: intOption(ctx, 'per-peer', 8, 1, 10_000),
+      limiter: uploadLimiter(ctx),
+      uploadSlots: ctx.options['upload-slots'] == null ? undefined : intOption(ctx, 'upload-slots', 64, 1, 10_000)
     })
     printBanner(ctx, tracker, media)
-    await new Promise<void>(resolve => {
-      if (ctx.signal.aborted) resolve()
-      ctx.signal.addEventListener('abort', () => { resolve() }, { once: true })
-    })
+    await untilStopped(ctx)
     const result = { peerId: tracker.host.peerId.toString(), addresses: tracker.addresses, files: tracker.catalogue.size }
     await tracker.stop()
     return result

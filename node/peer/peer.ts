@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
+import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { NotFoundError, TrackerUnreachableError } from '../errors.js'
 import { createHost, loadOrCreateIdentity } from '../host/index.js'
 import { parseCid } from '../manifest/index.js'
-import { announce, fetchManifest, listAll, requestTicket, TransferServer, AnnounceRequest } from '../protocols/index.js'
+import { announce, fetchManifest, fetchTrackerStatus, listAll, requestTicket, TransferServer, AnnounceRequest } from '../protocols/index.js'
 import { DownloadSession } from '../session/index.js'
 import { PieceStore } from '../store/index.js'
 import { decodeTicket } from '../tickets/index.js'
 import type { Host } from '../host/index.js'
-import type { CatalogueItem, QueuePosition, UploadLimiter, ServableFile } from '../protocols/index.js'
+import type { CatalogueItem, QueuePosition, UploadLimiter, ServableFile, TrackerStatus } from '../protocols/index.js'
 import type { DownloadEvent, DownloadResult } from '../session/index.js'
 import type { StoredFile } from '../store/index.js'
 import type { Ticket } from '../tickets/index.js'
@@ -28,7 +29,14 @@ export interface PeerInit {
   logger?: ComponentLogger
   /** Shared upload limiter for resharing. */
   limiter?: UploadLimiter
+  /** Downloaders served at once. @default 8 */
+  uploadSlots?: number
+  /** How often a running download reports its pieces and learns of new providers. @default 1000 */
+  swarmIntervalMs?: number
 }
+
+/** Most piece ranges one announcement carries (a hint; the bitfield on the wire is exact). */
+const MAX_ANNOUNCED_RANGES = 4096
 
 /** Progress of one {@link Peer.download}. */
 export type PeerDownloadEvent =
@@ -75,6 +83,7 @@ export class Peer {
       host,
       logger,
       limiter: init.limiter,
+      uploadSlots: init.uploadSlots ?? 8,
       tracker: () => this.#tracker,
       source: { lookup: async (cid) => this.#servable(cid) }
     })
@@ -86,8 +95,18 @@ export class Peer {
     const privateKey = await loadOrCreateIdentity(init.home)
     const host = await createHost({ privateKey, listen: init.listen ?? [], logger })
     const peer = new Peer(init, host, logger)
-    if ((init.listen ?? []).length > 0) await peer.#server.start()
+    if (peer.sharing) await peer.#server.start()
     return peer
+  }
+
+  /** True when this peer accepts connections and serves what it holds. */
+  get sharing (): boolean {
+    return (this.#init.listen ?? []).length > 0
+  }
+
+  /** Downloaders this peer is serving now. */
+  get serving (): number {
+    return this.#server.serving
   }
 
   get peerId (): PeerId { return this.host.peerId }
@@ -96,8 +115,9 @@ export class Peer {
   get tracker (): PeerId | undefined { return this.#tracker }
 
   async #servable (cid: string): Promise<ServableFile | undefined> {
+    // a file being downloaded is served from its first piece on (partial seeding)
     const file = await this.store.get(cid)
-    if (file == null || file.bitfield.count === 0) return undefined
+    if (file == null) return undefined
     return {
       pieceCount: file.info.pieceCount,
       bitfield: file.bitfield,
@@ -118,6 +138,11 @@ export class Peer {
     } catch (err) {
       throw new TrackerUnreachableError(`The tracker at ${this.#init.tracker.map(String).join(', ')} could not be reached`, { cause: err })
     }
+  }
+
+  /** The tracker's status: queue, connected peers, per-file offload. */
+  async trackerStatus (signal?: AbortSignal): Promise<TrackerStatus> {
+    return fetchTrackerStatus(this.host, await this.connect(signal), signal)
   }
 
   /** The whole catalogue, or the items matching `query`. */
@@ -168,32 +193,33 @@ export class Peer {
       host: this.host,
       file,
       ticket,
-      providers: ticket.providers.map(p => ({ peerId: p.peerId, multiaddrs: [] as Multiaddr[] })),
+      providers: providersOf(ticket),
+      fallbackProvider: tracker.toString(),
       logger: this.host.logger,
       onProgress,
       signal: options.signal
     })
-    // renew the ticket while the transfer runs, at two thirds of its lifetime
-    let renewTimer: NodeJS.Timeout | undefined
-    const scheduleRenew = (): void => {
-      const delay = Math.max(1000, (ticket.expiresAt - Date.now()) * 2 / 3)
-      renewTimer = setTimeout(() => {
-        announce(this.host, tracker, { type: AnnounceRequest.Type.RENEW, cid: new Uint8Array(cid.bytes), ticketId: ticket.ticketId })
-          .then(res => {
-            ticket = decodeTicket(res.ticket)
-            session.updateTicket(ticket)
-            scheduleRenew()
-          })
-          .catch(err => { this.#log.error('ticket renewal failed - %e', err) })
-      }, delay)
-      renewTimer.unref()
-    }
-    scheduleRenew()
+    // while the transfer runs: tell the tracker what we hold (so it can name us to others),
+    // renew the ticket, and connect to providers it names that we do not know yet
+    const swarm = setInterval(() => {
+      announce(this.host, tracker, {
+        type: AnnounceRequest.Type.RENEW,
+        cid: new Uint8Array(cid.bytes),
+        ticketId: ticket.ticketId,
+        ...(this.sharing ? holdingOf(file) : {})
+      }).then(res => {
+        ticket = decodeTicket(res.ticket)
+        session.updateTicket(ticket)
+        for (const p of providersOf(ticket)) session.addProvider(p)
+      }).catch(err => { this.#log.error('ticket renewal failed - %e', err) })
+    }, this.#init.swarmIntervalMs ?? 1000)
+    swarm.unref()
     let result: DownloadResult | undefined
     try {
       result = await session.run()
+      if (this.sharing) await this.#announceHave(file).catch(err => { this.#log.error('could not announce %s - %e', file.cid, err) })
     } finally {
-      clearTimeout(renewTimer)
+      clearInterval(swarm)
       const bytes = splitBytes(result, tracker.toString())
       await announce(this.host, tracker, {
         type: AnnounceRequest.Type.DONE,
@@ -208,11 +234,44 @@ export class Peer {
     return { file, transfer: result, bytesFromTracker: fromTracker, bytesFromPeers: fromPeers }
   }
 
+  async #announceHave (file: StoredFile, signal?: AbortSignal): Promise<void> {
+    const tracker = await this.connect(signal)
+    await announce(this.host, tracker, { type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(file.info.cid.bytes), ...holdingOf(file) }, signal)
+  }
+
+  /**
+   * Announces everything in the store to the tracker, so it names this peer in tickets.
+   * Returns the files announced.
+   */
+  async reshare (signal?: AbortSignal): Promise<StoredFile[]> {
+    const files = (await this.store.openAll()).filter(f => f.bitfield.count > 0)
+    for (const file of files) await this.#announceHave(file, signal)
+    return files
+  }
+
+  /** Stops serving; tells the tracker first when connected, so it stops naming us. */
   async stop (): Promise<void> {
+    if (this.#tracker != null && this.sharing && this.host.status === 'started') {
+      await announce(this.host, this.#tracker, { type: AnnounceRequest.Type.BYE, cid: new Uint8Array(0) }, AbortSignal.timeout(2000))
+        .catch(err => { this.#log('could not say goodbye - %e', err) })
+    }
     await this.#server.stop().catch(() => {})
     await this.store.close()
     await this.host.stop()
   }
+}
+
+function providersOf (ticket: Ticket): Array<{ peerId: string, multiaddrs: Multiaddr[] }> {
+  return ticket.providers.map(p => ({
+    peerId: p.peerId,
+    multiaddrs: p.multiaddrs.flatMap(bytes => {
+      try { return [multiaddr(bytes)] } catch { return [] }
+    })
+  }))
+}
+
+function holdingOf (file: StoredFile): { complete: boolean, ranges: Array<{ start: number, end: number }> } {
+  return file.complete ? { complete: true, ranges: [] } : { complete: false, ranges: file.bitfield.ranges().slice(0, MAX_ANNOUNCED_RANGES) }
 }
 
 function splitBytes (result: DownloadResult | undefined, tracker: string): { fromTracker: number, fromPeers: number } {

@@ -1,5 +1,5 @@
 import { peerIdFromString } from '@libp2p/peer-id'
-import { BadPieceError, NoProvidersError, ProtocolError } from '../errors.js'
+import { BadPieceError, NoProvidersError, ProtocolError, ProviderRefusedError } from '../errors.js'
 import { pieceLength, verifyPiece } from '../manifest/index.js'
 import {
   FIRST_MESSAGE_TIMEOUT_MS, MAX_PIECE_BYTES, MAX_TRANSFER_FRAME_BYTES, PIECE_TIMEOUT_MS, TRANSFER_PROTOCOL
@@ -37,8 +37,13 @@ export interface DownloadSessionInit {
   ticket: Ticket
   providers: ProviderInfo[]
   logger: ComponentLogger
-  /** Bytes requested and not yet received, per provider. @default 4 MiB */
+  /** Most bytes requested and not yet received, per provider. @default 8 MiB */
   pipelineBytes?: number
+  /**
+   * The tracker's PeerId: asked only for pieces no peer provider has (until the endgame),
+   * so the swarm, not the tracker, carries the load.
+   */
+  fallbackProvider?: string
   /** How long a provider may take to deliver the next requested piece. @default PIECE_TIMEOUT_MS */
   pieceTimeoutMs?: number
   onProgress?: (event: DownloadEvent) => void
@@ -60,7 +65,16 @@ interface ProviderState {
   inflight: number[]
   /** Cancelled requests whose piece may still arrive. */
   cancelled: Set<number>
+  /** Smoothed delivery rate, bytes/s, sizing this provider's pipeline. */
+  rate: number
+  lastArrival: number
+  /** Pieces this provider may have in flight, from its rate. */
+  window: number
 }
+
+/** Requests in flight per provider cover about this much time of its delivery rate. */
+const PIPELINE_SECONDS = 0.25
+const MIN_PIPELINE = 2
 
 /**
  * Downloads one file from every provider of a ticket at once: a bounded pipeline of piece
@@ -76,6 +90,8 @@ export class DownloadSession {
   readonly #bytes: Record<string, number> = {}
   readonly #dropped: Record<string, string> = {}
   readonly #maxInflight: number
+  /** Providers that sent a bad piece or broke the protocol: never asked again. */
+  readonly #banned = new Set<string>()
   #ticket: Ticket
   #running = 0
   /** Verified pieces being written; bounded so memory stays at a few pieces. */
@@ -89,7 +105,7 @@ export class DownloadSession {
     this.#ticket = init.ticket
     this.#picker = new PiecePicker(init.file.bitfield)
     const pieceSize = init.file.info.manifest.pieceSize
-    this.#maxInflight = Math.max(2, Math.min(64, Math.floor((init.pipelineBytes ?? 4 * 1024 * 1024) / pieceSize)))
+    this.#maxInflight = Math.max(MIN_PIPELINE, Math.min(256, Math.floor((init.pipelineBytes ?? 8 * 1024 * 1024) / pieceSize)))
   }
 
   /** Runs until every piece is stored; rejects with NoProvidersError when all providers failed. */
@@ -111,15 +127,19 @@ export class DownloadSession {
     return { bytesByProvider: { ...this.#bytes }, dropped: { ...this.#dropped } }
   }
 
-  /** Adds a provider (from a renewed ticket or an announcement) while running. */
+  /**
+   * Adds a provider (from a renewed ticket) while running; one that failed for a reason
+   * other than bad data may be added again later.
+   */
   addProvider (info: ProviderInfo): void {
-    if (this.#finished || this.#providers.has(info.peerId) || info.peerId === this.#init.host.peerId.toString()) return
-    const state: ProviderState = { id: info.peerId, inflight: [], cancelled: new Set() }
+    if (this.#finished || this.#providers.has(info.peerId) || this.#banned.has(info.peerId) || info.peerId === this.#init.host.peerId.toString()) return
+    const state: ProviderState = { id: info.peerId, inflight: [], cancelled: new Set(), rate: 0, lastArrival: 0, window: Math.min(4, this.#maxInflight) }
     this.#providers.set(info.peerId, state)
     this.#running++
     this.#runProvider(state, info)
       .catch((err: Error) => {
         this.#dropped[state.id] = err.message
+        if (err instanceof ProtocolError) this.#banned.add(state.id)
         if (!this.#finished) {
           this.#log('provider %s dropped - %s', state.id, err.message)
           this.#init.onProgress?.({ type: 'transfer:provider-dropped', provider: state.id, reason: err.message })
@@ -130,6 +150,7 @@ export class DownloadSession {
         if (state.bits != null) this.#picker.removeBitfield(state.bits)
         for (const i of state.inflight) this.#picker.release(i, state.id)
         state.inflight = []
+        this.#providers.delete(state.id)
         this.#running--
         if (this.#finished) return
         if (this.#running === 0) {
@@ -175,9 +196,10 @@ export class DownloadSession {
 
   #refill (p: ProviderState): void {
     if (p.stream == null || p.bits == null || this.#finished) return
-    const room = this.#maxInflight - p.inflight.length
-    if (room < Math.max(1, this.#maxInflight / 4)) return // batch requests
-    const picks = this.#picker.pick(p.id, p.bits, room)
+    const room = p.window - p.inflight.length
+    if (room < Math.max(1, p.window / 4)) return // batch requests
+    const fallback = p.id === this.#init.fallbackProvider && this.#providers.size > 1
+    const picks = this.#picker.pick(p.id, p.bits, room, fallback)
     if (picks.length === 0) return
     p.inflight.push(...picks)
     void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [] })
@@ -192,7 +214,7 @@ export class DownloadSession {
     const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
     await writeMessage(stream, { ticket: this.#ticket.bytes, want: [], cancel: [] }, TransferRequest)
     const first = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
-    if (first.type === TransferResponse.Type.REJECT) throw new ProtocolError(`Provider refused: ${first.message}`)
+    if (first.type === TransferResponse.Type.REJECT) throw new ProviderRefusedError(`Provider refused: ${first.message}`)
     if (first.type !== TransferResponse.Type.BITFIELD || first.pieceCount !== file.info.pieceCount) {
       throw new ProtocolError('Provider did not start with a matching bitfield')
     }
@@ -212,12 +234,24 @@ export class DownloadSession {
       } else if (msg.type === TransferResponse.Type.PIECE) {
         await this.#receivePiece(p, reader, msg, timeout)
       } else if (msg.type === TransferResponse.Type.REJECT) {
-        throw new ProtocolError(`Provider refused: ${msg.message}`)
+        throw new ProviderRefusedError(`Provider refused: ${msg.message}`)
       } else {
         throw new ProtocolError('Unexpected message from provider')
       }
       this.#refill(p)
     }
+  }
+
+  /** Updates a provider's delivery rate and, from it, how many pieces it may have in flight. */
+  #measure (p: ProviderState, bytes: number): void {
+    const now = performance.now()
+    if (p.lastArrival > 0) {
+      const sample = bytes / Math.max((now - p.lastArrival) / 1000, 0.0005)
+      p.rate = p.rate === 0 ? sample : p.rate * 0.8 + sample * 0.2
+      const pieceSize = this.#init.file.info.manifest.pieceSize
+      p.window = Math.max(MIN_PIPELINE, Math.min(this.#maxInflight, Math.ceil((p.rate * PIPELINE_SECONDS) / pieceSize)))
+    }
+    p.lastArrival = now
   }
 
   async #receivePiece (p: ProviderState, reader: StreamReader, msg: TransferResponse, timeout: number): Promise<void> {
@@ -239,6 +273,7 @@ export class DownloadSession {
       throw new ProtocolError(`Piece ${index} announced ${msg.length} bytes, expected ${expected}`)
     }
     const data = await reader.readExactly(msg.length, AbortSignal.timeout(timeout))
+    this.#measure(p, data.byteLength)
     if (this.#picker.done(index) || this.#finished) return // an endgame duplicate
     if (!verifyPiece(file.info.manifest, index, data)) {
       this.#picker.release(index, p.id)

@@ -55,8 +55,12 @@ export class PiecePicker {
     return this.#inflight.get(index) ?? new Set()
   }
 
-  /** Picks up to `max` pieces `bits` has, and marks them requested from `provider`. */
-  pick (provider: string, bits: Bitfield, max: number): number[] {
+  /**
+   * Picks up to `max` pieces `bits` has, and marks them requested from `provider`. With
+   * `fallback`, only pieces no other connected provider has are picked (until the endgame):
+   * the tracker serves what the swarm cannot.
+   */
+  pick (provider: string, bits: Bitfield, max: number, fallback = false): number[] {
     const out: number[] = []
     const take = (i: number): void => {
       let set = this.#inflight.get(i)
@@ -69,16 +73,21 @@ export class PiecePicker {
       if (!this.#have.has(i) && bits.has(i) && !this.#inflight.has(i)) take(i)
     }
     this.#order = this.#order.filter(i => !this.#have.has(i))
+    const eligible = (i: number): boolean => bits.has(i) && !this.#inflight.has(i) && (!fallback || this.#availability[i] <= 1)
     while (out.length < max) {
       let best = Infinity
       for (const i of this.#order) {
-        if (bits.has(i) && !this.#inflight.has(i) && this.#availability[i] < best) best = this.#availability[i]
+        if (eligible(i) && this.#availability[i] < best) best = this.#availability[i]
       }
       if (best === Infinity) break
       for (const i of this.#order) {
         if (out.length >= max) break
-        if (bits.has(i) && !this.#inflight.has(i) && this.#availability[i] === best) take(i)
+        if (eligible(i) && this.#availability[i] === best) take(i)
       }
+    }
+    if (out.length === 0 && fallback) {
+      // nothing only the fallback has; help only once everything left is in flight
+      for (const i of this.#order) if (!this.#inflight.has(i)) return out
     }
     if (out.length === 0) {
       // endgame: everything missing is in flight; ask this provider too

@@ -6,8 +6,9 @@ import type { TrackerContext } from './context.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
 /**
- * One announcement: what a peer holds (have/lost), a finished transfer (done, which frees
- * its slot), or a ticket renewal.
+ * One announcement: what a peer holds (have/lost/bye), a finished transfer (done, which
+ * frees its slot), or a ticket renewal (which may carry what the peer holds so far, and
+ * returns a fresh ticket naming the current providers).
  */
 export async function handleAnnounce (ctx: TrackerContext, stream: Stream, connection: Connection): Promise<void> {
   const peerId = connection.remotePeer.toString()
@@ -16,6 +17,11 @@ export async function handleAnnounce (ctx: TrackerContext, stream: Stream, conne
   const reply = async (fields: Partial<AnnounceResponse>): Promise<void> => {
     await writeMessage(stream, { ok: true, message: '', ticket: new Uint8Array(0), ...fields }, AnnounceResponse)
     await stream.close()
+  }
+  if (req.type === AnnounceRequest.Type.BYE) {
+    ctx.providers.removePeer(peerId)
+    await reply({})
+    return
   }
   let cid: string
   try {
@@ -53,6 +59,9 @@ export async function handleAnnounce (ctx: TrackerContext, stream: Stream, conne
       }
       const grant = ctx.queue.renew(request)
       if (grant == null) { await reply({ ok: false, message: 'The grant is gone' }); return }
+      if (entry != null && (req.complete || req.ranges.length > 0)) {
+        ctx.providers.have(peerId, cid, { complete: req.complete, ranges: req.ranges.filter(r => r.start < r.end && r.end <= entry.pieceCount) })
+      }
       const ticket = await ctx.tickets.issue(grant)
       await reply({ ticket: ticket.bytes })
       return

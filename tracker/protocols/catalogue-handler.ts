@@ -3,6 +3,7 @@ import {
   CatalogueRequest, CatalogueResponse, FIRST_MESSAGE_TIMEOUT_MS, MAX_PAGE_ITEMS, MAX_REQUEST_BYTES, StreamReader, expectMessage, writeMessage
 } from '../../node/index.js'
 import { toWireItem } from '../catalogue/index.js'
+import { trackerStatus } from './tracker-status.js'
 import type { TrackerContext } from './context.js'
 import type { Stream } from '@libp2p/interface'
 
@@ -34,6 +35,10 @@ export async function handleCatalogue (ctx: TrackerContext, stream: Stream): Pro
       return
     }
     await reply({ manifest: new Uint8Array(manifest) })
+    return
+  }
+  if (req.type === CatalogueRequest.Type.STATUS) {
+    await reply({ tracker: trackerStatus(ctx) })
     return
   }
   await reply({ status: CatalogueResponse.Status.BAD_REQUEST, message: 'Unknown request type' })

@@ -5,7 +5,7 @@ import { CATALOGUE_PROTOCOL, MAX_CATALOGUE_RESPONSE_BYTES, RESPONSE_TIMEOUT_MS }
 import { CatalogueRequest, CatalogueResponse } from './pb/catalogue.js'
 import type { Host } from '../../host/index.js'
 import type { ManifestInfo } from '../../manifest/index.js'
-import type { CatalogueItem } from './pb/catalogue.js'
+import type { CatalogueItem, TrackerStatus } from './pb/catalogue.js'
 import type { PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
@@ -52,6 +52,13 @@ export async function listAll (host: Host, tracker: PeerId, query?: string, sign
     out.push(...page.items)
     if (page.items.length === 0 || out.length >= page.total) return out
   }
+}
+
+/** Asks the tracker what it is doing: queue, connected peers, per-file offload. */
+export async function fetchTrackerStatus (host: Host, tracker: PeerId, signal?: AbortSignal): Promise<TrackerStatus> {
+  const response = await exchange(host, tracker, { type: CatalogueRequest.Type.STATUS }, signal)
+  if (response.tracker == null) throw new ProtocolError('Tracker sent no status')
+  return response.tracker
 }
 
 /** Fetches a manifest and checks that it hashes to `cid`. */

@@ -33,6 +33,8 @@ export interface TransferServerInit {
   limiter?: UploadLimiter
   /** Concurrent transfer streams per connection. @default 16 */
   maxInboundStreams?: number
+  /** Downloaders served at once; more are refused as busy. @default unlimited */
+  uploadSlots?: number
   /** @default TRANSFER_IDLE_TIMEOUT_MS */
   idleTimeoutMs?: number
   onServed?: (event: ServedEvent) => void
@@ -47,6 +49,7 @@ export class TransferServer {
   readonly #init: TransferServerInit
   readonly #log: Logger
   readonly #active = new Set<Stream>()
+  #serving = 0
 
   constructor (init: TransferServerInit) {
     this.#init = init
@@ -65,6 +68,11 @@ export class TransferServer {
         this.#active.delete(stream)
       }
     }, { maxInboundStreams: this.#init.maxInboundStreams ?? 16 })
+  }
+
+  /** Downloaders being served now. */
+  get serving (): number {
+    return this.#serving
   }
 
   async stop (): Promise<void> {
@@ -99,11 +107,19 @@ export class TransferServer {
       await stream.close()
       return
     }
+    if (this.#serving >= (this.#init.uploadSlots ?? Infinity)) {
+      await writeMessage(stream, response({ type: TransferResponse.Type.REJECT, message: 'Busy: all upload slots are in use' }), TransferResponse)
+      await stream.close()
+      await file.close?.()
+      return
+    }
     this.#log('serving %s to %p', cid, connection.remotePeer)
+    this.#serving++
     const session = new ServeSession(stream, reader, file, ticket, this.#init, connection, async (bytes) => this.#verify(bytes, connection))
     try {
       await session.run()
     } finally {
+      this.#serving--
       await file.close?.().catch(() => {})
     }
   }

@@ -131,14 +131,16 @@ export namespace AnnounceRequest {
     HAVE = 'HAVE',
     LOST = 'LOST',
     DONE = 'DONE',
-    RENEW = 'RENEW'
+    RENEW = 'RENEW',
+    BYE = 'BYE'
   }
 
   enum __TypeValues {
     HAVE = 0,
     LOST = 1,
     DONE = 2,
-    RENEW = 3
+    RENEW = 3,
+    BYE = 4
   }
 
   export namespace Type {

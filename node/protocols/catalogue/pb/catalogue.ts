@@ -14,12 +14,14 @@ export interface CatalogueRequest {
 export namespace CatalogueRequest {
   export enum Type {
     LIST = 'LIST',
-    MANIFEST = 'MANIFEST'
+    MANIFEST = 'MANIFEST',
+    STATUS = 'STATUS'
   }
 
   enum __TypeValues {
     LIST = 0,
-    MANIFEST = 1
+    MANIFEST = 1,
+    STATUS = 2
   }
 
   export namespace Type {
@@ -585,12 +587,810 @@ export namespace CatalogueItem {
   }
 }
 
+export interface FileStatus {
+  cid: Uint8Array<ArrayBuffer>
+  path: string
+  size: number
+  servedByTracker: number
+  servedByPeers: number
+  completed: number
+  providers: number
+}
+
+export namespace FileStatus {
+  let _codec: Codec<FileStatus>
+
+  export const codec = (): Codec<FileStatus> => {
+    if (_codec == null) {
+      _codec = message<FileStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.cid != null && obj.cid.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.cid)
+        }
+
+        if ((obj.path != null && obj.path !== '')) {
+          w.uint32(18)
+          w.string(obj.path)
+        }
+
+        if ((obj.size != null && obj.size !== 0)) {
+          w.uint32(24)
+          w.uint64Number(obj.size)
+        }
+
+        if ((obj.servedByTracker != null && obj.servedByTracker !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.servedByTracker)
+        }
+
+        if ((obj.servedByPeers != null && obj.servedByPeers !== 0)) {
+          w.uint32(40)
+          w.uint64Number(obj.servedByPeers)
+        }
+
+        if ((obj.completed != null && obj.completed !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.completed)
+        }
+
+        if ((obj.providers != null && obj.providers !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.providers)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          cid: uint8ArrayAlloc(0),
+          path: '',
+          size: 0,
+          servedByTracker: 0,
+          servedByPeers: 0,
+          completed: 0,
+          providers: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.cid = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.path = reader.string()
+              break
+            }
+            case 3: {
+              obj.size = reader.uint64Number()
+              break
+            }
+            case 4: {
+              obj.servedByTracker = reader.uint64Number()
+              break
+            }
+            case 5: {
+              obj.servedByPeers = reader.uint64Number()
+              break
+            }
+            case 6: {
+              obj.completed = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.providers = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.path`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.servedByTracker`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.servedByPeers`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.completed`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.providers`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FileStatusCidFieldEvent {
+    field: '$.cid'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FileStatusPathFieldEvent {
+    field: '$.path'
+    value: string
+  }
+
+  export interface FileStatusSizeFieldEvent {
+    field: '$.size'
+    value: number
+  }
+
+  export interface FileStatusServedByTrackerFieldEvent {
+    field: '$.servedByTracker'
+    value: number
+  }
+
+  export interface FileStatusServedByPeersFieldEvent {
+    field: '$.servedByPeers'
+    value: number
+  }
+
+  export interface FileStatusCompletedFieldEvent {
+    field: '$.completed'
+    value: number
+  }
+
+  export interface FileStatusProvidersFieldEvent {
+    field: '$.providers'
+    value: number
+  }
+
+  export function encode (obj: Partial<FileStatus>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FileStatus.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileStatus>): FileStatus {
+    return decodeMessage(buf, FileStatus.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileStatus>): Generator<FileStatusCidFieldEvent | FileStatusPathFieldEvent | FileStatusSizeFieldEvent | FileStatusServedByTrackerFieldEvent | FileStatusServedByPeersFieldEvent | FileStatusCompletedFieldEvent | FileStatusProvidersFieldEvent> {
+    return streamMessage(buf, FileStatus.codec(), opts)
+  }
+}
+
+export interface QueueStatus {
+  peerId: string
+  cid: Uint8Array<ArrayBuffer>
+  granted: boolean
+  since: number
+}
+
+export namespace QueueStatus {
+  let _codec: Codec<QueueStatus>
+
+  export const codec = (): Codec<QueueStatus> => {
+    if (_codec == null) {
+      _codec = message<QueueStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.cid != null && obj.cid.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.cid)
+        }
+
+        if ((obj.granted != null && obj.granted !== false)) {
+          w.uint32(24)
+          w.bool(obj.granted)
+        }
+
+        if ((obj.since != null && obj.since !== 0)) {
+          w.uint32(32)
+          w.uint64Number(obj.since)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          cid: uint8ArrayAlloc(0),
+          granted: false,
+          since: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.cid = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.granted = reader.bool()
+              break
+            }
+            case 4: {
+              obj.since = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.cid`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.granted`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.since`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface QueueStatusPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface QueueStatusCidFieldEvent {
+    field: '$.cid'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface QueueStatusGrantedFieldEvent {
+    field: '$.granted'
+    value: boolean
+  }
+
+  export interface QueueStatusSinceFieldEvent {
+    field: '$.since'
+    value: number
+  }
+
+  export function encode (obj: Partial<QueueStatus>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, QueueStatus.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<QueueStatus>): QueueStatus {
+    return decodeMessage(buf, QueueStatus.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<QueueStatus>): Generator<QueueStatusPeerIdFieldEvent | QueueStatusCidFieldEvent | QueueStatusGrantedFieldEvent | QueueStatusSinceFieldEvent> {
+    return streamMessage(buf, QueueStatus.codec(), opts)
+  }
+}
+
+export interface TrackerStatus {
+  peerId: string
+  files: number
+  slots: number
+  waiting: number
+  granted: number
+  connectedPeers: string[]
+  transfers: FileStatus[]
+  queue: QueueStatus[]
+  uptimeMs: number
+}
+
+export namespace TrackerStatus {
+  let _codec: Codec<TrackerStatus>
+
+  export const codec = (): Codec<TrackerStatus> => {
+    if (_codec == null) {
+      _codec = message<TrackerStatus>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.files != null && obj.files !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.files)
+        }
+
+        if ((obj.slots != null && obj.slots !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.slots)
+        }
+
+        if ((obj.waiting != null && obj.waiting !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.waiting)
+        }
+
+        if ((obj.granted != null && obj.granted !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.granted)
+        }
+
+        if (obj.connectedPeers != null && obj.connectedPeers.length > 0) {
+          for (const value of obj.connectedPeers) {
+            w.uint32(50)
+            w.string(value)
+          }
+        }
+
+        if (obj.transfers != null && obj.transfers.length > 0) {
+          for (const value of obj.transfers) {
+            w.uint32(58)
+            FileStatus.codec().encode(value, w)
+          }
+        }
+
+        if (obj.queue != null && obj.queue.length > 0) {
+          for (const value of obj.queue) {
+            w.uint32(66)
+            QueueStatus.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.uptimeMs != null && obj.uptimeMs !== 0)) {
+          w.uint32(72)
+          w.uint64Number(obj.uptimeMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          files: 0,
+          slots: 0,
+          waiting: 0,
+          granted: 0,
+          connectedPeers: [],
+          transfers: [],
+          queue: [],
+          uptimeMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.files = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.slots = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.waiting = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.granted = reader.uint32()
+              break
+            }
+            case 6: {
+              if (opts.limits?.connectedPeers != null && obj.connectedPeers.length === opts.limits.connectedPeers) {
+                throw new MaxLengthError('Decode error - repeated field "connectedPeers" had too many elements')
+              }
+
+              if (obj.connectedPeers.length === 10000) {
+                throw new MaxLengthError('Decode error - repeated field "connectedPeers" had too many elements')
+              }
+
+              obj.connectedPeers.push(reader.string())
+              break
+            }
+            case 7: {
+              if (opts.limits?.transfers != null && obj.transfers.length === opts.limits.transfers) {
+                throw new MaxLengthError('Decode error - repeated field "transfers" had too many elements')
+              }
+
+              if (obj.transfers.length === 10000) {
+                throw new MaxLengthError('Decode error - repeated field "transfers" had too many elements')
+              }
+
+              obj.transfers.push(FileStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.transfers$
+              }))
+              break
+            }
+            case 8: {
+              if (opts.limits?.queue != null && obj.queue.length === opts.limits.queue) {
+                throw new MaxLengthError('Decode error - repeated field "queue" had too many elements')
+              }
+
+              if (obj.queue.length === 1000) {
+                throw new MaxLengthError('Decode error - repeated field "queue" had too many elements')
+              }
+
+              obj.queue.push(QueueStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.queue$
+              }))
+              break
+            }
+            case 9: {
+              obj.uptimeMs = reader.uint64Number()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          connectedPeers: 10000,
+          transfers: 10000,
+          queue: 1000
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.files`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.slots`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.waiting`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.granted`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              if (opts.limits?.connectedPeers != null && obj.connectedPeers === opts.limits.connectedPeers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "connectedPeers" had too many elements')
+              }
+
+              if (obj.connectedPeers === 10000) {
+                throw new MaxLengthError('Streaming decode error - repeated field "connectedPeers" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.connectedPeers[]`,
+                index: obj.connectedPeers,
+                value: reader.string()
+              }
+
+              obj.connectedPeers++
+
+              break
+            }
+            case 7: {
+              if (opts.limits?.transfers != null && obj.transfers === opts.limits.transfers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "transfers" had too many elements')
+              }
+
+              if (obj.transfers === 10000) {
+                throw new MaxLengthError('Streaming decode error - repeated field "transfers" had too many elements')
+              }
+
+              for (const evt of FileStatus.codec().stream(reader, reader.uint32(), `${prefix}.transfers[]`, {
+                limits: opts.limits?.transfers$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.transfers
+                }
+              }
+
+              obj.transfers++
+
+              break
+            }
+            case 8: {
+              if (opts.limits?.queue != null && obj.queue === opts.limits.queue) {
+                throw new MaxLengthError('Streaming decode error - repeated field "queue" had too many elements')
+              }
+
+              if (obj.queue === 1000) {
+                throw new MaxLengthError('Streaming decode error - repeated field "queue" had too many elements')
+              }
+
+              for (const evt of QueueStatus.codec().stream(reader, reader.uint32(), `${prefix}.queue[]`, {
+                limits: opts.limits?.queue$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.queue
+                }
+              }
+
+              obj.queue++
+
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.uptimeMs`,
+                value: reader.uint64Number()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TrackerStatusPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface TrackerStatusFilesFieldEvent {
+    field: '$.files'
+    value: number
+  }
+
+  export interface TrackerStatusSlotsFieldEvent {
+    field: '$.slots'
+    value: number
+  }
+
+  export interface TrackerStatusWaitingFieldEvent {
+    field: '$.waiting'
+    value: number
+  }
+
+  export interface TrackerStatusGrantedFieldEvent {
+    field: '$.granted'
+    value: number
+  }
+
+  export interface TrackerStatusConnectedPeersFieldEvent {
+    field: '$.connectedPeers[]'
+    index: number
+    value: string
+  }
+
+  export interface TrackerStatusTransfersCidFieldEvent {
+    field: '$.transfers[].cid'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TrackerStatusTransfersPathFieldEvent {
+    field: '$.transfers[].path'
+    value: string
+    index: number
+  }
+
+  export interface TrackerStatusTransfersSizeFieldEvent {
+    field: '$.transfers[].size'
+    value: number
+    index: number
+  }
+
+  export interface TrackerStatusTransfersServedByTrackerFieldEvent {
+    field: '$.transfers[].servedByTracker'
+    value: number
+    index: number
+  }
+
+  export interface TrackerStatusTransfersServedByPeersFieldEvent {
+    field: '$.transfers[].servedByPeers'
+    value: number
+    index: number
+  }
+
+  export interface TrackerStatusTransfersCompletedFieldEvent {
+    field: '$.transfers[].completed'
+    value: number
+    index: number
+  }
+
+  export interface TrackerStatusTransfersProvidersFieldEvent {
+    field: '$.transfers[].providers'
+    value: number
+    index: number
+  }
+
+  export interface TrackerStatusQueuePeerIdFieldEvent {
+    field: '$.queue[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface TrackerStatusQueueCidFieldEvent {
+    field: '$.queue[].cid'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TrackerStatusQueueGrantedFieldEvent {
+    field: '$.queue[].granted'
+    value: boolean
+    index: number
+  }
+
+  export interface TrackerStatusQueueSinceFieldEvent {
+    field: '$.queue[].since'
+    value: number
+    index: number
+  }
+
+  export interface TrackerStatusUptimeMsFieldEvent {
+    field: '$.uptimeMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<TrackerStatus>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TrackerStatus.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrackerStatus>): TrackerStatus {
+    return decodeMessage(buf, TrackerStatus.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrackerStatus>): Generator<TrackerStatusPeerIdFieldEvent | TrackerStatusFilesFieldEvent | TrackerStatusSlotsFieldEvent | TrackerStatusWaitingFieldEvent | TrackerStatusGrantedFieldEvent | TrackerStatusConnectedPeersFieldEvent | TrackerStatusTransfersCidFieldEvent | TrackerStatusTransfersPathFieldEvent | TrackerStatusTransfersSizeFieldEvent | TrackerStatusTransfersServedByTrackerFieldEvent | TrackerStatusTransfersServedByPeersFieldEvent | TrackerStatusTransfersCompletedFieldEvent | TrackerStatusTransfersProvidersFieldEvent | TrackerStatusQueuePeerIdFieldEvent | TrackerStatusQueueCidFieldEvent | TrackerStatusQueueGrantedFieldEvent | TrackerStatusQueueSinceFieldEvent | TrackerStatusUptimeMsFieldEvent> {
+    return streamMessage(buf, TrackerStatus.codec(), opts)
+  }
+}
+
 export interface CatalogueResponse {
   status: CatalogueResponse.Status
   items: CatalogueItem[]
   total: number
   manifest: Uint8Array<ArrayBuffer>
   message: string
+  tracker?: TrackerStatus
 }
 
 export namespace CatalogueResponse {
@@ -648,6 +1448,11 @@ export namespace CatalogueResponse {
           w.string(obj.message)
         }
 
+        if (obj.tracker != null) {
+          w.uint32(50)
+          TrackerStatus.codec().encode(obj.tracker, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -694,6 +1499,12 @@ export namespace CatalogueResponse {
             }
             case 5: {
               obj.message = reader.string()
+              break
+            }
+            case 6: {
+              obj.tracker = TrackerStatus.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.tracker
+              })
               break
             }
             default: {
@@ -763,6 +1574,13 @@ export namespace CatalogueResponse {
                 field: `${prefix}.message`,
                 value: reader.string()
               }
+              break
+            }
+            case 6: {
+              yield * TrackerStatus.codec().stream(reader, reader.uint32(), `${prefix}.tracker`, {
+                limits: opts.limits?.tracker
+              })
+
               break
             }
             default: {
@@ -875,6 +1693,108 @@ export namespace CatalogueResponse {
     value: string
   }
 
+  export interface CatalogueResponseTrackerPeerIdFieldEvent {
+    field: '$.tracker.peerId'
+    value: string
+  }
+
+  export interface CatalogueResponseTrackerFilesFieldEvent {
+    field: '$.tracker.files'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerSlotsFieldEvent {
+    field: '$.tracker.slots'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerWaitingFieldEvent {
+    field: '$.tracker.waiting'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerGrantedFieldEvent {
+    field: '$.tracker.granted'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerConnectedPeersFieldEvent {
+    field: '$.tracker.connectedPeers[]'
+    index: number
+    value: string
+  }
+
+  export interface CatalogueResponseTrackerTransfersCidFieldEvent {
+    field: '$.tracker.transfers[].cid'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerTransfersPathFieldEvent {
+    field: '$.tracker.transfers[].path'
+    value: string
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerTransfersSizeFieldEvent {
+    field: '$.tracker.transfers[].size'
+    value: number
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerTransfersServedByTrackerFieldEvent {
+    field: '$.tracker.transfers[].servedByTracker'
+    value: number
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerTransfersServedByPeersFieldEvent {
+    field: '$.tracker.transfers[].servedByPeers'
+    value: number
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerTransfersCompletedFieldEvent {
+    field: '$.tracker.transfers[].completed'
+    value: number
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerTransfersProvidersFieldEvent {
+    field: '$.tracker.transfers[].providers'
+    value: number
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerQueuePeerIdFieldEvent {
+    field: '$.tracker.queue[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerQueueCidFieldEvent {
+    field: '$.tracker.queue[].cid'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerQueueGrantedFieldEvent {
+    field: '$.tracker.queue[].granted'
+    value: boolean
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerQueueSinceFieldEvent {
+    field: '$.tracker.queue[].since'
+    value: number
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerUptimeMsFieldEvent {
+    field: '$.tracker.uptimeMs'
+    value: number
+  }
+
   export function encode (obj: Partial<CatalogueResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CatalogueResponse.codec())
   }
@@ -883,7 +1803,7 @@ export namespace CatalogueResponse {
     return decodeMessage(buf, CatalogueResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CatalogueResponse>): Generator<CatalogueResponseStatusFieldEvent | CatalogueResponseItemsCidFieldEvent | CatalogueResponseItemsPathFieldEvent | CatalogueResponseItemsSizeFieldEvent | CatalogueResponseItemsMimeFieldEvent | CatalogueResponseItemsTitleFieldEvent | CatalogueResponseItemsArtistFieldEvent | CatalogueResponseItemsAlbumFieldEvent | CatalogueResponseItemsDurationFieldEvent | CatalogueResponseItemsBitrateFieldEvent | CatalogueResponseItemsCodecsFieldEvent | CatalogueResponseItemsWidthFieldEvent | CatalogueResponseItemsHeightFieldEvent | CatalogueResponseItemsMtimeFieldEvent | CatalogueResponseTotalFieldEvent | CatalogueResponseManifestFieldEvent | CatalogueResponseMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CatalogueResponse>): Generator<CatalogueResponseStatusFieldEvent | CatalogueResponseItemsCidFieldEvent | CatalogueResponseItemsPathFieldEvent | CatalogueResponseItemsSizeFieldEvent | CatalogueResponseItemsMimeFieldEvent | CatalogueResponseItemsTitleFieldEvent | CatalogueResponseItemsArtistFieldEvent | CatalogueResponseItemsAlbumFieldEvent | CatalogueResponseItemsDurationFieldEvent | CatalogueResponseItemsBitrateFieldEvent | CatalogueResponseItemsCodecsFieldEvent | CatalogueResponseItemsWidthFieldEvent | CatalogueResponseItemsHeightFieldEvent | CatalogueResponseItemsMtimeFieldEvent | CatalogueResponseTotalFieldEvent | CatalogueResponseManifestFieldEvent | CatalogueResponseMessageFieldEvent | CatalogueResponseTrackerPeerIdFieldEvent | CatalogueResponseTrackerFilesFieldEvent | CatalogueResponseTrackerSlotsFieldEvent | CatalogueResponseTrackerWaitingFieldEvent | CatalogueResponseTrackerGrantedFieldEvent | CatalogueResponseTrackerConnectedPeersFieldEvent | CatalogueResponseTrackerTransfersCidFieldEvent | CatalogueResponseTrackerTransfersPathFieldEvent | CatalogueResponseTrackerTransfersSizeFieldEvent | CatalogueResponseTrackerTransfersServedByTrackerFieldEvent | CatalogueResponseTrackerTransfersServedByPeersFieldEvent | CatalogueResponseTrackerTransfersCompletedFieldEvent | CatalogueResponseTrackerTransfersProvidersFieldEvent | CatalogueResponseTrackerQueuePeerIdFieldEvent | CatalogueResponseTrackerQueueCidFieldEvent | CatalogueResponseTrackerQueueGrantedFieldEvent | CatalogueResponseTrackerQueueSinceFieldEvent | CatalogueResponseTrackerUptimeMsFieldEvent> {
     return streamMessage(buf, CatalogueResponse.codec(), opts)
   }
 }

@@ -1,0 +1,57 @@
+import { Peer } from '../../node/index.js'
+import { DEFAULT_PEER_LISTEN, homeOf, intOption, listenOption, sharingOptions, trackerAddresses, untilStopped, uploadLimiter } from '../context.js'
+import { formatBytes } from '../output/format.js'
+import type { Command } from '../command.js'
+
+/** What `peer` reports when it stops. */
+export interface PeerResult {
+  peerId: string
+  shared: Array<{ cid: string, bytes: number, complete: boolean }>
+}
+
+/** `mediaswarm peer`: join the network and reshare the cache until stopped. */
+export const peerCommand: Command<PeerResult> = {
+  name: 'peer',
+  summary: 'Join as a long-running peer that reshares everything in its cache',
+  usage: 'peer [--tracker MULTIADDR] [--home DIR] [--listen MULTIADDR...] [--max-upload-rate RATE] [--upload-slots N]',
+  options: {
+    tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
+    home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
+    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_PEER_LISTEN})` },
+    json: { type: 'boolean', description: 'print events and the result as JSON' },
+    ...sharingOptions
+  },
+  async run (ctx) {
+    const peer = await Peer.create({
+      home: homeOf(ctx, 'peer'),
+      tracker: await trackerAddresses(ctx),
+      listen: listenOption(ctx, DEFAULT_PEER_LISTEN),
+      limiter: uploadLimiter(ctx),
+      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000)
+    })
+    try {
+      await peer.connect(ctx.signal)
+      const files = await peer.reshare(ctx.signal)
+      const shared = files.map(f => ({ cid: f.cid, bytes: f.bytesHave, complete: f.complete }))
+      const addrs = peer.host.getMultiaddrs().map(String)
+      if (ctx.json) {
+        ctx.stdout.write(JSON.stringify({ event: 'sharing', peerId: peer.peerId.toString(), addresses: addrs, files: shared }) + '\n')
+      } else {
+        const total = shared.reduce((n, f) => n + f.bytes, 0)
+        ctx.stdout.write([
+          `mediaswarm peer ${peer.peerId.toString()}`,
+          `sharing ${shared.length} file${shared.length === 1 ? '' : 's'} (${formatBytes(total)}) with the swarm of tracker ${peer.tracker?.toString() ?? ''}`,
+          'listening on:',
+          ...addrs.map(a => `  ${a}`),
+          'press Ctrl-C to stop',
+          ''
+        ].join('\n'))
+      }
+      await untilStopped(ctx)
+      return { peerId: peer.peerId.toString(), shared }
+    } finally {
+      await peer.stop()
+    }
+  },
+  render: () => 'peer stopped; the tracker was told'
+}

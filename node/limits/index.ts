@@ -1,0 +1,2 @@
+export { TokenBucket } from './token-bucket.js'
+export type { TokenBucketInit } from './token-bucket.js'

@@ -1,0 +1,42 @@
+import { CID } from 'multiformats/cid'
+import type { TrackerContext } from './context.js'
+import type { TrackerStatus } from '../../node/protocols/catalogue/pb/catalogue.js'
+
+/** Queue entries listed in a status reply, at most. */
+const MAX_QUEUE_LISTED = 1000
+
+/** What `mediaswarm status` shows: the queue, connected peers, and per-file offload. */
+export function trackerStatus (ctx: TrackerContext): TrackerStatus {
+  const stats = ctx.queue.stats()
+  const providers = ctx.providers.counts()
+  const byFile = ctx.stats.byFile()
+  const cids = new Set([...Object.keys(byFile), ...Object.keys(providers)])
+  const transfers = [...cids].flatMap(cid => {
+    const entry = ctx.catalogue.get(cid)
+    const s = byFile[cid] ?? { servedByTracker: 0, servedByPeers: 0, completed: 0 }
+    return [{
+      cid: new Uint8Array(CID.parse(cid).bytes),
+      path: entry?.path ?? '',
+      size: entry?.size ?? 0,
+      servedByTracker: s.servedByTracker,
+      servedByPeers: s.servedByPeers,
+      completed: s.completed,
+      providers: providers[cid] ?? 0
+    }]
+  })
+  const queue = [
+    ...ctx.queue.grants().map(g => ({ peerId: g.peerId, cid: new Uint8Array(CID.parse(g.cid).bytes), granted: true, since: g.grantedAt })),
+    ...ctx.queue.waiting().map(w => ({ peerId: w.peerId, cid: new Uint8Array(CID.parse(w.cid).bytes), granted: false, since: w.arrivedAt }))
+  ].slice(0, MAX_QUEUE_LISTED)
+  return {
+    peerId: ctx.host.peerId.toString(),
+    files: ctx.catalogue.size,
+    slots: stats.slots,
+    waiting: stats.waiting,
+    granted: stats.granted,
+    connectedPeers: ctx.host.getPeers().map(String).slice(0, 10_000),
+    transfers,
+    queue,
+    uptimeMs: Math.round(performance.now())
+  }
+}
