@@ -1,4 +1,4 @@
-import { Peer } from '../../node/index.js'
+import { Peer, startMediaServer, webApp } from '../../node/index.js'
 import { DEFAULT_PEER_LISTEN, homeOf, intOption, listenOption, sharingOptions, trackerAddresses, untilStopped, uploadLimiter } from '../context.js'
 import { formatBytes } from '../output/format.js'
 import type { Command } from '../command.js'
@@ -13,12 +13,13 @@ export interface PeerResult {
 export const peerCommand: Command<PeerResult> = {
   name: 'peer',
   summary: 'Join as a long-running peer that reshares everything in its cache',
-  usage: 'peer [--tracker MULTIADDR] [--home DIR] [--listen MULTIADDR...] [--max-upload-rate RATE] [--upload-slots N]',
+  usage: 'peer [--tracker MULTIADDR] [--home DIR] [--listen MULTIADDR...] [--http PORT] [--max-upload-rate RATE] [--upload-slots N]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
     home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_PEER_LISTEN})` },
     json: { type: 'boolean', description: 'print events and the result as JSON' },
+    http: { type: 'string', value: 'PORT', description: 'port of the web player on 127.0.0.1 (default: any free port)' },
     ...sharingOptions
   },
   async run (ctx) {
@@ -34,8 +35,15 @@ export const peerCommand: Command<PeerResult> = {
       const files = await peer.reshare(ctx.signal)
       const shared = files.map(f => ({ cid: f.cid, bytes: f.bytesHave, complete: f.complete }))
       const addrs = peer.host.getMultiaddrs().map(String)
+      const web = await startMediaServer({
+        open: async (cid, signal) => peer.media(cid, signal),
+        routes: webApp(peer),
+        logger: peer.host.logger,
+        port: intOption(ctx, 'http', 0, 0, 65535)
+      })
+      ctx.signal.addEventListener('abort', () => { void web.close() }, { once: true })
       if (ctx.json) {
-        ctx.stdout.write(JSON.stringify({ event: 'sharing', peerId: peer.peerId.toString(), addresses: addrs, files: shared }) + '\n')
+        ctx.stdout.write(JSON.stringify({ event: 'sharing', peerId: peer.peerId.toString(), addresses: addrs, web: web.url, files: shared }) + '\n')
       } else {
         const total = shared.reduce((n, f) => n + f.bytes, 0)
         ctx.stdout.write([
@@ -43,6 +51,7 @@ export const peerCommand: Command<PeerResult> = {
           `sharing ${shared.length} file${shared.length === 1 ? '' : 's'} (${formatBytes(total)}) with the swarm of tracker ${peer.tracker?.toString() ?? ''}`,
           'listening on:',
           ...addrs.map(a => `  ${a}`),
+          `web player: ${web.url}/`,
           'press Ctrl-C to stop',
           ''
         ].join('\n'))

@@ -1,22 +1,22 @@
-import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
-import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { NotFoundError, TrackerUnreachableError } from '../errors.js'
 import { createHost, loadOrCreateIdentity } from '../host/index.js'
 import { parseCid } from '../manifest/index.js'
-import { announce, fetchManifest, fetchTrackerStatus, listAll, requestTicket, TransferServer, AnnounceRequest } from '../protocols/index.js'
-import { DownloadSession } from '../session/index.js'
+import { announce, fetchManifest, fetchTrackerStatus, listAll, TransferServer, AnnounceRequest } from '../protocols/index.js'
 import { PieceStore } from '../store/index.js'
-import { decodeTicket } from '../tickets/index.js'
+import { Fetch, holdingOf } from './fetch.js'
+import type { PeerDownloadEvent, PeerDownloadResult } from './fetch.js'
 import type { Host } from '../host/index.js'
-import type { CatalogueItem, QueuePosition, UploadLimiter, ServableFile, TrackerStatus } from '../protocols/index.js'
-import type { DownloadEvent, DownloadResult } from '../session/index.js'
+import type { MediaItem } from '../http/index.js'
+import type { CatalogueItem, UploadLimiter, ServableFile, TrackerStatus } from '../protocols/index.js'
 import type { StoredFile } from '../store/index.js'
-import type { Ticket } from '../tickets/index.js'
 import type { ComponentLogger, Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** How long a catalogue listing is reused to look items up by cid. */
+const CATALOGUE_CACHE_MS = 10_000
 
 /** Options of {@link Peer}. */
 export interface PeerInit {
@@ -35,15 +35,8 @@ export interface PeerInit {
   swarmIntervalMs?: number
 }
 
-/** Most piece ranges one announcement carries (a hint; the bitfield on the wire is exact). */
-const MAX_ANNOUNCED_RANGES = 4096
 
-/** Progress of one {@link Peer.download}. */
-export type PeerDownloadEvent =
-  | { type: 'queue:position', position: QueuePosition }
-  | { type: 'queue:granted', ticket: Ticket }
-  | { type: 'download:start', total: number, have: number }
-  | DownloadEvent
+
 
 /** Options of {@link Peer.download}. */
 export interface PeerDownloadOptions {
@@ -53,14 +46,6 @@ export interface PeerDownloadOptions {
   requestId?: string
 }
 
-/** What a download returns. */
-export interface PeerDownloadResult {
-  file: StoredFile
-  /** undefined when the file was already complete in the store. */
-  transfer?: DownloadResult
-  bytesFromTracker: number
-  bytesFromPeers: number
-}
 
 /**
  * A mediaswarm peer: a libp2p host with a persistent identity, a piece store, a connection
@@ -73,6 +58,8 @@ export class Peer {
   readonly #log: Logger
   readonly #server: TransferServer
   #tracker?: PeerId
+  readonly #fetches = new Map<string, Fetch>()
+  #catalogue?: { items: CatalogueItem[], at: number }
 
   private constructor (init: PeerInit, host: Host, logger: ComponentLogger) {
     this.#init = init
@@ -145,6 +132,39 @@ export class Peer {
     return fetchTrackerStatus(this.host, await this.connect(signal), signal)
   }
 
+  /** The catalogue item of a cid (from a recent listing, refreshed on a miss). */
+  async itemOf (cid: string, signal?: AbortSignal): Promise<CatalogueItem | undefined> {
+    const find = (): CatalogueItem | undefined => this.#catalogue?.items.find(i => cidString(i) === cid)
+    if (this.#catalogue == null || Date.now() - this.#catalogue.at > CATALOGUE_CACHE_MS || find() == null) {
+      this.#catalogue = { items: await this.list(undefined, signal), at: Date.now() }
+    }
+    return find()
+  }
+
+  /**
+   * A streamable view of a catalogue item: starts (or joins) its fetch and reads through
+   * the streaming primitive. Undefined when the cid is not in the catalogue.
+   */
+  async media (cid: string, signal?: AbortSignal): Promise<MediaItem | undefined> {
+    const parsed = parseCid(cid)
+    if (parsed == null) return undefined
+    const item = await this.itemOf(parsed.toString(), signal)
+    if (item == null) return undefined
+    const fetch = await this.fetch(parsed)
+    return {
+      cid: parsed.toString(),
+      name: item.path.split('/').pop() ?? item.path,
+      size: item.size,
+      mime: item.mime,
+      read: (start, end, readSignal) => fetch.read(start, end, readSignal)
+    }
+  }
+
+  /** The fetch of a cid started by this peer, if any. */
+  fetchOf (cid: string): Fetch | undefined {
+    return this.#fetches.get(cid)
+  }
+
   /** The whole catalogue, or the items matching `query`. */
   async list (query?: string, signal?: AbortSignal): Promise<CatalogueItem[]> {
     return listAll(this.host, await this.connect(signal), query, signal)
@@ -171,67 +191,37 @@ export class Peer {
   }
 
   /**
-   * Downloads a file into the store: manifest (checked against the cid), a place in the
-   * tracker's queue, the ticket, then a verified multi-provider transfer; finally tells
-   * the tracker it is done.
+   * Starts fetching a file (or returns the fetch already running for it): the manifest,
+   * checked against the cid, then a place in the tracker's queue, the ticket and a verified
+   * multi-provider transfer in the background. Read it while it downloads with
+   * `fetch.read(start, end)`; `fetch.result` settles when it is complete.
    */
-  async download (cid: CID, options: PeerDownloadOptions = {}): Promise<PeerDownloadResult> {
+  async fetch (cid: CID, options: PeerDownloadOptions = {}): Promise<Fetch> {
+    const key = cid.toString()
+    const existing = this.#fetches.get(key)
+    if (existing != null && existing.state.phase !== 'failed') return existing
     const tracker = await this.connect(options.signal)
     const info = await fetchManifest(this.host, tracker, cid, options.signal)
     const file = await this.store.open(info)
-    if (file.complete) return { file, bytesFromTracker: 0, bytesFromPeers: 0 }
-    const onProgress = options.onProgress
-    let ticket = await requestTicket(this.host, tracker, {
-      cid,
-      requestId: options.requestId ?? randomUUID(),
-      signal: options.signal,
-      onPosition: (position) => onProgress?.({ type: 'queue:position', position })
-    })
-    onProgress?.({ type: 'queue:granted', ticket })
-    onProgress?.({ type: 'download:start', total: info.manifest.size, have: file.bytesHave })
-    const session = new DownloadSession({
+    const fetch = new Fetch({
       host: this.host,
-      file,
-      ticket,
-      providers: providersOf(ticket),
-      fallbackProvider: tracker.toString(),
-      logger: this.host.logger,
-      onProgress,
+      tracker,
+      sharing: this.sharing,
+      swarmIntervalMs: this.#init.swarmIntervalMs ?? 1000,
+      log: this.#log,
+      requestId: options.requestId,
       signal: options.signal
-    })
-    // while the transfer runs: tell the tracker what we hold (so it can name us to others),
-    // renew the ticket, and connect to providers it names that we do not know yet
-    const swarm = setInterval(() => {
-      announce(this.host, tracker, {
-        type: AnnounceRequest.Type.RENEW,
-        cid: new Uint8Array(cid.bytes),
-        ticketId: ticket.ticketId,
-        ...(this.sharing ? holdingOf(file) : {})
-      }).then(res => {
-        ticket = decodeTicket(res.ticket)
-        session.updateTicket(ticket)
-        for (const p of providersOf(ticket)) session.addProvider(p)
-      }).catch(err => { this.#log.error('ticket renewal failed - %e', err) })
-    }, this.#init.swarmIntervalMs ?? 1000)
-    swarm.unref()
-    let result: DownloadResult | undefined
-    try {
-      result = await session.run()
-      if (this.sharing) await this.#announceHave(file).catch(err => { this.#log.error('could not announce %s - %e', file.cid, err) })
-    } finally {
-      clearInterval(swarm)
-      const bytes = splitBytes(result, tracker.toString())
-      await announce(this.host, tracker, {
-        type: AnnounceRequest.Type.DONE,
-        cid: new Uint8Array(cid.bytes),
-        ticketId: ticket.ticketId,
-        success: result != null,
-        bytesFromTracker: bytes.fromTracker,
-        bytesFromPeers: bytes.fromPeers
-      }).catch(err => { this.#log.error('could not report done - %e', err) })
-    }
-    const { fromTracker, fromPeers } = splitBytes(result, tracker.toString())
-    return { file, transfer: result, bytesFromTracker: fromTracker, bytesFromPeers: fromPeers }
+    }, file)
+    if (options.onProgress != null) fetch.onProgress(options.onProgress)
+    fetch.result.catch(() => {}) // observed by whoever awaits it
+    this.#fetches.set(key, fetch)
+    return fetch
+  }
+
+  /** Downloads a file into the store and resolves when every piece is verified and stored. */
+  async download (cid: CID, options: PeerDownloadOptions = {}): Promise<PeerDownloadResult> {
+    const fetch = await this.fetch(cid, options)
+    return fetch.result
   }
 
   async #announceHave (file: StoredFile, signal?: AbortSignal): Promise<void> {
@@ -259,29 +249,6 @@ export class Peer {
     await this.store.close()
     await this.host.stop()
   }
-}
-
-function providersOf (ticket: Ticket): Array<{ peerId: string, multiaddrs: Multiaddr[] }> {
-  return ticket.providers.map(p => ({
-    peerId: p.peerId,
-    multiaddrs: p.multiaddrs.flatMap(bytes => {
-      try { return [multiaddr(bytes)] } catch { return [] }
-    })
-  }))
-}
-
-function holdingOf (file: StoredFile): { complete: boolean, ranges: Array<{ start: number, end: number }> } {
-  return file.complete ? { complete: true, ranges: [] } : { complete: false, ranges: file.bitfield.ranges().slice(0, MAX_ANNOUNCED_RANGES) }
-}
-
-function splitBytes (result: DownloadResult | undefined, tracker: string): { fromTracker: number, fromPeers: number } {
-  let fromTracker = 0
-  let fromPeers = 0
-  for (const [id, n] of Object.entries(result?.bytesByProvider ?? {})) {
-    if (id === tracker) fromTracker += n
-    else fromPeers += n
-  }
-  return { fromTracker, fromPeers }
 }
 
 /** The cid of a catalogue item as a string. */

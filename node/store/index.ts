@@ -1,3 +1,3 @@
 export { Bitfield } from './bitfield.js'
-export { PieceStore, StoredFile, readRange } from './piece-store.js'
+export { PieceStore, StoredFile, readBytes } from './piece-store.js'
 export type { PieceStoreInit, PieceListener } from './piece-store.js'

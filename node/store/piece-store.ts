@@ -82,10 +82,15 @@ export class StoredFile {
     }
   }
 
+  /** Reads bytes of the file; the caller makes sure the pieces they fall in are stored. */
+  async read (position: number, length: number): Promise<Uint8Array> {
+    return readBytes(this.#handle, position, length)
+  }
+
   /** Reads a stored piece. */
   async readPiece (index: number): Promise<Uint8Array> {
     if (!this.bitfield.has(index)) throw new Error(`Piece ${index} is not stored`)
-    return readRange(this.#handle, pieceOffset(this.info.manifest, index), pieceLength(this.info.manifest, index))
+    return readBytes(this.#handle, pieceOffset(this.info.manifest, index), pieceLength(this.info.manifest, index))
   }
 
   #schedulePersist (): void {
@@ -122,7 +127,7 @@ export class StoredFile {
 }
 
 /** Reads `length` bytes at `position`. */
-export async function readRange (handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
+export async function readBytes (handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
   const buf = Buffer.allocUnsafe(length)
   let read = 0
   while (read < length) {

@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process'
+import { access, constants } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
+import { CID } from 'multiformats/cid'
+import { Peer, startMediaServer } from '../../node/index.js'
+import { UsageError } from '../command.js'
+import { DEFAULT_PEER_LISTEN, homeOf, intOption, listenOption, sharingOptions, trackerAddresses, untilStopped, uploadLimiter } from '../context.js'
+import { ProgressDisplay } from '../output/progress.js'
+import type { Command, CommandContext } from '../command.js'
+
+/** Players tried in this order when --player is not given. */
+export const PLAYERS = ['mpv', 'vlc', 'ffplay'] as const
+const PLAYER_ARGS: Record<string, string[]> = {
+  mpv: ['--force-window=immediate'],
+  vlc: ['--play-and-exit'],
+  ffplay: ['-autoexit', '-hide_banner', '-loglevel', 'error']
+}
+
+/** What `play` reports. */
+export interface PlayResult {
+  url: string
+  cid: string
+  player: string
+}
+
+async function onPath (program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue
+    try {
+      await access(join(dir, program), constants.X_OK)
+      return true
+    } catch {}
+  }
+  return false
+}
+
+async function choosePlayer (ctx: CommandContext): Promise<string> {
+  const wanted = ctx.options.player
+  if (typeof wanted === 'string') {
+    if (wanted !== 'none' && !(PLAYERS as readonly string[]).includes(wanted)) throw new UsageError(`--player must be one of ${PLAYERS.join(', ')} or none.`)
+    if (wanted !== 'none' && !(await onPath(wanted, ctx.env))) throw new UsageError(`The player ${wanted} is not installed (or not on PATH); use --player none to get a URL instead.`)
+    return wanted
+  }
+  for (const p of PLAYERS) if (await onPath(p, ctx.env)) return p
+  return 'none'
+}
+
+/** `mediaswarm play`: stream a file to a player while it downloads. */
+export const playCommand: Command<PlayResult> = {
+  name: 'play',
+  summary: 'Play a file while it downloads (HTTP range server on 127.0.0.1 + mpv, vlc or ffplay)',
+  usage: 'play NAME|CID [--player mpv|vlc|ffplay|none] [--port N] [--tracker MULTIADDR] [--home DIR]',
+  options: {
+    player: { type: 'string', value: 'NAME', description: 'mpv, vlc, ffplay, or none to print the URL and keep serving (default: the first installed)' },
+    port: { type: 'string', value: 'N', description: 'HTTP port on 127.0.0.1 (default: any free port)' },
+    tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
+    home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
+    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us (default ${DEFAULT_PEER_LISTEN})` },
+    json: { type: 'boolean', description: 'print the URL as JSON once serving' },
+    ...sharingOptions
+  },
+  async run (ctx) {
+    if (ctx.args.length !== 1) throw new UsageError('Name one file to play (see "mediaswarm ls").')
+    const player = await choosePlayer(ctx)
+    const port = intOption(ctx, 'port', 0, 0, 65535)
+    const peer = await Peer.create({
+      home: homeOf(ctx, 'peer'),
+      tracker: await trackerAddresses(ctx),
+      listen: listenOption(ctx, DEFAULT_PEER_LISTEN),
+      limiter: uploadLimiter(ctx),
+      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000)
+    })
+    try {
+      const item = await peer.resolve(ctx.args[0], ctx.signal)
+      const cid = CID.decode(item.cid).toString()
+      const name = item.path.split('/').pop() ?? item.path
+      const fetch = await peer.fetch(CID.parse(cid), { signal: ctx.signal })
+      const server = await startMediaServer({ open: async (c, s) => peer.media(c, s), logger: peer.host.logger, port })
+      try {
+        const url = server.urlOf(cid, name)
+        if (ctx.json) ctx.stdout.write(JSON.stringify({ event: 'serving', url, cid, player }) + '\n')
+        else ctx.stdout.write(`streaming ${item.path} at ${url}\n${player === 'none' ? 'open it in any player or browser; press Ctrl-C to stop\n' : `starting ${player}\n`}`)
+        if (!ctx.json) {
+          const display = new ProgressDisplay(ctx.stderr, name)
+          fetch.onProgress(e => {
+            if (e.type === 'queue:position') display.queued(e.position.position, e.position.waiting, e.position.etaMs)
+            else if (e.type === 'download:start') display.start(e.total, e.have)
+            else if (e.type === 'transfer:piece-verified') display.advance(e.bytes)
+          })
+          fetch.result.then(() => { display.finish(); ctx.stderr.write(`${name}: complete, sharing it with the swarm\n`) }, () => {})
+        }
+        if (player === 'none') {
+          await untilStopped(ctx)
+        } else {
+          const child = spawn(player, [...(PLAYER_ARGS[player] ?? []), url], { stdio: 'ignore' })
+          await Promise.race([
+            new Promise<void>(resolve => { child.once('exit', () => { resolve() }); child.once('error', () => { resolve() }) }),
+            untilStopped(ctx)
+          ])
+          if (child.exitCode == null) child.kill()
+        }
+        return { url, cid, player }
+      } finally {
+        await server.close()
+      }
+    } finally {
+      await peer.stop()
+    }
+  },
+  render: (r) => r.player === 'none' ? 'stopped' : `${r.player} closed`
+}
