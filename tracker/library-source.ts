@@ -1,5 +1,5 @@
 import { open, stat } from 'node:fs/promises'
-import { Bitfield, pieceLength, pieceOffset, readRange } from '../node/index.js'
+import { Bitfield, pieceLength, pieceOffset, readBytes } from '../node/index.js'
 import type { Catalogue, CatalogueEntry } from './catalogue/index.js'
 import type { PieceSource, ServableFile } from '../node/index.js'
 import type { FileHandle } from 'node:fs/promises'
@@ -30,7 +30,7 @@ export class LibrarySource implements PieceSource {
       bitfield: Bitfield.full(entry.pieceCount),
       readPiece: async (index) => {
         handle ??= open(entry.absolutePath, 'r')
-        return readRange(await handle, pieceOffset(geometry, index), pieceLength(geometry, index))
+        return readBytes(await handle, pieceOffset(geometry, index), pieceLength(geometry, index))
       },
       close: async () => { await (await handle?.catch(() => undefined))?.close() }
     }
