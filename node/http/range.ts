@@ -27,7 +27,8 @@ export function parseRange (header: string | undefined, size: number): RangeAnsw
   const r = /^(\d+)-(\d*)$/.exec(spec)
   if (r == null) return { type: 'unsatisfiable' }
   const start = Number(r[1])
-  const last = r[2] === '' ? size - 1 : Number(r[2])
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(last) || last < start || start >= size) return { type: 'unsatisfiable' }
+  // a last-byte position past the end (even past what a number holds) means "to the end"
+  const last = r[2] === '' ? size - 1 : Math.min(Number(r[2]), size - 1)
+  if (!Number.isSafeInteger(start) || start >= size || last < start) return { type: 'unsatisfiable' }
   return { type: 'partial', start, end: Math.min(last, size - 1) + 1 }
 }

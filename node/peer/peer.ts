@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
@@ -199,7 +200,8 @@ export class Peer {
   async fetch (cid: CID, options: PeerDownloadOptions = {}): Promise<Fetch> {
     const key = cid.toString()
     const existing = this.#fetches.get(key)
-    if (existing != null && existing.state.phase !== 'failed') return existing
+    // reuse a running or finished fetch, unless its data was deleted from the store since
+    if (existing != null && existing.state.phase !== 'failed' && await stat(existing.file.dataPath).then(() => true, () => false)) return existing
     const tracker = await this.connect(options.signal)
     const info = await fetchManifest(this.host, tracker, cid, options.signal)
     const file = await this.store.open(info)

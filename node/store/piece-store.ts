@@ -1,4 +1,5 @@
-import { open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeManifest, pieceLength, pieceOffset } from '../manifest/index.js'
 import { ensureDir } from '../ensure-dir.js'
@@ -20,9 +21,15 @@ export interface PieceStoreInit {
 export type PieceListener = (index: number) => void
 
 async function writeAtomic (path: string, data: Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp`
-  await writeFile(tmp, data)
-  await rename(tmp, path)
+  // a unique temporary name: two processes may share a home
+  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
+  try {
+    await writeFile(tmp, data)
+    await rename(tmp, path)
+  } catch (err) {
+    await rm(tmp, { force: true })
+    throw err
+  }
 }
 
 /**
@@ -95,12 +102,12 @@ export class StoredFile {
 
   #schedulePersist (): void {
     if (this.bitfield.complete) {
-      void this.flush()
+      this.flush().catch(() => {}) // retried by the next flush, which callers await
       return
     }
     this.#persistTimer ??= setTimeout(() => {
       this.#persistTimer = undefined
-      void this.flush()
+      this.flush().catch(() => {}) // retried by the next flush, which callers await
     }, this.#persistDelayMs)
   }
 
@@ -111,18 +118,40 @@ export class StoredFile {
       this.#persistTimer = undefined
     }
     const snapshot = new Uint8Array(this.bitfield.bytes)
-    this.#persisting = this.#persisting.then(async () => {
+    // one write at a time, in order; a failed one does not stop the next
+    const write = this.#persisting.catch(() => {}).then(async () => {
       if (this.#closed) return
       await writeAtomic(join(this.dir, 'bitfield'), snapshot)
     })
-    await this.#persisting
+    this.#persisting = write
+    await write
   }
 
+  /** Persists what it can and closes the file; never throws on a failed last write. */
   async close (): Promise<void> {
-    await this.flush()
+    try {
+      await this.flush()
+    } catch {
+      // the bitfield on disk is older than the data: those pieces are fetched again
+    }
     this.#closed = true
     this.#listeners.clear()
     await this.#handle.close()
+  }
+}
+
+/** Opens a data file for reading and writing, creating it when missing. */
+async function openData (path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r+')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  try {
+    return await open(path, 'wx+')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    return open(path, 'r+')
   }
 }
 
@@ -158,6 +187,13 @@ export class PieceStore {
   async open (info: ManifestInfo): Promise<StoredFile> {
     const cid = info.cid.toString()
     let file = this.#open.get(cid)
+    if (file != null && !(await file.then(async f => stat(f.dataPath).then(() => true, () => false), () => false))) {
+      // deleted behind our back (the user cleaned the cache): start it afresh
+      this.#log('%s vanished from the store; opening it again', cid)
+      await (await file.catch(() => undefined))?.close().catch(() => {})
+      this.#open.delete(cid)
+      file = undefined
+    }
     if (file == null) {
       file = this.#openFile(info)
       this.#open.set(cid, file)
@@ -174,11 +210,13 @@ export class PieceStore {
     try {
       bits = await readFile(join(dir, 'bitfield'))
     } catch {}
-    const handle = await open(join(dir, 'data'), bits == null ? 'w+' : 'r+').catch(async () => open(join(dir, 'data'), 'w+'))
+    // never truncate an existing data file: another process may share this home and be
+    // writing verified pieces into it
+    const handle = await openData(join(dir, 'data'))
     const { size } = await handle.stat()
-    if (size !== info.manifest.size) {
+    if (size < info.manifest.size) {
+      if (size > 0 && bits != null) bits = undefined // data lost: start over
       await handle.truncate(info.manifest.size)
-      if (size < info.manifest.size && bits != null) bits = undefined // data lost: start over
     }
     const bitfield = new Bitfield(info.pieceCount, bits)
     this.#log('opened %s with %d/%d pieces', info.cid, bitfield.count, info.pieceCount)

@@ -117,6 +117,7 @@ export class TransferServer {
     this.#serving++
     const session = new ServeSession(stream, reader, file, ticket, this.#init, connection, async (bytes) => this.#verify(bytes, connection))
     try {
+      session.want(hello.want)
       await session.run()
     } finally {
       this.#serving--
@@ -158,6 +159,16 @@ class ServeSession {
     w?.()
   }
 
+  /** Queues piece requests (the hello may carry the first ones). */
+  want (pieces: number[]): void {
+    for (const index of pieces) {
+      if (index >= this.file.pieceCount) throw new ProtocolError(`Piece ${index} does not exist`)
+      this.#wants.push(index)
+    }
+    if (this.#wants.length > MAX_PENDING_WANTS) throw new ProtocolError('Too many pending piece requests')
+    this.#notify()
+  }
+
   async run (): Promise<void> {
     const { stream, file } = this
     await writeMessage(stream, response({ type: TransferResponse.Type.BITFIELD, bitfield: file.bitfield.bytes, pieceCount: file.pieceCount }), TransferResponse)
@@ -183,12 +194,7 @@ class ServeSession {
           const at = this.#wants.indexOf(index)
           if (at >= 0) this.#wants.splice(at, 1)
         }
-        for (const index of req.want) {
-          if (index >= this.file.pieceCount) throw new ProtocolError(`Piece ${index} does not exist`)
-          this.#wants.push(index)
-        }
-        if (this.#wants.length > MAX_PENDING_WANTS) throw new ProtocolError('Too many pending piece requests')
-        this.#notify()
+        this.want(req.want)
       }
     } finally {
       this.#done = true
