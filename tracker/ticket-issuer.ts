@@ -58,6 +58,25 @@ export class TicketIssuer {
     return this.#byId.get(Buffer.from(ticketId).toString('hex'))
   }
 
+  /** Live tickets and their requests, to save across a restart. */
+  save (): Record<string, QueueRequestKey & { cid: string }> {
+    return Object.fromEntries(this.#byId)
+  }
+
+  /** Puts back tickets saved before a restart. */
+  restore (saved: Record<string, QueueRequestKey & { cid: string }>): void {
+    for (const [id, key] of Object.entries(saved)) {
+      if (/^[0-9a-f]{1,128}$/.test(id) && typeof key?.peerId === 'string' && typeof key.requestId === 'string' && typeof key.cid === 'string') {
+        this.#byId.set(id, { peerId: key.peerId, requestId: key.requestId, cid: key.cid })
+      }
+    }
+  }
+
+  /** Forgets tickets whose request is no longer in the queue. */
+  prune (live: (key: QueueRequestKey) => boolean): void {
+    for (const [id, key] of this.#byId) if (!live(key)) this.#byId.delete(id)
+  }
+
   /** Forgets every ticket of a request (after done or expiry). */
   forget (key: QueueRequestKey): void {
     for (const [id, k] of this.#byId) {

@@ -12,7 +12,9 @@ import { handleQueue } from './protocols/queue-handler.js'
 import { ProviderIndex } from './providers/index.js'
 import { RequestQueue } from './queue/index.js'
 import { TicketIssuer } from './ticket-issuer.js'
+import { QueueStateFile } from './queue-state.js'
 import { TransferStats } from './transfer-stats.js'
+import type { QueueState } from './queue-state.js'
 import type { TrackerContext } from './protocols/context.js'
 import type { Host, UploadLimiter } from '../node/index.js'
 import type { ComponentLogger, Connection, Logger, Stream } from '@libp2p/interface'
@@ -64,12 +66,14 @@ export class Tracker {
   readonly #transfer: TransferServer
   readonly #ctx: TrackerContext
   readonly #onDisconnect: (evt: CustomEvent) => void
+  readonly #state: QueueStateFile
 
   private constructor (init: TrackerInit, host: Host, catalogue: Catalogue, issuer: (providers: ProviderIndex) => TicketIssuer, logger: ComponentLogger) {
     this.#init = init
     this.host = host
     this.catalogue = catalogue
     this.#log = logger.forComponent('mediaswarm:tracker')
+    this.#state = new QueueStateFile(init.home, () => this.#snapshot(), this.#log)
     this.providers = new ProviderIndex()
     this.stats = new TransferStats()
     this.queue = new RequestQueue({
@@ -78,7 +82,8 @@ export class Tracker {
       maxPerPeer: init.maxPerPeer,
       leaseMs: init.leaseMs,
       graceMs: init.graceMs,
-      logger
+      logger,
+      onChange: () => { this.#state.changed() }
     })
     this.#ctx = {
       host,
@@ -130,7 +135,25 @@ export class Tracker {
     return this.host.getMultiaddrs().map(m => m.toString())
   }
 
+  #snapshot (): QueueState {
+    const requests = this.queue.save()
+    const live = new Set(requests.map(r => `${r.peerId}\n${r.requestId}`))
+    this.#ctx.tickets.prune(key => live.has(`${key.peerId}\n${key.requestId}`))
+    return { version: 1, requests, tickets: this.#ctx.tickets.save() }
+  }
+
+  /** Puts back the queue and tickets saved by a previous run (clean stop or crash). */
+  async #restoreQueue (): Promise<void> {
+    const saved = await this.#state.load()
+    if (saved == null) return
+    const requests = saved.requests.filter(r => this.catalogue.get(r.cid) != null)
+    this.#ctx.tickets.restore(saved.tickets)
+    this.queue.restore(requests)
+    if (requests.length > 0) this.#log('restored %d queued requests', requests.length)
+  }
+
   async #start (): Promise<void> {
+    await this.#restoreQueue()
     const handle = async (protocol: string, fn: (ctx: TrackerContext, stream: Stream, connection: Connection) => Promise<void>, maxInboundStreams: number): Promise<void> => {
       await this.host.handle(protocol, async (stream, connection) => {
         try {
@@ -155,6 +178,8 @@ export class Tracker {
   async stop (): Promise<void> {
     this.host.removeEventListener('peer:disconnect', this.#onDisconnect)
     await rm(join(this.#init.home, TRACKER_ADDR_FILE), { force: true })
+    // peers that come back to a restarted tracker keep their places
+    await this.#state.save()
     this.queue.stop()
     await this.#transfer.stop().catch(() => {})
     await this.host.stop()

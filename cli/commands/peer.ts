@@ -28,7 +28,11 @@ export const peerCommand: Command<PeerResult> = {
       tracker: await trackerAddresses(ctx),
       listen: listenOption(ctx, DEFAULT_PEER_LISTEN),
       limiter: uploadLimiter(ctx),
-      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000)
+      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
+      onTrackerEvent: (e) => {
+        if (ctx.json) ctx.stdout.write(JSON.stringify({ event: e.type, ...e }) + '\n')
+        else ctx.stderr.write(e.type === 'tracker:lost' ? 'lost the tracker; reconnecting…\n' : `tracker is back; re-announced ${e.files} files\n`)
+      }
     })
     try {
       await peer.connect(ctx.signal)

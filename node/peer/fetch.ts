@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { AnnounceRequest, announce, requestTicket } from '../protocols/index.js'
 import { DownloadSession } from '../session/index.js'
@@ -50,6 +51,8 @@ export interface FetchContext {
 const MIN_LOOKAHEAD_PIECES = 4
 /** ...covering about this many bytes. */
 const LOOKAHEAD_BYTES = 8 * 1024 * 1024
+/** How long a waiting fetch keeps trying to reach a tracker that went away. */
+const QUEUE_RETRY_LIMIT_MS = 5 * 60_000
 /** Most piece ranges one announcement carries (a hint; bitfields on the wire are exact). */
 const MAX_ANNOUNCED_RANGES = 4096
 
@@ -128,16 +131,37 @@ export class Fetch {
     this.#session?.setUrgent(this.#urgent())
   }
 
+  /**
+   * Waits in the tracker's queue for a ticket. When the tracker goes away meanwhile (a
+   * restart), asks again with the same requestId, with backoff: the tracker keeps the place.
+   */
+  async #queue (): Promise<Ticket> {
+    const { host, tracker, signal } = this.#ctx
+    const requestId = this.#ctx.requestId ?? randomUUID()
+    const started = Date.now()
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await requestTicket(host, tracker, {
+          cid: this.file.info.cid,
+          requestId,
+          signal,
+          onPosition: (position) => { this.#emit({ type: 'queue:position', position }) }
+        })
+      } catch (err) {
+        const e = err as Error
+        if (signal?.aborted === true || e.name === 'QueueRefusedError' || e.name === 'InvalidTicketError' || Date.now() - started > QUEUE_RETRY_LIMIT_MS) throw err
+        const delay = Math.min(30_000, 500 * 2 ** attempt) * (0.75 + Math.random() / 2)
+        this.#ctx.log('queue stream lost (%s); asking again in %d ms', e.message, Math.round(delay))
+        await sleep(delay, undefined, { signal })
+      }
+    }
+  }
+
   async #run (): Promise<PeerDownloadResult> {
     const { host, tracker, log, signal } = this.#ctx
     const { file } = this
     const cid = file.info.cid
-    let ticket = await requestTicket(host, tracker, {
-      cid,
-      requestId: this.#ctx.requestId ?? randomUUID(),
-      signal,
-      onPosition: (position) => { this.#emit({ type: 'queue:position', position }) }
-    })
+    let ticket = await this.#queue()
     this.#emit({ type: 'queue:granted', ticket })
     this.#emit({ type: 'download:start', total: file.info.manifest.size, have: file.bytesHave })
     const session = new DownloadSession({

@@ -1,5 +1,5 @@
 export { Peer, cidString } from './peer.js'
-export type { PeerInit, PeerDownloadOptions } from './peer.js'
+export type { PeerInit, PeerDownloadOptions, TrackerEvent } from './peer.js'
 export { Fetch } from './fetch.js'
 export type { PeerDownloadEvent, PeerDownloadResult, FetchState } from './fetch.js'
 export { exportFile } from './export-file.js'

@@ -34,7 +34,16 @@ export interface PeerInit {
   uploadSlots?: number
   /** How often a running download reports its pieces and learns of new providers. @default 1000 */
   swarmIntervalMs?: number
+  /** Told when a sharing peer loses its tracker and when it is back. */
+  onTrackerEvent?: (event: TrackerEvent) => void
 }
+
+/** The tracker connection of a sharing peer. */
+export type TrackerEvent = { type: 'tracker:lost' } | { type: 'tracker:back', files: number }
+
+/** Reconnection backoff: first delay, and the cap. */
+const RECONNECT_FIRST_MS = 500
+const RECONNECT_MAX_MS = 30_000
 
 
 
@@ -60,6 +69,8 @@ export class Peer {
   readonly #server: TransferServer
   #tracker?: PeerId
   readonly #fetches = new Map<string, Fetch>()
+  #stopping = false
+  #reconnecting = false
   #catalogue?: { items: CatalogueItem[], at: number }
 
   private constructor (init: PeerInit, host: Host, logger: ComponentLogger) {
@@ -122,6 +133,7 @@ export class Peer {
       const connection = await this.host.dial(this.#init.tracker, { signal: signal == null ? timeout : AbortSignal.any([signal, timeout]) })
       this.#tracker = connection.remotePeer
       this.#log('connected to tracker %p', this.#tracker)
+      if (this.sharing) this.host.addEventListener('peer:disconnect', this.#onDisconnect)
       return this.#tracker
     } catch (err) {
       throw new TrackerUnreachableError(`The tracker at ${this.#init.tracker.map(String).join(', ')} could not be reached`, { cause: err })
@@ -241,8 +253,38 @@ export class Peer {
     return files
   }
 
+  /**
+   * A sharing peer that loses its tracker (a restart, a network cut) dials it again with
+   * backoff, and once back re-announces what it holds so tickets name it again.
+   */
+  readonly #onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    if (this.#stopping || this.#reconnecting || this.#tracker == null || !evt.detail.equals(this.#tracker)) return
+    this.#reconnecting = true
+    this.#init.onTrackerEvent?.({ type: 'tracker:lost' })
+    this.#reconnect().finally(() => { this.#reconnecting = false })
+  }
+
+  async #reconnect (): Promise<void> {
+    for (let attempt = 0; !this.#stopping; attempt++) {
+      const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** attempt) * (0.75 + Math.random() / 2)
+      await new Promise(resolve => setTimeout(resolve, delay).unref())
+      if (this.#stopping) return
+      try {
+        await this.host.dial(this.#init.tracker, { signal: AbortSignal.timeout(10_000) })
+        const files = await this.reshare(AbortSignal.timeout(30_000))
+        this.#log('back with the tracker after %d attempts; re-announced %d files', attempt + 1, files.length)
+        this.#init.onTrackerEvent?.({ type: 'tracker:back', files: files.length })
+        return
+      } catch (err) {
+        this.#log('tracker still unreachable - %e', err)
+      }
+    }
+  }
+
   /** Stops serving; tells the tracker first when connected, so it stops naming us. */
   async stop (): Promise<void> {
+    this.#stopping = true
+    this.host.removeEventListener('peer:disconnect', this.#onDisconnect)
     if (this.#tracker != null && this.sharing && this.host.status === 'started') {
       await announce(this.host, this.#tracker, { type: AnnounceRequest.Type.BYE, cid: new Uint8Array(0) }, AbortSignal.timeout(2000))
         .catch(err => { this.#log('could not say goodbye - %e', err) })

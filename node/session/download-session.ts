@@ -48,7 +48,12 @@ export interface DownloadSessionInit {
   pieceTimeoutMs?: number
   onProgress?: (event: DownloadEvent) => void
   signal?: AbortSignal
+  /** How long to wait for a new provider once every provider failed. @default NO_PROVIDER_GRACE_MS */
+  noProviderGraceMs?: number
 }
+
+/** Once every provider failed, a renewal may still name new ones (or the tracker, back from a restart) within this time. */
+export const NO_PROVIDER_GRACE_MS = 30_000
 
 /** What a finished session reports. */
 export interface DownloadResult {
@@ -98,6 +103,7 @@ export class DownloadSession {
   readonly #writes = new Set<Promise<void>>()
   #finish?: { resolve: () => void, reject: (err: Error) => void }
   #finished = false
+  #idleTimer?: NodeJS.Timeout
 
   constructor (init: DownloadSessionInit) {
     this.#init = init
@@ -133,13 +139,15 @@ export class DownloadSession {
    */
   addProvider (info: ProviderInfo): void {
     if (this.#finished || this.#providers.has(info.peerId) || this.#banned.has(info.peerId) || info.peerId === this.#init.host.peerId.toString()) return
+    clearTimeout(this.#idleTimer)
     const state: ProviderState = { id: info.peerId, inflight: [], cancelled: new Set(), rate: 0, lastArrival: 0, window: Math.min(4, this.#maxInflight) }
     this.#providers.set(info.peerId, state)
     this.#running++
     this.#runProvider(state, info)
       .catch((err: Error) => {
         this.#dropped[state.id] = err.message
-        if (err instanceof ProtocolError) this.#banned.add(state.id)
+        // the tracker is never banned: it may restart, and it is the provider of last resort
+        if (err instanceof ProtocolError && state.id !== this.#init.fallbackProvider) this.#banned.add(state.id)
         if (!this.#finished) {
           this.#log('provider %s dropped - %s', state.id, err.message)
           this.#init.onProgress?.({ type: 'transfer:provider-dropped', provider: state.id, reason: err.message })
@@ -154,7 +162,10 @@ export class DownloadSession {
         this.#running--
         if (this.#finished) return
         if (this.#running === 0) {
-          this.#end(new NoProvidersError(`No provider could serve the remaining ${this.#picker.missing} pieces`))
+          // a renewal may name providers again (the tracker after a restart): wait a while
+          this.#idleTimer = setTimeout(() => {
+            if (this.#running === 0) this.#end(new NoProvidersError(`No provider could serve the remaining ${this.#picker.missing} pieces`))
+          }, this.#init.noProviderGraceMs ?? NO_PROVIDER_GRACE_MS)
         } else {
           this.#refillAll()
         }
@@ -178,6 +189,7 @@ export class DownloadSession {
   #end (err?: Error): void {
     if (this.#finished) return
     this.#finished = true
+    clearTimeout(this.#idleTimer)
     if (err == null) this.#finish?.resolve()
     else this.#finish?.reject(err)
   }

@@ -32,7 +32,7 @@ function countBytes (stream: Stream): () => number {
   return () => n
 }
 
-/** Sends `chunks` on a fresh stream, closes our side when asked, then reads until the end. */
+/** Sends `chunks` on a fresh stream, closes our side, then reads until the tracker ends or resets it. */
 async function probe (peer: Peer, tracker: PeerId, protocol: string, chunks: Uint8Array[], options: { decodeTransfer?: boolean } = {}): Promise<Outcome> {
   const stream = await peer.host.dialProtocol(tracker, protocol, { signal: AbortSignal.timeout(5000) })
   const received = countBytes(stream)
@@ -55,8 +55,8 @@ async function probe (peer: Peer, tracker: PeerId, protocol: string, chunks: Uin
     }
     return { bytes: received(), messages }
   } catch (err) {
-    if ((err as Error).name === 'TimeoutError') throw new Error(`the tracker neither answered nor ended the ${protocol} stream`)
     stream.abort(err as Error)
+    if ((err as Error).name === 'TimeoutError') throw new Error(`the tracker neither answered nor ended the ${protocol} stream`)
     return { bytes: received(), messages, error: err as Error }
   }
 }

@@ -62,6 +62,8 @@ export interface RequestQueueInit {
    * @default the wall clock and Node's (unref'd) timers
    */
   clock?: QueueClock
+  /** Called after every change worth persisting (arrivals, grants, releases, renewals, expiries). */
+  onChange?: () => void
   /**
    * Where a listener that throws is reported (component `mediaswarm:tracker:queue`).
    *
@@ -110,6 +112,12 @@ export type QueueListener = (event: QueueEvent) => void
  * SHUTTING_DOWN (the queue was stopped). The names match the queue protocol's `Refusal` enum.
  */
 export type QueueRefusal = 'QUEUE_FULL' | 'PEER_LIMIT' | 'BAD_REQUEST' | 'SHUTTING_DOWN'
+
+/** A request as saved across a restart: granted ones carry their grant times. */
+export interface SavedRequest extends QueueEntry {
+  grantedAt?: number
+  expiresAt?: number
+}
 
 /** Counters of a {@link RequestQueue}. */
 export interface QueueStats {

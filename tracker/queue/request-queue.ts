@@ -11,7 +11,7 @@ import { QueuedRequest } from './queued-request.js'
 import { WaitingLine } from './waiting-line.js'
 import type {
   Grant, QueueClock, QueueEntry, QueueListener, QueueRefusal, QueueRequestKey,
-  QueueStats, RequestQueueInit
+  QueueStats, RequestQueueInit, SavedRequest
 } from './index.js'
 
 /**
@@ -41,6 +41,7 @@ export class RequestQueue {
   private nextSeq = 1
   private readonly holdTime = new HoldTimeEstimator()
   private readonly outbox: Outbox
+  private readonly onChange?: () => void
   private stopped = false
 
   /** @throws RangeError when an option is out of range */
@@ -51,6 +52,7 @@ export class RequestQueue {
     this.leaseMs = checkInteger('leaseMs', init.leaseMs ?? DEFAULT_LEASE_MS, 1, MAX_TIMER_MS)
     this.graceMs = checkInteger('graceMs', init.graceMs ?? DEFAULT_GRACE_MS, 0, MAX_TIMER_MS)
     this.clock = init.clock ?? realClock
+    this.onChange = init.onChange
     const log = (init.logger ?? defaultLogger()).forComponent('mediaswarm:tracker:queue')
     this.outbox = new Outbox((request) => ({
       type: 'position',
@@ -103,6 +105,48 @@ export class RequestQueue {
       this.grant(request)
     }
     this.outbox.flush()
+    this.onChange?.()
+  }
+
+  /**
+   * Puts back requests saved before a restart, in their arrival order and detached: each
+   * keeps its place (or its grant, until its lease runs out) for `graceMs`, waiting for its
+   * peer to come back with the same requestId. Call on an empty queue, before `request()`.
+   */
+  restore (saved: SavedRequest[]): void {
+    const now = this.clock.now()
+    const noop: QueueListener = () => {}
+    for (const entry of [...saved].sort((a, b) => a.seq - b.seq)) {
+      if (this.find(entry) !== undefined) continue
+      const request = new QueuedRequest(entry, entry.arrivedAt, entry.seq, noop)
+      request.listener = undefined
+      let own = this.byPeer.get(entry.peerId)
+      if (own === undefined) { own = new Map(); this.byPeer.set(entry.peerId, own) }
+      own.set(entry.requestId, request)
+      this.nextSeq = Math.max(this.nextSeq, entry.seq + 1)
+      if (entry.expiresAt != null && entry.expiresAt > now && this.granted.size < this.slots) {
+        request.state = 'granted'
+        request.grantedAt = entry.grantedAt ?? now
+        request.expiresAt = entry.expiresAt
+        this.granted.add(request)
+        this.startLease(request)
+      } else {
+        request.position = this.line.push(request)
+      }
+      request.hasGrace = true
+      request.graceTimer = this.clock.setTimeout(() => { this.graceOver(request) }, this.graceMs)
+    }
+    this.fillSlots()
+    this.outbox.flush()
+    this.onChange?.()
+  }
+
+  /** Everything needed to {@link restore} the queue after a restart, in arrival order. */
+  save (): SavedRequest[] {
+    return [
+      ...Array.from(this.granted, (r) => ({ ...r.toEntry(), grantedAt: r.grantedAt, expiresAt: r.expiresAt })),
+      ...Array.from(this.line, (r) => r.toEntry())
+    ].sort((a, b) => a.seq - b.seq)
   }
 
   /**
@@ -145,6 +189,7 @@ export class RequestQueue {
     }
     this.remove(request)
     this.outbox.flush()
+    this.onChange?.()
     return true
   }
 
@@ -156,6 +201,12 @@ export class RequestQueue {
     }
     request.expiresAt = this.clock.now() + this.leaseMs
     this.startLease(request)
+    // a holder that renews is alive, even if it went away and came back (or we restarted)
+    if (request.hasGrace) {
+      this.clock.clearTimeout(request.graceTimer)
+      request.hasGrace = false
+    }
+    this.onChange?.()
     return request.toGrant()
   }
 
@@ -283,6 +334,7 @@ export class RequestQueue {
     }
     this.remove(request)
     this.outbox.flush()
+    this.onChange?.()
   }
 
   private graceOver (request: QueuedRequest): void {
@@ -292,6 +344,7 @@ export class RequestQueue {
     }
     this.remove(request)
     this.outbox.flush()
+    this.onChange?.()
   }
 
   private clearTimers (request: QueuedRequest): void {
