@@ -61,13 +61,16 @@ export function manifestCid (bytes: Uint8Array): CID {
   return CID.createV1(raw.code, createDigest(sha256.code, digest))
 }
 
-/** SHA-256 of piece data. */
-export function hashPiece (data: Uint8Array): Uint8Array {
-  return createHash('sha256').update(data).digest()
+/** SHA-256 of piece data (one buffer, or the chunks it arrived in). */
+export function hashPiece (data: Uint8Array | Iterable<Uint8Array>): Uint8Array {
+  const hash = createHash('sha256')
+  if (data instanceof Uint8Array) hash.update(data)
+  else for (const chunk of data) hash.update(chunk)
+  return hash.digest()
 }
 
 /** True when `data` is exactly piece `index` of `manifest`. */
-export function verifyPiece (manifest: Manifest, index: number, data: Uint8Array): boolean {
+export function verifyPiece (manifest: Manifest, index: number, data: Uint8Array | (Iterable<Uint8Array> & { byteLength: number })): boolean {
   if (index < 0 || index >= pieceCountOf(manifest) || data.byteLength !== pieceLength(manifest, index)) {
     return false
   }

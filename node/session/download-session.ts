@@ -284,7 +284,7 @@ export class DownloadSession {
     if (msg.length !== expected || msg.length > MAX_PIECE_BYTES) {
       throw new ProtocolError(`Piece ${index} announced ${msg.length} bytes, expected ${expected}`)
     }
-    const data = await reader.readExactly(msg.length, AbortSignal.timeout(timeout))
+    const data = await reader.readExactlyList(msg.length, AbortSignal.timeout(timeout))
     this.#measure(p, data.byteLength)
     if (this.#picker.done(index) || this.#finished) return // an endgame duplicate
     if (!verifyPiece(file.info.manifest, index, data)) {

@@ -75,13 +75,16 @@ export class StoredFile {
     return () => this.#listeners.delete(listener)
   }
 
-  /** Writes a piece the caller has verified against the manifest. */
-  async writePiece (index: number, data: Uint8Array): Promise<void> {
+  /** Writes a piece the caller has verified against the manifest (one buffer or its chunks). */
+  async writePiece (index: number, data: Uint8Array | (Iterable<Uint8Array> & { byteLength: number })): Promise<void> {
     if (this.bitfield.has(index)) return
+    const position = pieceOffset(this.info.manifest, index)
+    let chunks = data instanceof Uint8Array ? [data] : [...data]
     let written = 0
     while (written < data.byteLength) {
-      const { bytesWritten } = await this.#handle.write(data, written, data.byteLength - written, pieceOffset(this.info.manifest, index) + written)
+      const { bytesWritten } = await this.#handle.writev(chunks, position + written)
       written += bytesWritten
+      if (written < data.byteLength) chunks = [Buffer.concat(chunks).subarray(bytesWritten)]
     }
     if (this.bitfield.set(index)) {
       this.#schedulePersist()

@@ -181,6 +181,21 @@ export class StreamReader {
   }
 
   /**
+   * Like {@link readExactly}, but returns the received chunks as they are (no copy into one
+   * buffer): for piece data that is hashed and written chunk by chunk.
+   */
+  async readExactlyList (n: number, signal?: AbortSignal): Promise<Uint8ArrayList> {
+    await this.#fill(n, signal)
+    if (this.#queue.byteLength < n) {
+      throw new UnexpectedEndError(`Stream ended after ${this.#queue.byteLength} of ${n} bytes`)
+    }
+    const out = this.#queue.sublist(0, n)
+    this.#queue.consume(n)
+    this.#maybeResume()
+    return out
+  }
+
+  /**
    * Reads whatever is available (at most `max` bytes), waiting for at least one byte.
    * Returns undefined at the end of the stream.
    */
