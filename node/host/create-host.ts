@@ -2,11 +2,13 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify } from '@libp2p/identify'
 import { mplex } from '@libp2p/mplex'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
-import type { ComponentLogger, ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
 import type { Ping } from '@libp2p/ping'
 
 /** Services every mediaswarm host runs. */
@@ -26,6 +28,19 @@ export interface HostInit {
   listen?: string[]
   /** Optional gate for inbound and outbound connections (allow-lists). */
   connectionGater?: ConnectionGater
+  /**
+   * A pre-shared network key: the contents of a swarm.key file (`/key/swarm/psk/1.0.0/`,
+   * `/base16/`, 64 hex digits; see readNetworkKey). Every connection is then encrypted with
+   * it underneath Noise, so only nodes holding the same key can connect (a libp2p private
+   * network). @default undefined (an open network)
+   */
+  psk?: Uint8Array
+  /**
+   * PeerIds this node may connect with. Dials to any other peer are refused, and a connection
+   * with one, in either direction, is closed as soon as its identity is authenticated.
+   * Applied together with `connectionGater`. @default undefined (any peer)
+   */
+  allow?: string[]
   /**
    * Inbound connections accepted per second from one host. libp2p's default (5) refuses
    * quick bursts such as many peers on one machine.
@@ -50,7 +65,8 @@ const MAX_READ_BUFFER = MAX_STREAM_WINDOW + 2 * 1024 * 1024
 
 /**
  * Creates the libp2p host: TCP, Noise, yamux first (flow control per stream) with mplex
- * kept only for peers that cannot speak yamux, identify and ping.
+ * kept only for peers that cannot speak yamux, identify and ping; optionally closed to
+ * nodes without the network key (`psk`) or not on an allow-list (`allow`).
  */
 export async function createHost (init: HostInit): Promise<Host> {
   return createLibp2p({
@@ -68,7 +84,8 @@ export async function createHost (init: HostInit): Promise<Host> {
       }),
       mplex()
     ],
-    connectionGater: init.connectionGater,
+    connectionProtector: init.psk != null ? preSharedKey({ psk: init.psk }) : undefined,
+    connectionGater: init.allow != null ? allowListGater(init.allow, init.connectionGater) : init.connectionGater,
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,
       inboundConnectionThreshold: init.inboundConnectionThreshold ?? 100
@@ -79,4 +96,20 @@ export async function createHost (init: HostInit): Promise<Host> {
       ping: ping()
     }
   })
+}
+
+/**
+ * A gater that refuses every peer not in `allow` (dials, and inbound and outbound
+ * connections once encrypted), then asks `base` if given.
+ */
+function allowListGater (allow: string[], base: ConnectionGater = {}): ConnectionGater {
+  // canonical strings, so the CIDv1 and base58 spellings of a PeerId match
+  const allowed = new Set(allow.map(id => peerIdFromString(id).toString()))
+  const stranger = (peer: PeerId): boolean => !allowed.has(peer.toString())
+  return {
+    ...base,
+    denyDialPeer: async (peer) => stranger(peer) || (await base.denyDialPeer?.(peer) ?? false),
+    denyInboundEncryptedConnection: async (peer, conn) => stranger(peer) || (await base.denyInboundEncryptedConnection?.(peer, conn) ?? false),
+    denyOutboundEncryptedConnection: async (peer, conn) => stranger(peer) || (await base.denyOutboundEncryptedConnection?.(peer, conn) ?? false)
+  }
 }

@@ -1,3 +1,5 @@
 export { createHost, MAX_STREAM_WINDOW } from './create-host.js'
 export type { Host, HostInit, HostServices } from './create-host.js'
 export { loadOrCreateIdentity, IDENTITY_FILE } from './identity.js'
+export { generateNetworkKey, readNetworkKey, readAllowList, NetworkKeyError, AllowListError, NETWORK_KEY_HEADER } from './network-key.js'
+export type { GenerateNetworkKeyOptions } from './network-key.js'

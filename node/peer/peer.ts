@@ -36,6 +36,10 @@ export interface PeerInit {
   swarmIntervalMs?: number
   /** Told when a sharing peer loses its tracker and when it is back. */
   onTrackerEvent?: (event: TrackerEvent) => void
+  /** Pre-shared network key (swarm.key contents); see HostInit. @default undefined (open network) */
+  psk?: Uint8Array
+  /** PeerIds this peer may connect with (include the tracker's); see HostInit. @default undefined (any) */
+  allow?: string[]
 }
 
 /** The tracker connection of a sharing peer. */
@@ -92,7 +96,7 @@ export class Peer {
   static async create (init: PeerInit): Promise<Peer> {
     const logger = init.logger ?? defaultLogger()
     const privateKey = await loadOrCreateIdentity(init.home)
-    const host = await createHost({ privateKey, listen: init.listen ?? [], logger })
+    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow })
     const peer = new Peer(init, host, logger)
     if (peer.sharing) await peer.#server.start()
     return peer

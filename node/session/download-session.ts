@@ -75,7 +75,11 @@ interface ProviderState {
   lastArrival: number
   /** Pieces this provider may have in flight, from its rate. */
   window: number
+  addedAt: number
 }
+
+/** How long the fallback provider waits for newly named peers to say what they have. */
+const FALLBACK_WAIT_MS = 1000
 
 /** Requests in flight per provider cover about this much time of its delivery rate. */
 const PIPELINE_SECONDS = 0.25
@@ -104,6 +108,7 @@ export class DownloadSession {
   #finish?: { resolve: () => void, reject: (err: Error) => void }
   #finished = false
   #idleTimer?: NodeJS.Timeout
+  #waitTimer?: NodeJS.Timeout
 
   constructor (init: DownloadSessionInit) {
     this.#init = init
@@ -140,7 +145,7 @@ export class DownloadSession {
   addProvider (info: ProviderInfo): void {
     if (this.#finished || this.#providers.has(info.peerId) || this.#banned.has(info.peerId) || info.peerId === this.#init.host.peerId.toString()) return
     clearTimeout(this.#idleTimer)
-    const state: ProviderState = { id: info.peerId, inflight: [], cancelled: new Set(), rate: 0, lastArrival: 0, window: Math.min(4, this.#maxInflight) }
+    const state: ProviderState = { id: info.peerId, inflight: [], cancelled: new Set(), rate: 0, lastArrival: 0, window: Math.min(4, this.#maxInflight), addedAt: Date.now() }
     this.#providers.set(info.peerId, state)
     this.#running++
     this.#runProvider(state, info)
@@ -190,6 +195,7 @@ export class DownloadSession {
     if (this.#finished) return
     this.#finished = true
     clearTimeout(this.#idleTimer)
+    clearTimeout(this.#waitTimer)
     if (err == null) this.#finish?.resolve()
     else this.#finish?.reject(err)
   }
@@ -202,6 +208,21 @@ export class DownloadSession {
     }
   }
 
+  /**
+   * True while a peer provider added in the last second has not sent its bitfield yet: the
+   * fallback waits for it rather than serve pieces that peer may have. A timer re-checks.
+   */
+  #peersConnecting (): boolean {
+    const now = Date.now()
+    for (const o of this.#providers.values()) {
+      if (o.id !== this.#init.fallbackProvider && o.bits == null && now - o.addedAt < FALLBACK_WAIT_MS) {
+        this.#waitTimer ??= setTimeout(() => { this.#waitTimer = undefined; this.#refillAll() }, FALLBACK_WAIT_MS)
+        return true
+      }
+    }
+    return false
+  }
+
   #refillAll (): void {
     for (const p of this.#providers.values()) this.#refill(p)
   }
@@ -211,6 +232,7 @@ export class DownloadSession {
     const room = p.window - p.inflight.length
     if (room < Math.max(1, p.window / 4)) return // batch requests
     const fallback = p.id === this.#init.fallbackProvider && this.#providers.size > 1
+    if (fallback && this.#peersConnecting()) return
     const picks = this.#picker.pick(p.id, p.bits, room, fallback)
     if (picks.length === 0) return
     p.inflight.push(...picks)
@@ -233,7 +255,8 @@ export class DownloadSession {
     p.bits = new Bitfield(first.pieceCount, first.bitfield)
     this.#picker.addBitfield(p.bits)
     this.#init.onProgress?.({ type: 'transfer:provider-connected', provider: p.id, pieces: p.bits.count })
-    this.#refill(p)
+    // the fallback may have been waiting for this bitfield
+    this.#refillAll()
     const timeout = this.#init.pieceTimeoutMs ?? PIECE_TIMEOUT_MS
     while (!this.#finished) {
       const waiting = p.inflight.length > 0
