@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { TokenBucket } from '../node/index.js'
-import { TRACKER_ADDR_FILE } from '../tracker/index.js'
+import { TokenBucket, TrackerUnreachableError, readAllowList, readNetworkKey } from '../node/index.js'
+// the constant only: loading the tracker (catalogue, metadata parsers) is for `tracker`
+import { TRACKER_ADDR_FILE } from '../tracker/constants.js'
 import { UsageError } from './command.js'
 import { parseBytes } from './output/format.js'
 import type { CommandContext } from './command.js'
@@ -75,6 +76,67 @@ export const sharingOptions = {
   'max-upload-rate': { type: 'string', value: 'RATE', description: 'cap on upload, per second, shared by all transfers (e.g. 4MiB)' },
   'upload-slots': { type: 'string', value: 'N', description: 'downloaders served at once' }
 } as const
+
+/** Options of every command that starts a node: the key and allow-list of a closed network. */
+export const networkOptions = {
+  psk: { type: 'string', value: 'FILE', description: 'network key (swarm.key, see "mediaswarm keygen"): only nodes with the same key connect (default $MEDIASWARM_PSK)' },
+  allow: { type: 'string', value: 'FILE', description: 'PeerIds allowed to connect, one per line, # comments (default $MEDIASWARM_ALLOW)' }
+} as const
+
+/** A closed network's settings as read by {@link readNetworkOptions}. */
+export interface NetworkSettings {
+  /** The network key, for Peer.create / Tracker.create. */
+  psk?: Uint8Array
+  /** PeerIds allowed to connect, for Peer.create / Tracker.create. */
+  allow?: string[]
+  /** Where the key came from, to name it in messages. */
+  pskFile?: string
+  /** Where the allow-list came from. */
+  allowFile?: string
+}
+
+function fileOption (ctx: CommandContext, name: string, envName: string): string | undefined {
+  const flag = ctx.options[name]
+  if (typeof flag === 'string' && flag !== '') return resolve(ctx.cwd, flag)
+  const env = ctx.env[envName]
+  return env != null && env !== '' ? resolve(ctx.cwd, env) : undefined
+}
+
+/**
+ * Reads `--psk` and `--allow` (else `$MEDIASWARM_PSK` and `$MEDIASWARM_ALLOW`); a missing or
+ * malformed file is the user's mistake, reported as one sentence.
+ */
+export async function readNetworkOptions (ctx: CommandContext): Promise<NetworkSettings> {
+  const pskFile = fileOption(ctx, 'psk', 'MEDIASWARM_PSK')
+  const allowFile = fileOption(ctx, 'allow', 'MEDIASWARM_ALLOW')
+  try {
+    return {
+      psk: pskFile != null ? await readNetworkKey(pskFile) : undefined,
+      allow: allowFile != null ? await readAllowList(allowFile) : undefined,
+      pskFile,
+      allowFile
+    }
+  } catch (err) {
+    const name = (err as Error).name
+    if (name === 'NetworkKeyError' || name === 'AllowListError') throw new UsageError((err as Error).message)
+    throw err
+  }
+}
+
+/**
+ * `err`, or for an unreachable tracker in a closed network the same error with the likely
+ * reasons added: a key that differs from the tracker's, a tracker missing from the allow-list.
+ */
+export function explainUnreachable (network: NetworkSettings, err: unknown): unknown {
+  if ((err as Error)?.name !== 'TrackerUnreachableError') return err
+  const reasons = [
+    ...(network.pskFile != null ? [`its network key may differ from ${network.pskFile}`] : []),
+    ...(network.allowFile != null ? [`it may be missing from ${network.allowFile}`] : [])
+  ]
+  if (reasons.length === 0) return err
+  const message = (err as Error).message.replace(/\.$/, '')
+  return new TrackerUnreachableError(`${message}; it may be down, or ${reasons.join(', or ')}.`, { cause: err })
+}
 
 /** Resolves when the command's signal fires (Ctrl-C, SIGTERM). */
 export async function untilStopped (ctx: CommandContext): Promise<void> {

@@ -84,7 +84,8 @@ async function main (argv: string[]): Promise<number> {
     if (text !== '') process.stdout.write(text + '\n')
     return EXIT.ok
   } catch (err) {
-    const { message, code } = describeError(controller.signal.aborted ? controller.signal.reason : err)
+    // only the user's Ctrl-C is "interrupted"; an abort from inside (a timeout) is a failure
+    const { message, code } = controller.signal.aborted ? { message: 'Interrupted.', code: EXIT.interrupted } : describeError(err)
     process.stderr.write(`${message}\n`)
     if (process.env.DEBUG != null) process.stderr.write(`${(err as Error)?.stack ?? String(err)}\n`)
     return code

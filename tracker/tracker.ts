@@ -5,6 +5,7 @@ import {
   ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, createHost, ensureDir, loadOrCreateIdentity
 } from '../node/index.js'
 import { Catalogue } from './catalogue/index.js'
+import { DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE } from './constants.js'
 import { LibrarySource } from './library-source.js'
 import { handleAnnounce } from './protocols/announce-handler.js'
 import { handleCatalogue } from './protocols/catalogue-handler.js'
@@ -19,10 +20,7 @@ import type { TrackerContext } from './protocols/context.js'
 import type { Host, UploadLimiter } from '../node/index.js'
 import type { ComponentLogger, Connection, Logger, Stream } from '@libp2p/interface'
 
-/** File in the tracker's home listing its multiaddrs, one per line. */
-export const TRACKER_ADDR_FILE = 'tracker.addr'
-/** Default listen address. */
-export const DEFAULT_TRACKER_LISTEN = '/ip4/0.0.0.0/tcp/4001'
+export { TRACKER_ADDR_FILE, DEFAULT_TRACKER_LISTEN }
 
 /** Options of {@link Tracker}. */
 export interface TrackerInit {
@@ -49,6 +47,10 @@ export interface TrackerInit {
   /** Downloaders served at once over the transfer protocol. @default unlimited (the queue's slots govern) */
   uploadSlots?: number
   logger?: ComponentLogger
+  /** Pre-shared network key (swarm.key contents); see HostInit. @default undefined (open network) */
+  psk?: Uint8Array
+  /** PeerIds allowed to connect; see HostInit. @default undefined (any) */
+  allow?: string[]
 }
 
 /**
@@ -120,7 +122,7 @@ export class Tracker {
     await catalogue.start()
     let host: Host
     try {
-      host = await createHost({ privateKey, listen: init.listen ?? [DEFAULT_TRACKER_LISTEN], logger })
+      host = await createHost({ privateKey, listen: init.listen ?? [DEFAULT_TRACKER_LISTEN], logger, psk: init.psk, allow: init.allow })
     } catch (err) {
       await catalogue.stop()
       throw err

@@ -1,9 +1,11 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { Tracker, DEFAULT_TRACKER_LISTEN } from '../../tracker/index.js'
+import { DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
 import { UsageError } from '../command.js'
-import { homeOf, intOption, parseMultiaddr, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
+import { homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
 import type { Command, CommandContext } from '../command.js'
+import type { Tracker } from '../../tracker/index.js'
+import type { NetworkSettings } from '../context.js'
 
 /** What `tracker` reports when it stops. */
 export interface TrackerResult {
@@ -18,10 +20,12 @@ function listenAddresses (ctx: CommandContext): string[] {
   return list.map(a => parseMultiaddr(a).toString())
 }
 
-function printBanner (ctx: CommandContext, tracker: Tracker, media: string): void {
+function printBanner (ctx: CommandContext, tracker: Tracker, media: string, network: NetworkSettings): void {
   const addrs = tracker.addresses
   const local = addrs.find(a => a.startsWith('/ip4/127.')) ?? addrs[0]
   const example = tracker.catalogue.list(undefined, 0, 1).items[0]?.path.split('/').pop() ?? 'NAME'
+  // peers of a closed network need the same key
+  const psk = network.pskFile != null ? ` --psk ${network.pskFile}` : ''
   if (ctx.json) {
     ctx.stdout.write(JSON.stringify({ event: 'listening', peerId: tracker.host.peerId.toString(), addresses: addrs, files: tracker.catalogue.size }) + '\n')
     return
@@ -33,8 +37,8 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string): voi
     ...addrs.map(a => `  ${a}`),
     '',
     'from another terminal, list and fetch with:',
-    `  npx mediaswarm ls --tracker ${local}`,
-    `  npx mediaswarm get ${example} --tracker ${local}`,
+    `  npx mediaswarm ls --tracker ${local}${psk}`,
+    `  npx mediaswarm get ${example} --tracker ${local}${psk}`,
     '(on this machine --tracker can be left out)',
     'press Ctrl-C to stop',
     ''
@@ -45,7 +49,7 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string): voi
 export const trackerCommand: Command<TrackerResult> = {
   name: 'tracker',
   summary: 'Run a tracker serving a media folder, with an ordered request queue',
-  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--max-upload-rate RATE]',
+  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
   options: {
     media: { type: 'string', value: 'DIR', description: 'library folder to serve (default ./media)' },
     home: { type: 'string', value: 'DIR', description: 'identity, hash cache and tracker.addr (default ~/.mediaswarm/tracker)' },
@@ -53,12 +57,15 @@ export const trackerCommand: Command<TrackerResult> = {
     slots: { type: 'string', value: 'N', description: 'concurrent transfers granted from the queue (default 4)' },
     'max-queue': { type: 'string', value: 'N', description: 'longest queue before requests are refused (default 10000)' },
     'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once (default 8)' },
-    ...sharingOptions
+    ...sharingOptions,
+    ...networkOptions
   },
   async run (ctx) {
     const media = resolve(ctx.cwd, typeof ctx.options.media === 'string' ? ctx.options.media : 'media')
     const info = await stat(media).catch(() => undefined)
     if (info?.isDirectory() !== true) throw new UsageError(`The media folder ${media} does not exist.`)
+    const network = await readNetworkOptions(ctx)
+    const { Tracker } = await import('../../tracker/index.js')
     const tracker = await Tracker.create({
       home: homeOf(ctx, 'tracker'),
       mediaDir: media,
@@ -67,9 +74,11 @@ export const trackerCommand: Command<TrackerResult> = {
       maxWaiting: intOption(ctx, 'max-queue', 10_000, 1, 10_000_000),
       maxPerPeer: intOption(ctx, 'per-peer', 8, 1, 10_000),
       limiter: uploadLimiter(ctx),
-      uploadSlots: ctx.options['upload-slots'] == null ? undefined : intOption(ctx, 'upload-slots', 64, 1, 10_000)
+      uploadSlots: ctx.options['upload-slots'] == null ? undefined : intOption(ctx, 'upload-slots', 64, 1, 10_000),
+      psk: network.psk,
+      allow: network.allow
     })
-    printBanner(ctx, tracker, media)
+    printBanner(ctx, tracker, media, network)
     await untilStopped(ctx)
     const result = { peerId: tracker.host.peerId.toString(), addresses: tracker.addresses, files: tracker.catalogue.size }
     await tracker.stop()
