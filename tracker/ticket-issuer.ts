@@ -19,10 +19,14 @@ export class TicketIssuer {
   readonly #providers: ProviderIndex
   readonly #byId = new Map<string, QueueRequestKey & { cid: string }>()
 
-  constructor (key: PrivateKey, host: Host, providers: ProviderIndex) {
+  readonly #onIssued?: () => void
+
+  /** `onIssued` is told after each ticket (the tracker saves its state then). */
+  constructor (key: PrivateKey, host: Host, providers: ProviderIndex, onIssued?: () => void) {
     this.#key = key
     this.#host = host
     this.#providers = providers
+    this.#onIssued = onIssued
   }
 
   async issue (grant: Grant): Promise<Ticket> {
@@ -40,7 +44,12 @@ export class TicketIssuer {
       expiresAt: grant.expiresAt,
       providers
     }, self)
+    // a request keeps its newest ticket and the one before (in case the answer to a renewal
+    // was lost), so renewals do not pile up for the length of a download
+    const mine = [...this.#byId].filter(([, k]) => k.peerId === grant.peerId && k.requestId === grant.requestId)
+    for (const [id] of mine.slice(0, -1)) this.#byId.delete(id)
     this.#byId.set(Buffer.from(ticket.ticketId).toString('hex'), { peerId: grant.peerId, requestId: grant.requestId, cid: grant.cid })
+    this.#onIssued?.()
     return ticket
   }
 

@@ -127,7 +127,7 @@ export class Tracker {
       await catalogue.stop()
       throw err
     }
-    const tracker = new Tracker(init, host, catalogue, (providers) => new TicketIssuer(privateKey, host, providers), logger)
+    const tracker: Tracker = new Tracker(init, host, catalogue, (providers) => new TicketIssuer(privateKey, host, providers, () => { tracker.#state.changed() }), logger)
     await tracker.#start()
     return tracker
   }
