@@ -1,3 +1,5 @@
+import { sep } from 'node:path'
+
 /** Exit codes of the CLI. */
 export const EXIT = {
   ok: 0,
@@ -6,13 +8,67 @@ export const EXIT = {
   notFound: 3,
   unreachable: 4,
   refused: 5,
+  /** The output folder or file cannot be written (full, read-only, not a folder...). */
   output: 6,
+  /**
+   * The home folder (identity key, piece store) cannot be written. Apart from `output`:
+   * the fix is elsewhere (--home, or room on that disk), and what is already stored is kept.
+   */
+  home: 7,
   interrupted: 130
 } as const
 
+/** The peer's or tracker's home folder cannot be written; the cause carries the errno. */
+export class HomeError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'HomeError'
+  }
+}
+
+/** Why a file-system call failed, in words, by errno code. */
+const FS_REASONS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EFBIG: 'the file is too large for that file system',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'part of that path is a file, not a folder',
+  EISDIR: 'a folder is in the way',
+  ENAMETOOLONG: 'the path is too long',
+  EIO: 'the disk reported an input/output error'
+}
+
+/** The reason for a file-system error code, or undefined when it is not one of ours to explain. */
+export function fsReason (code: string | undefined): string | undefined {
+  return code == null ? undefined : FS_REASONS[code]
+}
+
+/** Errno codes only a disk raises: whatever the call, the home's disk is at fault. */
+const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS', 'EIO'])
+
+/**
+ * A file-system failure in the home folder (the store filling the disk mid-download, the
+ * identity key that cannot be written) as a HomeError; any other error unchanged. An error
+ * naming a path counts only when the path is inside `home`; one without (a write to an open
+ * file) only for codes a disk raises, so a port that cannot be bound is never blamed on it.
+ */
+export function asHomeError (err: unknown, home: string): unknown {
+  let e = err as (NodeJS.ErrnoException & { cause?: unknown }) | undefined
+  for (let i = 0; i < 5 && e != null && typeof e.code !== 'string'; i++) e = e.cause as typeof e
+  if (e == null || typeof e.code !== 'string' || typeof e.syscall !== 'string') return err
+  const inHome = typeof e.path === 'string' && (e.path === home || e.path.startsWith(home + sep))
+  if (inHome ? fsReason(e.code) != null : DISK_CODES.has(e.code)) {
+    return new HomeError(`Cannot write to the home folder ${home}.`, { cause: err })
+  }
+  return err
+}
+
 interface Described { message: string, code: number }
 
-function causeCode (err: unknown): string | undefined {
+/** The first errno-like `code` along an error's cause chain. */
+export function causeCode (err: unknown): string | undefined {
   let e = err as { code?: string, cause?: unknown } | undefined
   for (let i = 0; i < 5 && e != null; i++) {
     if (typeof e.code === 'string') return e.code
@@ -40,10 +96,10 @@ export function describeError (err: unknown): Described {
       if (e.refusal === 'UNKNOWN_CID') return { message: sentence(e.message), code: EXIT.notFound }
       return { message: sentence(`The tracker refused the request: ${e.message}`), code: EXIT.refused }
     }
-    case 'OutputError': {
-      const code = causeCode(e)
-      const why = code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'ENOSPC' ? ' (the disk is full)' : code === 'EROFS' ? ' (read-only file system)' : ''
-      return { message: e.message.replace(/\.$/, '') + why + '.', code: EXIT.output }
+    case 'OutputError':
+    case 'HomeError': {
+      const why = fsReason(causeCode(e))
+      return { message: e.message.replace(/\.$/, '') + (why != null ? ` (${why})` : '') + '.', code: e.name === 'HomeError' ? EXIT.home : EXIT.output }
     }
     case 'AbortError':
       return { message: 'Interrupted.', code: EXIT.interrupted }

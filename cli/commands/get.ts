@@ -3,7 +3,10 @@ import { join, resolve } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { Peer, ensureDir, exportFile } from '../../node/index.js'
 import { OutputError, UsageError } from '../command.js'
-import { DEFAULT_PEER_LISTEN, homeOf, intOption, listenOption, sharingOptions, trackerAddresses, untilStopped, uploadLimiter } from '../context.js'
+import {
+  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, listenOption, networkOptions, readNetworkOptions, sharingOptions, trackerAddresses, untilStopped, uploadLimiter
+} from '../context.js'
+import { HomeError, asHomeError } from '../errors.js'
 import { formatBytes } from '../output/format.js'
 import { ProgressDisplay } from '../output/progress.js'
 import type { Command, CommandContext } from '../command.js'
@@ -22,21 +25,37 @@ export interface GotFile {
   maxRssBytes: number
 }
 
+/**
+ * Makes `dir` (with `mode` for new levels) and writes a file in it: a real write, since
+ * access() says yes to root even on read-only mounts.
+ */
+async function probeFolder (dir: string, mode?: number): Promise<void> {
+  await ensureDir(dir, mode)
+  if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' })
+  const probe = join(dir, `.mediaswarm-write-test-${process.pid}`)
+  await writeFile(probe, '')
+  await rm(probe, { force: true })
+}
+
 /** Fails early, before queueing, when the output folder cannot be written. */
 async function checkOutputDir (dir: string): Promise<void> {
   try {
-    await ensureDir(dir)
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a folder')
-    // a real write: access() says yes to root even on read-only mounts
-    const probe = join(dir, `.mediaswarm-write-test-${process.pid}`)
-    await writeFile(probe, '')
-    await rm(probe, { force: true })
+    await probeFolder(dir)
   } catch (err) {
     throw new OutputError(`Cannot write to the output folder ${dir}.`, { cause: err })
   }
 }
 
-async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: string): Promise<GotFile> {
+/** Fails early, before queueing, when the home folder cannot be written (0700, as the identity wants it). */
+async function checkHomeDir (home: string): Promise<void> {
+  try {
+    await probeFolder(home, 0o700)
+  } catch (err) {
+    throw new HomeError(`Cannot write to the home folder ${home}.`, { cause: err })
+  }
+}
+
+async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: string, home: string): Promise<GotFile> {
   const item = await peer.resolve(name, ctx.signal)
   const fileName = item.path.split('/').pop() ?? item.path
   const display = new ProgressDisplay(ctx.stderr, fileName)
@@ -56,7 +75,7 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
       else if (e.type === 'transfer:piece-verified') { finishedAt = Date.now(); display.advance(e.bytes) }
       else if (e.type === 'transfer:provider-dropped') ctx.stderr.write(`\n${fileName}: dropped provider ${e.provider}: ${e.reason}\n`)
     }
-  })
+  }).catch((err: unknown) => { throw asHomeError(err, home) })
   display.finish()
   const path = join(outDir, fileName)
   try {
@@ -80,7 +99,7 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
 export const getCommand: Command<GotFile[]> = {
   name: 'get',
   summary: 'Fetch files by name or cid: queue position, then a verified download',
-  usage: 'get NAME|CID... [-o DIR] [--tracker MULTIADDR] [--home DIR] [--seed] [--json]',
+  usage: 'get NAME|CID... [-o DIR] [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE] [--seed] [--json]',
   options: {
     output: { type: 'string', short: 'o', value: 'DIR', description: 'folder to write into (default: current folder)' },
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
@@ -89,7 +108,8 @@ export const getCommand: Command<GotFile[]> = {
     seed: { type: 'boolean', description: 'keep sharing the files after the download, until Ctrl-C' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us while we share (default ${DEFAULT_PEER_LISTEN})` },
     'no-share': { type: 'boolean', description: 'do not serve pieces to other peers while downloading' },
-    ...sharingOptions
+    ...sharingOptions,
+    ...networkOptions
   },
   async run (ctx) {
     if (ctx.args.length === 0) throw new UsageError('Name at least one file to get (see "mediaswarm ls").')
@@ -98,22 +118,29 @@ export const getCommand: Command<GotFile[]> = {
     const tracker = await trackerAddresses(ctx)
     const share = ctx.options['no-share'] !== true
     if (!share && ctx.options.seed === true) throw new UsageError('--seed and --no-share cannot be used together.')
+    const network = await readNetworkOptions(ctx)
+    const home = homeOf(ctx, 'peer')
+    await checkHomeDir(home)
     const peer = await Peer.create({
-      home: homeOf(ctx, 'peer'),
+      home,
       tracker,
       listen: share ? listenOption(ctx, DEFAULT_PEER_LISTEN) : [],
       limiter: uploadLimiter(ctx),
-      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000)
-    })
+      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
+      psk: network.psk,
+      allow: network.allow
+    }).catch((err: unknown) => { throw asHomeError(err, home) })
     try {
       const out: GotFile[] = []
-      for (const name of ctx.args) out.push(await fetchOne(ctx, peer, name, outDir))
+      for (const name of ctx.args) out.push(await fetchOne(ctx, peer, name, outDir, home))
       if (ctx.options.seed === true) {
         if (ctx.json) ctx.stdout.write(JSON.stringify(out) + '\n')
         else ctx.stderr.write(`${getCommand.render?.(out, ctx) ?? ''}\nseeding as ${peer.peerId.toString()}; press Ctrl-C to stop\n`)
         await untilStopped(ctx)
       }
       return out
+    } catch (err) {
+      throw explainUnreachable(network, err)
     } finally {
       await peer.stop()
     }

@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import { Peer } from '../../node/index.js'
-import { homeOf, trackerAddresses } from '../context.js'
+import { explainUnreachable, homeOf, networkOptions, readNetworkOptions, trackerAddresses } from '../context.js'
 import { formatBytes, formatDuration, table } from '../output/format.js'
 import type { CatalogueItem } from '../../node/index.js'
 import type { Command } from '../command.js'
@@ -45,18 +45,22 @@ export function toListedItem (item: CatalogueItem): ListedItem {
 export const lsCommand: Command<ListedItem[]> = {
   name: 'ls',
   summary: "List the tracker's catalogue (optionally matching QUERY)",
-  usage: 'ls [QUERY] [--tracker MULTIADDR] [--home DIR] [--json]',
+  usage: 'ls [QUERY] [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE] [--json]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
     home: { type: 'string', value: 'DIR', description: 'peer identity and cache (default ~/.mediaswarm/peer)' },
-    json: { type: 'boolean', description: 'print a JSON array' }
+    json: { type: 'boolean', description: 'print a JSON array' },
+    ...networkOptions
   },
   async run (ctx) {
     const tracker = await trackerAddresses(ctx)
-    const peer = await Peer.create({ home: homeOf(ctx, 'peer'), tracker })
+    const network = await readNetworkOptions(ctx)
+    const peer = await Peer.create({ home: homeOf(ctx, 'peer'), tracker, psk: network.psk, allow: network.allow })
     try {
       const items = await peer.list(ctx.args.join(' '), ctx.signal)
       return items.map(toListedItem)
+    } catch (err) {
+      throw explainUnreachable(network, err)
     } finally {
       await peer.stop()
     }

@@ -1,5 +1,7 @@
 import { Peer, startMediaServer, webApp } from '../../node/index.js'
-import { DEFAULT_PEER_LISTEN, homeOf, intOption, listenOption, sharingOptions, trackerAddresses, untilStopped, uploadLimiter } from '../context.js'
+import {
+  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, listenOption, networkOptions, readNetworkOptions, sharingOptions, trackerAddresses, untilStopped, uploadLimiter
+} from '../context.js'
 import { formatBytes } from '../output/format.js'
 import type { Command } from '../command.js'
 
@@ -13,22 +15,26 @@ export interface PeerResult {
 export const peerCommand: Command<PeerResult> = {
   name: 'peer',
   summary: 'Join as a long-running peer that reshares everything in its cache',
-  usage: 'peer [--tracker MULTIADDR] [--home DIR] [--listen MULTIADDR...] [--http PORT] [--max-upload-rate RATE] [--upload-slots N]',
+  usage: 'peer [--tracker MULTIADDR] [--home DIR] [--listen MULTIADDR...] [--http PORT] [--max-upload-rate RATE] [--upload-slots N] [--psk FILE] [--allow FILE]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
     home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_PEER_LISTEN})` },
     json: { type: 'boolean', description: 'print events and the result as JSON' },
     http: { type: 'string', value: 'PORT', description: 'port of the web player on 127.0.0.1 (default: any free port)' },
-    ...sharingOptions
+    ...sharingOptions,
+    ...networkOptions
   },
   async run (ctx) {
+    const network = await readNetworkOptions(ctx)
     const peer = await Peer.create({
       home: homeOf(ctx, 'peer'),
       tracker: await trackerAddresses(ctx),
       listen: listenOption(ctx, DEFAULT_PEER_LISTEN),
       limiter: uploadLimiter(ctx),
       uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
+      psk: network.psk,
+      allow: network.allow,
       onTrackerEvent: (e) => {
         if (ctx.json) ctx.stdout.write(JSON.stringify({ event: e.type, ...e }) + '\n')
         else ctx.stderr.write(e.type === 'tracker:lost' ? 'lost the tracker; reconnecting…\n' : `tracker is back; re-announced ${e.files} files\n`)
@@ -62,6 +68,8 @@ export const peerCommand: Command<PeerResult> = {
       }
       await untilStopped(ctx)
       return { peerId: peer.peerId.toString(), shared }
+    } catch (err) {
+      throw explainUnreachable(network, err)
     } finally {
       await peer.stop()
     }

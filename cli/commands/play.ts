@@ -4,7 +4,9 @@ import { delimiter, join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { Peer, startMediaServer } from '../../node/index.js'
 import { UsageError } from '../command.js'
-import { DEFAULT_PEER_LISTEN, homeOf, intOption, listenOption, sharingOptions, trackerAddresses, untilStopped, uploadLimiter } from '../context.js'
+import {
+  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, listenOption, networkOptions, readNetworkOptions, sharingOptions, trackerAddresses, untilStopped, uploadLimiter
+} from '../context.js'
 import { ProgressDisplay } from '../output/progress.js'
 import type { Command, CommandContext } from '../command.js'
 
@@ -49,7 +51,7 @@ async function choosePlayer (ctx: CommandContext): Promise<string> {
 export const playCommand: Command<PlayResult> = {
   name: 'play',
   summary: 'Play a file while it downloads (HTTP range server on 127.0.0.1 + mpv, vlc or ffplay)',
-  usage: 'play NAME|CID [--player mpv|vlc|ffplay|none] [--port N] [--tracker MULTIADDR] [--home DIR]',
+  usage: 'play NAME|CID [--player mpv|vlc|ffplay|none] [--port N] [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE]',
   options: {
     player: { type: 'string', value: 'NAME', description: 'mpv, vlc, ffplay, or none to print the URL and keep serving (default: the first installed)' },
     port: { type: 'string', value: 'N', description: 'HTTP port on 127.0.0.1 (default: any free port)' },
@@ -57,18 +59,22 @@ export const playCommand: Command<PlayResult> = {
     home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us (default ${DEFAULT_PEER_LISTEN})` },
     json: { type: 'boolean', description: 'print the URL as JSON once serving' },
-    ...sharingOptions
+    ...sharingOptions,
+    ...networkOptions
   },
   async run (ctx) {
     if (ctx.args.length !== 1) throw new UsageError('Name one file to play (see "mediaswarm ls").')
     const player = await choosePlayer(ctx)
     const port = intOption(ctx, 'port', 0, 0, 65535)
+    const network = await readNetworkOptions(ctx)
     const peer = await Peer.create({
       home: homeOf(ctx, 'peer'),
       tracker: await trackerAddresses(ctx),
       listen: listenOption(ctx, DEFAULT_PEER_LISTEN),
       limiter: uploadLimiter(ctx),
-      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000)
+      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
+      psk: network.psk,
+      allow: network.allow
     })
     try {
       const item = await peer.resolve(ctx.args[0], ctx.signal)
@@ -103,6 +109,8 @@ export const playCommand: Command<PlayResult> = {
       } finally {
         await server.close()
       }
+    } catch (err) {
+      throw explainUnreachable(network, err)
     } finally {
       await peer.stop()
     }

@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import { Peer } from '../../node/index.js'
-import { homeOf, trackerAddresses } from '../context.js'
+import { explainUnreachable, homeOf, networkOptions, readNetworkOptions, trackerAddresses } from '../context.js'
 import { formatBytes, table } from '../output/format.js'
 import type { Command } from '../command.js'
 
@@ -17,14 +17,16 @@ export interface StatusResult {
 export const statusCommand: Command<StatusResult> = {
   name: 'status',
   summary: "Show the tracker's queue, connected peers, and per-file offload",
-  usage: 'status [--tracker MULTIADDR] [--home DIR] [--json]',
+  usage: 'status [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE] [--json]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
     home: { type: 'string', value: 'DIR', description: 'peer identity (default ~/.mediaswarm/peer)' },
-    json: { type: 'boolean', description: 'print a JSON object' }
+    json: { type: 'boolean', description: 'print a JSON object' },
+    ...networkOptions
   },
   async run (ctx) {
-    const peer = await Peer.create({ home: homeOf(ctx, 'peer'), tracker: await trackerAddresses(ctx) })
+    const network = await readNetworkOptions(ctx)
+    const peer = await Peer.create({ home: homeOf(ctx, 'peer'), tracker: await trackerAddresses(ctx), psk: network.psk, allow: network.allow })
     try {
       const s = await peer.trackerStatus(ctx.signal)
       return {
@@ -51,6 +53,8 @@ export const statusCommand: Command<StatusResult> = {
           }
         })
       }
+    } catch (err) {
+      throw explainUnreachable(network, err)
     } finally {
       await peer.stop()
     }

@@ -57,6 +57,7 @@ export const trackerCommand: Command<TrackerResult> = {
     slots: { type: 'string', value: 'N', description: 'concurrent transfers granted from the queue (default 4)' },
     'max-queue': { type: 'string', value: 'N', description: 'longest queue before requests are refused (default 10000)' },
     'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once (default 8)' },
+    json: { type: 'boolean', description: 'print the listening event and the result as JSON' },
     ...sharingOptions,
     ...networkOptions
   },

@@ -134,7 +134,11 @@ export class Peer {
     if (this.#tracker != null) return this.#tracker
     try {
       const timeout = AbortSignal.timeout(15_000)
-      const connection = await this.host.dial(this.#init.tracker, { signal: signal == null ? timeout : AbortSignal.any([signal, timeout]) })
+      const combined = signal == null ? timeout : AbortSignal.any([signal, timeout])
+      const connection = await this.host.dial(this.#init.tracker, { signal: combined })
+      // a tracker whose allow-list leaves us out completes the handshake and then hangs up:
+      // one round trip tells that apart from a working connection
+      await this.host.services.ping.ping(connection.remotePeer, { signal: combined })
       this.#tracker = connection.remotePeer
       this.#log('connected to tracker %p', this.#tracker)
       if (this.sharing) this.host.addEventListener('peer:disconnect', this.#onDisconnect)

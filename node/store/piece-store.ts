@@ -208,7 +208,10 @@ export class PieceStore {
   async #openFile (info: ManifestInfo): Promise<StoredFile> {
     const dir = join(this.dir, info.cid.toString())
     await ensureDir(dir)
-    await writeAtomic(join(dir, 'manifest'), info.bytes)
+    // written once: a read-only or full home can still serve what it holds
+    const manifestPath = join(dir, 'manifest')
+    const stored = await readFile(manifestPath).catch(() => undefined)
+    if (stored == null || !Buffer.from(info.bytes).equals(stored)) await writeAtomic(manifestPath, info.bytes)
     let bits: Uint8Array | undefined
     try {
       bits = await readFile(join(dir, 'bitfield'))

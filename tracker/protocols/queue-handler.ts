@@ -21,12 +21,16 @@ function update (fields: Partial<QueueUpdate> & Pick<QueueUpdate, 'type'>): Queu
 class UpdateWriter {
   #pending?: QueueUpdate
   #busy?: Promise<void>
+  #error?: Error
 
   constructor (private readonly stream: Stream) {}
 
   push (u: QueueUpdate): void {
+    if (this.#error != null) return // the client is gone; the queue keeps its place for the grace period
     this.#pending = u
-    this.#busy ??= this.#drain().finally(() => { this.#busy = undefined })
+    this.#busy ??= this.#drain()
+      .catch((err: Error) => { this.#error = err; this.#pending = undefined })
+      .finally(() => { this.#busy = undefined })
   }
 
   async #drain (): Promise<void> {
@@ -37,8 +41,10 @@ class UpdateWriter {
     }
   }
 
+  /** Waits until everything pushed is written; throws when the stream broke. */
   async flush (): Promise<void> {
     while (this.#busy != null) await this.#busy
+    if (this.#error != null) throw this.#error
   }
 }
 
@@ -97,13 +103,29 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
     await refuse(refusal, err.message, err.retryAfterMs)
     return
   }
-  // the client went away before its turn: it keeps its place for the grace period
-  const onClose = (): void => { if (!settled) ctx.queue.detach(key) }
+  // the client went away before its turn: it keeps its place for the grace period (a new
+  // stream with the same requestId takes it over), and this handler ends now
+  let gone = false
+  const onClose = (): void => {
+    if (settled) return
+    settled = true
+    gone = true
+    ctx.queue.detach(key)
+    rejectGrant(new Error('The client went away'))
+  }
   stream.addEventListener('close', onClose)
+  // it may have gone before we listened
+  if (stream.status !== 'open') onClose()
   const heartbeat = setInterval(() => { if (lastPosition != null) writer.push(lastPosition) }, QUEUE_HEARTBEAT_MS)
   heartbeat.unref()
   try {
-    const grant = await granted
+    let grant: Grant
+    try {
+      grant = await granted
+    } catch (err) {
+      if (gone) return
+      throw err
+    }
     const ticket = await ctx.tickets.issue(grant)
     ctx.log('granted %s to %p (request %s)', cid, connection.remotePeer, req.requestId)
     writer.push(update({ type: QueueUpdate.Type.TICKET, ticket: ticket.bytes }))

@@ -12,6 +12,9 @@ import type { Ticket } from '../../tickets/index.js'
 import type { PieceSource, ServableFile, UploadLimiter } from './piece-source.js'
 import type { ComponentLogger, Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 
+/** How long one piece may take to leave (the downloader must keep reading). */
+export const SEND_STALL_TIMEOUT_MS = 30_000
+
 /** Most piece requests one downloader may have queued at a provider. */
 export const MAX_PENDING_WANTS = 512
 
@@ -173,9 +176,24 @@ class ServeSession {
     const { stream, file } = this
     await writeMessage(stream, response({ type: TransferResponse.Type.BITFIELD, bitfield: file.bitfield.bytes, pieceCount: file.pieceCount }), TransferResponse)
     const unsubscribe = file.onPiece?.((index) => { this.#haves.push(index); this.#notify() })
+    // the stream (and its upload slot) lives no longer than the ticket, even when the
+    // downloader stopped reading and a send is stuck waiting for window
+    let watchdog: NodeJS.Timeout | undefined
+    const check = (): void => {
+      const left = this.#expiresAt - Date.now()
+      if (left > 0) {
+        watchdog = setTimeout(check, left + 10)
+        return
+      }
+      stream.abort(new ProtocolError('Ticket expired'))
+      this.#done = true
+      this.#notify()
+    }
+    check()
     try {
       await Promise.all([this.#readLoop(), this.#sendLoop()])
     } finally {
+      clearTimeout(watchdog)
       unsubscribe?.()
     }
   }
@@ -247,7 +265,8 @@ class ServeSession {
         ahead.set(next, p)
       }
       await this.init.limiter?.acquire(data.byteLength)
-      await send(stream, new Uint8ArrayList(encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: data.byteLength }), TransferResponse), data))
+      // a downloader that stops reading is dropped, not waited for
+      await send(stream, new Uint8ArrayList(encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: data.byteLength }), TransferResponse), data), AbortSignal.timeout(SEND_STALL_TIMEOUT_MS))
       this.init.onServed?.({ peer: this.connection.remotePeer.toString(), cid: this.cid, bytes: data.byteLength })
     }
   }

@@ -1,0 +1,36 @@
+import { writeFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { generateNetworkKey } from '../../node/index.js'
+import { OutputError } from '../command.js'
+import type { Command } from '../command.js'
+
+/** Where `keygen` writes unless told otherwise (the name libp2p and IPFS use). */
+export const DEFAULT_KEY_FILE = 'swarm.key'
+
+/** What `keygen` reports. */
+export interface KeygenResult {
+  path: string
+}
+
+/** `mediaswarm keygen`: write a new network key for a closed network. */
+export const keygenCommand: Command<KeygenResult> = {
+  name: 'keygen',
+  summary: 'Write a new network key (swarm.key) for a closed network; pass it to every node with --psk',
+  usage: 'keygen [-o FILE] [--json]',
+  options: {
+    output: { type: 'string', short: 'o', value: 'FILE', description: `file to create, mode 0600; never overwritten (default ./${DEFAULT_KEY_FILE})` },
+    json: { type: 'boolean', description: 'print the path as JSON' }
+  },
+  async run (ctx) {
+    const path = resolve(ctx.cwd, typeof ctx.options.output === 'string' ? ctx.options.output : DEFAULT_KEY_FILE)
+    try {
+      // 'wx': an existing key is never replaced, or every node using it would be locked out
+      await writeFile(path, generateNetworkKey(), { mode: 0o600, flag: 'wx' })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new OutputError(`${path} already exists; keygen never overwrites a key (choose another file with -o)`, { cause: err })
+      throw new OutputError(`Cannot write ${path}`, { cause: err })
+    }
+    return { path }
+  },
+  render: (r) => `wrote ${r.path}; keep it secret and start the tracker and every peer with --psk ${r.path}`
+}

@@ -1,0 +1,412 @@
+/**
+ * Fuzzes a real tracker: thousands of random and mutated frames on its four protocols, from
+ * a few hosts over a bounded number of concurrent streams, while an honest peer keeps listing
+ * and downloading. Everything random comes from one seed (FUZZ_SEED to replay another run).
+ */
+import '../../node/polyfill.js'
+import assert from 'node:assert/strict'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import {
+  ANNOUNCE_PROTOCOL, AnnounceRequest, CATALOGUE_PROTOCOL, CatalogueRequest, MAX_REQUEST_BYTES, MAX_TRANSFER_FRAME_BYTES,
+  QUEUE_PROTOCOL, QueueRequest, TRANSFER_PROTOCOL, TransferRequest, createHost, loadOrCreateIdentity, signTicket
+} from '../../node/index.js'
+import {
+  FRAME_KINDS, MiB, PbWriter, RejectionRecorder, Rng, WIRE, frame, fuzzInput, probe, sampleMemory, shuffle, unknownField, untilRemoteDone
+} from '../fixtures/fuzz.js'
+import { sha256, sha256File, startNetwork, waitFor, within } from '../fixtures/network.js'
+import type { FrameKind, MemorySample, MessageModel, ProbeResult } from '../fixtures/fuzz.js'
+import type { Host } from '../../node/index.js'
+import type { TestNetwork } from '../fixtures/network.js'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
+
+const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_2026)
+/** Frames to send in all; the run stops early at FUZZ_TIME_MS. */
+const TARGET_FRAMES = 12_000
+const FUZZ_TIME_MS = 25_000
+const WORKER_HOSTS = 4
+/** Concurrent streams per worker connection, under the tracker's maxInboundStreams (8, 16, 8, 32). */
+const LANES = { [CATALOGUE_PROTOCOL]: 6, [QUEUE_PROTOCOL]: 12, [ANNOUNCE_PROTOCOL]: 6, [TRANSFER_PROTOCOL]: 24 }
+const GRACE_MS = 500
+const LEASE_MS = 2500
+const HEAP_GROWTH_LIMIT = 64 * MiB
+const FIRST_MESSAGE_TIMEOUT_MS = 10_000
+
+const WORDS = ['big', 'song', 'notes', 'mp4', 'music', '', 'é', '\u0000', 'a'.repeat(300), '%', '*']
+
+interface Stats {
+  frames: number
+  streams: number
+  byProtocol: Record<string, { frames: number, streams: number }>
+  byKind: Record<string, number>
+  results: Record<ProbeResult, number>
+}
+
+function emptyStats (): Stats {
+  return {
+    frames: 0,
+    streams: 0,
+    byProtocol: Object.fromEntries([CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, ANNOUNCE_PROTOCOL, TRANSFER_PROTOCOL].map(p => [p, { frames: 0, streams: 0 }])),
+    byKind: {},
+    results: { ended: 0, reset: 0, timeout: 0, 'dial-failed': 0 }
+  }
+}
+
+/** Request models of the four protocols: field numbers and wire types, valid and huge bodies. */
+function models (cids: CID[], ticketOf: (host: number) => Uint8Array<ArrayBuffer>, pieceCount: number): {
+  catalogue: MessageModel
+  queue: MessageModel
+  announce: MessageModel
+  hello: (host: number) => MessageModel
+  followUp: (host: number) => MessageModel
+} {
+  const cidBytes = (rng: Rng): Uint8Array<ArrayBuffer> => rng.chance(0.85) ? new Uint8Array(rng.pick(cids).bytes) : rng.bytes(rng.int(40))
+  const catalogue: MessageModel = {
+    maxFrame: MAX_REQUEST_BYTES,
+    fields: [{ no: 1, wire: WIRE.VARINT }, { no: 2, wire: WIRE.LEN }, { no: 3, wire: WIRE.VARINT }, { no: 4, wire: WIRE.VARINT }, { no: 5, wire: WIRE.LEN }],
+    valid: (rng) => rng.chance(0.05)
+      // a type the enum does not know, in an otherwise valid message
+      ? new PbWriter().varint(1, rng.range(3, 1000)).string(2, rng.pick(WORDS)).finish()
+      : CatalogueRequest.encode({
+      type: rng.pick([CatalogueRequest.Type.LIST, CatalogueRequest.Type.LIST, CatalogueRequest.Type.MANIFEST, CatalogueRequest.Type.MANIFEST, CatalogueRequest.Type.STATUS]),
+      query: rng.pick(WORDS),
+      offset: rng.chance(0.8) ? 0 : rng.int(2 ** 32),
+      limit: rng.chance(0.5) ? 0 : rng.int(2 ** 32),
+      cid: cidBytes(rng)
+    }),
+    huge: (rng) => {
+      const w = new PbWriter()
+      if (rng.chance(0.5)) return w.varint(1, 0).string(2, 'x '.repeat(rng.range(20_000, 32_000))).finish()
+      // a non-repeated field repeated thousands of times (the last wins)
+      for (let i = 0; i < rng.range(5000, 9000); i++) w.varint(3, rng.int(1000))
+      return w.finish()
+    }
+  }
+  const queue: MessageModel = {
+    maxFrame: MAX_REQUEST_BYTES,
+    fields: [{ no: 1, wire: WIRE.LEN }, { no: 2, wire: WIRE.LEN }],
+    valid: (rng) => QueueRequest.encode({ cid: cidBytes(rng), requestId: rng.chance(0.05) ? '' : `fuzz-${rng.int(1e9)}` }),
+    huge: (rng) => rng.chance(0.5)
+      ? QueueRequest.encode({ cid: new Uint8Array(rng.pick(cids).bytes), requestId: 'r'.repeat(rng.range(129, 60_000)) })
+      : QueueRequest.encode({ cid: rng.bytes(rng.range(1000, 60_000)), requestId: 'x' })
+  }
+  const ranges = (rng: Rng, n: number): Array<{ start: number, end: number }> =>
+    Array.from({ length: n }, () => ({ start: rng.int(pieceCount + 2), end: rng.int(pieceCount + 2) }))
+  const announce: MessageModel = {
+    maxFrame: MAX_REQUEST_BYTES,
+    fields: [1, 2, 3, 4, 5, 6, 7, 8].map(no => ({ no, wire: [2, 4, 5].includes(no) ? WIRE.LEN : WIRE.VARINT })),
+    valid: (rng) => rng.chance(0.05)
+      ? new PbWriter().varint(1, rng.range(5, 100)).bytes(2, cidBytes(rng)).finish()
+      : AnnounceRequest.encode({
+      // BYE rarely: it would make the host forget what it announced
+      type: rng.chance(0.03) ? AnnounceRequest.Type.BYE : rng.pick([AnnounceRequest.Type.HAVE, AnnounceRequest.Type.HAVE, AnnounceRequest.Type.LOST, AnnounceRequest.Type.DONE, AnnounceRequest.Type.RENEW]),
+      cid: cidBytes(rng),
+      complete: rng.chance(0.5),
+      ranges: ranges(rng, rng.int(6)),
+      ticketId: rng.bytes(rng.pick([0, 16, 16, 40])),
+      bytesFromTracker: rng.int(2 ** 40),
+      bytesFromPeers: rng.int(2 ** 40),
+      success: rng.chance(0.5)
+    }),
+    huge: (rng) => AnnounceRequest.encode({
+      type: rng.pick([AnnounceRequest.Type.HAVE, AnnounceRequest.Type.RENEW]),
+      cid: new Uint8Array(rng.pick(cids).bytes),
+      complete: false,
+      // exactly the limit (valid), over it (refused by the decoder), or over the frame cap
+      ranges: ranges(rng, rng.pick([4096, 4097, 6000, 12_000])),
+      ticketId: new Uint8Array(0),
+      bytesFromTracker: 0,
+      bytesFromPeers: 0,
+      success: false
+    })
+  }
+  const transferFields = [{ no: 1, wire: WIRE.LEN }, { no: 2, wire: WIRE.VARINT }, { no: 3, wire: WIRE.VARINT }]
+  const hugeTransfer = (rng: Rng, ticket: Uint8Array): Uint8Array => {
+    const w = new PbWriter()
+    if (rng.chance(0.5)) w.bytes(1, ticket)
+    const r = rng.next()
+    if (r < 0.3) {
+      // 100k want entries, one tag each: over the frame cap
+      for (let i = 0; i < 100_000; i++) w.varint(2, i % pieceCount)
+    } else if (r < 0.6) {
+      // 80k entries: under the cap, far over the decoder's limit of 256
+      for (let i = 0; i < 80_000; i++) w.varint(rng.chance(0.5) ? 2 : 3, rng.int(128))
+    } else if (r < 0.8) {
+      // 100k wants packed into one field, as proto3 encoders write them
+      w.bytes(2, new Uint8Array(100_000).map(() => rng.int(pieceCount)))
+    } else {
+      // just over the limit
+      for (let i = 0; i < 257; i++) w.varint(3, i)
+    }
+    return w.finish()
+  }
+  const hello = (host: number): MessageModel => ({
+    maxFrame: MAX_TRANSFER_FRAME_BYTES,
+    fields: transferFields,
+    valid: (rng) => TransferRequest.encode({
+      ticket: rng.chance(0.9) ? ticketOf(host) : rng.bytes(rng.int(400)),
+      want: rng.chance(0.7) ? [] : [pieceCount - 1],
+      cancel: rng.chance(0.8) ? [] : [rng.int(50)]
+    }),
+    huge: (rng) => hugeTransfer(rng, ticketOf(host))
+  })
+  const followUp = (host: number): MessageModel => ({
+    maxFrame: MAX_TRANSFER_FRAME_BYTES,
+    fields: transferFields,
+    // random but acceptable: fields in any order, empty or renewing tickets, random cancels,
+    // unknown fields of every skippable wire type
+    valid: (rng) => {
+      const w = new PbWriter()
+      const parts: Array<() => void> = []
+      if (rng.chance(0.05)) parts.push(() => w.bytes(1, ticketOf(host)))
+      else if (rng.chance(0.3)) parts.push(() => w.bytes(1, new Uint8Array(0)))
+      // the last piece is 5 bytes; a whole 256 KiB piece rarely
+      if (rng.chance(0.3)) parts.push(() => w.varint(2, rng.chance(0.05) ? rng.int(pieceCount) : pieceCount - 1))
+      const cancels = rng.chance(0.6) ? 0 : rng.int(257)
+      for (let i = 0; i < cancels; i++) parts.push(() => w.varint(3, rng.int(2 ** 32)))
+      const unknown = rng.chance(0.4) ? 0 : rng.range(1, 6)
+      for (let i = 0; i < unknown; i++) parts.push(() => { unknownField(rng, w, 4) })
+      for (const part of shuffle(rng, parts)) part()
+      return w.finish()
+    },
+    huge: (rng) => hugeTransfer(rng, ticketOf(host))
+  })
+  return { catalogue, queue, announce, hello, followUp }
+}
+
+describe('integration: fuzzing the tracker protocols', function () {
+  this.timeout(180_000)
+  let net: TestNetwork
+  let trackerId: PeerId
+  let bigCid: CID
+  let bigData: Uint8Array
+  let pieceCount: number
+  const workers: Host[] = []
+  const connections: Connection[] = []
+  let abandoner: Host | undefined
+  const abandoned: Array<{ protocol: string, stream: Stream, openedAt: number }> = []
+  const recorder = new RejectionRecorder()
+  const stats = emptyStats()
+  const honest: Array<{ round: number, ms: number, listMs: number, queueMs: number, transferMs: number, sha: string }> = []
+  let fuzzStartedAt = 0
+  let fuzzEndedAt = 0
+  let memBefore: MemorySample
+  let memAfter: MemorySample | undefined
+
+  before(async function () {
+    recorder.start()
+    net = await startNetwork({ label: 'fuzz', peerCount: 0, tracker: { slots: 4, maxPerPeer: 2, graceMs: GRACE_MS, leaseMs: LEASE_MS } })
+    trackerId = net.tracker.host.peerId
+    const big = net.tracker.catalogue.findByName('big.mp4')
+    assert.ok(big != null)
+    bigCid = big.cid
+    pieceCount = big.pieceCount
+    bigData = net.files.find(f => f.path === 'big.mp4')?.data ?? new Uint8Array()
+    const addrs = net.tracker.addresses.map(a => multiaddr(a))
+    for (let i = 0; i < WORKER_HOSTS; i++) {
+      const host = await createHost({ privateKey: await generateKeyPair('Ed25519') })
+      workers.push(host)
+      connections.push(await host.dial(addrs, { signal: AbortSignal.timeout(10_000) }))
+    }
+    abandoner = await createHost({ privateKey: await generateKeyPair('Ed25519') })
+    await abandoner.dial(addrs, { signal: AbortSignal.timeout(10_000) })
+    // a ping answered means the tracker listens for our streams: yamux closes a fresh connection
+    // on which more than 10 streams arrive before that (MaxEarlyStreamsError)
+    for (const host of [...workers, abandoner]) await host.services.ping.ping(trackerId, { signal: AbortSignal.timeout(10_000) })
+    // one honest round before measuring, so lazily created state is not counted as growth
+    await honestRound(-1)
+    memBefore = await sampleMemory()
+  })
+
+  after(async function () {
+    recorder.stop()
+    await Promise.all([...workers, abandoner].map(async h => { try { await h?.stop() } catch {} }))
+    await net?.stop()
+    const mb = (n: number): string => (n / MiB).toFixed(1)
+    // figures for the report (mocha prints them with the results)
+    console.log(`      fuzz: seed ${SEED}, ${stats.frames} frames on ${stats.streams} streams in ${((fuzzEndedAt - fuzzStartedAt) / 1000).toFixed(1)} s; ` +
+      `by protocol ${JSON.stringify(Object.fromEntries(Object.entries(stats.byProtocol).map(([p, s]) => [p.split('/')[2], s])))}; ` +
+      `by kind ${JSON.stringify(stats.byKind)}; outcomes ${JSON.stringify(stats.results)}`)
+    console.log(`      honest rounds (list + queue + transfer ms): ${honest.map(h => `#${h.round} ${h.listMs}+${h.queueMs}+${h.transferMs}`).join(', ')}`)
+    if (memAfter != null) {
+      console.log(`      memory (gc ${memBefore.collected && memAfter.collected ? 'forced' : 'not available'}): heapUsed ${mb(memBefore.heapUsed)} -> ${mb(memAfter.heapUsed)} MiB, ` +
+        `rss ${mb(memBefore.rss)} -> ${mb(memAfter.rss)} MiB`)
+    }
+  })
+
+  /** A fresh honest peer lists the catalogue and downloads big.mp4; both must be exact. */
+  async function honestRound (round: number): Promise<void> {
+    const started = Date.now()
+    const peer = await net.addPeer()
+    try {
+      const items = await within(`honest round ${round}: list`, 20_000, peer.list())
+      assert.equal(items.length, net.files.length, `round ${round}: the whole catalogue is listed`)
+      const listedAt = Date.now()
+      let grantedAt = 0
+      const result = await within(`honest round ${round}: download`, 45_000, peer.download(bigCid, {
+        onProgress: (e) => { if (e.type === 'queue:granted') grantedAt = Date.now() }
+      }))
+      const sha = await sha256File(result.file.dataPath)
+      assert.equal(sha, sha256(bigData), `round ${round}: the download is byte-identical`)
+      const done = Date.now()
+      honest.push({ round, ms: done - started, listMs: listedAt - started, queueMs: grantedAt - listedAt, transferMs: done - grantedAt, sha })
+    } finally {
+      await peer.stop().catch(() => {})
+    }
+  }
+
+  /** Streams opened on every protocol and left alone: some with nothing sent, some with half a frame. */
+  async function openAbandoned (): Promise<void> {
+    if (abandoner == null) return
+    const counts = { [CATALOGUE_PROTOCOL]: 4, [QUEUE_PROTOCOL]: 4, [ANNOUNCE_PROTOCOL]: 4, [TRANSFER_PROTOCOL]: 4 }
+    const rng = new Rng(SEED ^ 0xabad)
+    await Promise.all(Object.entries(counts).flatMap(([protocol, n]) => Array.from({ length: n }, async (_, i) => {
+      const stream = await abandoner!.dialProtocol(trackerId, protocol, { signal: AbortSignal.timeout(10_000) })
+      if (i % 2 === 1) stream.send(Uint8Array.from([0x80 | rng.int(128), ...rng.bytes(i)])) // a prefix never finished
+      abandoned.push({ protocol, stream, openedAt: Date.now() })
+    })))
+  }
+
+  /** Counts one stream and its frames, by kind of frame. */
+  function count (protocol: string, frames: Record<string, number>, result: ProbeResult): void {
+    const n = Object.values(frames).reduce((a, b) => a + b, 0)
+    stats.frames += n
+    stats.streams++
+    stats.byProtocol[protocol].frames += n
+    stats.byProtocol[protocol].streams++
+    for (const [kind, k] of Object.entries(frames)) stats.byKind[kind] = (stats.byKind[kind] ?? 0) + k
+    stats.results[result]++
+  }
+
+  it(`survives ${TARGET_FRAMES} random and mutated frames on all four protocols while an honest peer downloads`, async function () {
+    const trackerKey = await loadOrCreateIdentity(join(net.root, 'tracker'))
+    // tickets signed with the tracker's own key, so the fuzz reaches the transfer session
+    const tickets = await Promise.all(workers.map(async h => (await signTicket(trackerKey, {
+      cid: bigCid, holder: h.peerId, expiresAt: Date.now() + 10 * 60_000, providers: []
+    }, trackerId.toString())).bytes))
+    const cids = net.tracker.catalogue.list(undefined, 0, 100).items.map(e => e.cid)
+    const m = models(cids, (host) => tickets[host], pieceCount)
+    const root = new Rng(SEED)
+    await openAbandoned()
+
+    fuzzStartedAt = Date.now()
+    const deadline = fuzzStartedAt + FUZZ_TIME_MS
+    const more = (): boolean => stats.frames < TARGET_FRAMES && Date.now() < deadline
+
+    /** One stream of a control protocol: one fuzzed input, or a valid request abandoned at once. */
+    const controlStream = (protocol: string, model: MessageModel) => async (connection: Connection, rng: Rng): Promise<void> => {
+      if (rng.chance(0.05)) {
+        // a request (or half of one) sent, then the stream reset at once
+        const whole = frame(model.valid(rng))
+        const chunks = rng.chance(0.7) ? [whole] : rng.chance(0.5) ? [] : [whole.subarray(0, Math.max(1, whole.byteLength >> 1))]
+        const out = await probe(connection, protocol, chunks, { abort: true })
+        count(protocol, { abandoned: chunks.length }, out.result)
+        return
+      }
+      const input = fuzzInput(rng, model)
+      const out = await probe(connection, protocol, input.chunks, { timeoutMs: protocol === QUEUE_PROTOCOL ? 1500 : 3000 })
+      count(protocol, { [input.kind]: input.frames }, out.result)
+    }
+
+    /** One transfer stream: a fuzzed hello, or a valid hello followed by a batch of requests, the last one fuzzed. */
+    const transferStream = async (connection: Connection, rng: Rng, host: number): Promise<void> => {
+      if (rng.chance(0.5)) {
+        const input = fuzzInput(rng, m.hello(host))
+        const out = await probe(connection, TRANSFER_PROTOCOL, input.chunks, { timeoutMs: 3000 })
+        count(TRANSFER_PROTOCOL, { [`hello:${input.kind}`]: input.frames }, out.result)
+        return
+      }
+      const follow = m.followUp(host)
+      const chunks = [frame(TransferRequest.encode({ ticket: tickets[host], want: [], cancel: [] }))]
+      const n = rng.range(2, 24)
+      const frames: Record<string, number> = { 'hello:valid': 1 }
+      for (let i = 0; i < n; i++) {
+        // random acceptable requests, the last one possibly malformed
+        const kind: FrameKind = i < n - 1 || rng.chance(0.3) ? 'valid' : rng.pick(FRAME_KINDS)
+        const input = fuzzInput(rng, follow, kind)
+        chunks.push(...input.chunks)
+        const key = kind === 'valid' ? 'session:random' : `session:${kind}`
+        frames[key] = (frames[key] ?? 0) + input.frames
+      }
+      const out = await probe(connection, TRANSFER_PROTOCOL, chunks, { timeoutMs: 5000 })
+      count(TRANSFER_PROTOCOL, frames, out.result)
+    }
+
+    const lanes: Array<Promise<void>> = []
+    workers.forEach((_, host) => {
+      const connection = connections[host]
+      const run = (protocol: string, n: number, one: (rng: Rng) => Promise<void>, rng: Rng): void => {
+        for (let lane = 0; lane < n; lane++) {
+          const laneRng = rng.fork()
+          lanes.push((async () => { while (more()) await one(laneRng) })())
+        }
+      }
+      const hostRng = root.fork()
+      run(CATALOGUE_PROTOCOL, LANES[CATALOGUE_PROTOCOL], async (rng) => controlStream(CATALOGUE_PROTOCOL, m.catalogue)(connection, rng), hostRng.fork())
+      run(QUEUE_PROTOCOL, LANES[QUEUE_PROTOCOL], async (rng) => controlStream(QUEUE_PROTOCOL, m.queue)(connection, rng), hostRng.fork())
+      run(ANNOUNCE_PROTOCOL, LANES[ANNOUNCE_PROTOCOL], async (rng) => controlStream(ANNOUNCE_PROTOCOL, m.announce)(connection, rng), hostRng.fork())
+      run(TRANSFER_PROTOCOL, LANES[TRANSFER_PROTOCOL], async (rng) => transferStream(connection, rng, host), hostRng.fork())
+    })
+
+    // the honest peer, concurrently: at least three rounds, and more while the fuzz runs
+    const honestRounds = (async () => {
+      for (let round = 0; round < 3 || more(); round++) await honestRound(round)
+    })()
+    await Promise.all([...lanes, honestRounds])
+    fuzzEndedAt = Date.now()
+
+    assert.ok(stats.frames >= 10_000, `at least 10,000 frames were sent (sent ${stats.frames} in ${FUZZ_TIME_MS} ms)`)
+    for (const [protocol, s] of Object.entries(stats.byProtocol)) assert.ok(s.streams >= 200, `${protocol} got ${s.streams} streams`)
+    assert.ok(honest.filter(h => h.round >= 0).length >= 3, 'the honest peer finished at least three rounds during the fuzz')
+    for (const c of connections) assert.equal(c.status, 'open', 'the tracker dropped streams, never a fuzzing connection')
+  })
+
+  it('leaves no waiting request of a fuzzing peer once the grace period has passed', async function () {
+    const fuzzers = new Set(workers.map(h => h.peerId.toString()))
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, fuzzEndedAt + GRACE_MS + 700 - Date.now())))
+    const waiting = net.tracker.queue.waiting().filter(w => fuzzers.has(w.peerId))
+    assert.deepEqual(waiting.map(w => w.requestId), [], 'every fuzz stream is closed, so each waiting request of theirs was detached and dropped after graceMs')
+  })
+
+  it('leaves no grant of a fuzzing peer once leases and grace have run out', async function () {
+    const fuzzers = new Set(workers.map(h => h.peerId.toString()))
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, fuzzEndedAt + LEASE_MS + GRACE_MS + 1000 - Date.now())))
+    const left = [...net.tracker.queue.grants(), ...net.tracker.queue.waiting()].filter(e => fuzzers.has(e.peerId))
+    assert.deepEqual(left.map(e => e.requestId), [])
+  })
+
+  it('holds no stream of the fuzzing connections open afterwards', async function () {
+    const ours = new Set([CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, ANNOUNCE_PROTOCOL, TRANSFER_PROTOCOL])
+    const open = (): string[] => workers.flatMap(h => net.tracker.host.getConnections(h.peerId))
+      .flatMap(c => c.streams.filter(s => ours.has(s.protocol ?? '')).map(s => `${s.protocol} ${s.status}/${s.readStatus}/${s.writeStatus}`))
+    await waitFor('the tracker to close the fuzz streams', () => open().length === 0, 5000).catch(() => {})
+    assert.deepEqual(open(), [])
+  })
+
+  it('resets the streams that were opened and abandoned, after its first-message timeout', async function () {
+    assert.ok(abandoned.length > 0)
+    const latest = Math.max(...abandoned.map(a => a.openedAt))
+    await Promise.all(abandoned.map(async a => untilRemoteDone(a.stream, Math.max(0, latest + FIRST_MESSAGE_TIMEOUT_MS + 3000 - Date.now()))))
+    const stillOpen = abandoned.filter(a => a.stream.status === 'open' && a.stream.remoteWriteStatus === 'writable').map(a => a.protocol)
+    assert.deepEqual(stillOpen, [], 'each abandoned stream was closed by the tracker')
+  })
+
+  it('still serves afterwards: a new peer lists and downloads the multi-piece file', async function () {
+    await honestRound(99)
+  })
+
+  it(`keeps its memory bounded (heap growth under ${HEAP_GROWTH_LIMIT / MiB} MiB after a gc)`, async function () {
+    memAfter = await sampleMemory(500)
+    const growth = memAfter.heapUsed - memBefore.heapUsed
+    assert.ok(growth < HEAP_GROWTH_LIMIT, `heapUsed grew by ${(growth / MiB).toFixed(1)} MiB (${(memBefore.heapUsed / MiB).toFixed(1)} -> ${(memAfter.heapUsed / MiB).toFixed(1)} MiB)`)
+    const rssGrowth = memAfter.rss - memBefore.rss
+    assert.ok(rssGrowth < 4 * HEAP_GROWTH_LIMIT, `rss grew by ${(rssGrowth / MiB).toFixed(1)} MiB`)
+  })
+
+  it('raised no unhandled rejection (each would terminate a tracker CLI process on Node 20)', function () {
+    const during = recorder.since(fuzzStartedAt)
+    assert.equal(during.length, 0, `${during.length} unhandled rejections while fuzzing:\n${RejectionRecorder.describe(during)}`)
+  })
+})
