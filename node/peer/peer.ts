@@ -74,6 +74,7 @@ export class Peer {
   #tracker?: PeerId
   readonly #fetches = new Map<string, Fetch>()
   #stopping = false
+  #connecting?: Promise<PeerId>
   #reconnecting = false
   #catalogue?: { items: CatalogueItem[], at: number }
 
@@ -132,6 +133,12 @@ export class Peer {
   /** Connects to the tracker (once); throws TrackerUnreachableError. */
   async connect (signal?: AbortSignal): Promise<PeerId> {
     if (this.#tracker != null) return this.#tracker
+    // callers at once share one attempt
+    this.#connecting ??= this.#connect(signal).finally(() => { this.#connecting = undefined })
+    return this.#connecting
+  }
+
+  async #connect (signal?: AbortSignal): Promise<PeerId> {
     try {
       const timeout = AbortSignal.timeout(15_000)
       const combined = signal == null ? timeout : AbortSignal.any([signal, timeout])
