@@ -56,7 +56,7 @@ export function parseSoakArgs (argv: string[]): SoakOptions {
   return opts
 }
 
-/** mulberry32: the churn (which file, how long to seed, who is killed) replays from the seed. */
+/** mulberry32: the churn (which file, how long to seed, who is killed) comes from one seed (the interleaving of concurrent peers still varies from run to run). */
 export class Rng {
   #s: number
   constructor (seed: number) { this.#s = seed >>> 0 }

@@ -1,19 +1,23 @@
 /**
  * Fuzzes a real tracker: thousands of random and mutated frames on its four protocols, from
  * a few hosts over a bounded number of concurrent streams, while an honest peer keeps listing
- * and downloading. Everything random comes from one seed (FUZZ_SEED to replay another run).
+ * and downloading. Everything random comes from one seed (FUZZ_SEED=n to try another): each
+ * lane draws from its own generator forked from it, so a lane's inputs replay in order; how
+ * many of them a lane gets through before the frame target is reached depends on timing.
  */
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  ANNOUNCE_PROTOCOL, AnnounceRequest, CATALOGUE_PROTOCOL, CatalogueRequest, MAX_REQUEST_BYTES, MAX_TRANSFER_FRAME_BYTES,
-  QUEUE_PROTOCOL, QueueRequest, TRANSFER_PROTOCOL, TransferRequest, createHost, loadOrCreateIdentity, signTicket
+  ANNOUNCE_PROTOCOL, AnnounceRequest, AnnounceResponse, CATALOGUE_PROTOCOL, CatalogueRequest, CatalogueResponse, FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES,
+  MAX_TRANSFER_FRAME_BYTES, QUEUE_PROTOCOL, QueueRequest, QueueUpdate, TRANSFER_PROTOCOL, TransferRequest, TransferResponse, createHost,
+  loadOrCreateIdentity, signTicket
 } from '../../node/index.js'
 import {
-  FRAME_KINDS, MiB, PbWriter, RejectionRecorder, Rng, WIRE, frame, fuzzInput, probe, sampleMemory, shuffle, unknownField, untilRemoteDone
+  FRAME_KINDS, MiB, PbWriter, RejectionRecorder, Rng, WIRE, decodeFirstFrame, frame, fuzzInput, probe, sampleMemory, shuffle, unknownField, untilRemoteDone
 } from '../fixtures/fuzz.js'
 import { sha256, sha256File, startNetwork, waitFor, within } from '../fixtures/network.js'
 import type { FrameKind, MemorySample, MessageModel, ProbeResult } from '../fixtures/fuzz.js'
@@ -25,14 +29,13 @@ import type { CID } from 'multiformats/cid'
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_2026)
 /** Frames to send in all; the run stops early at FUZZ_TIME_MS. */
 const TARGET_FRAMES = 12_000
-const FUZZ_TIME_MS = 25_000
+const FUZZ_TIME_MS = 40_000
 const WORKER_HOSTS = 4
 /** Concurrent streams per worker connection, under the tracker's maxInboundStreams (8, 16, 8, 32). */
 const LANES = { [CATALOGUE_PROTOCOL]: 6, [QUEUE_PROTOCOL]: 12, [ANNOUNCE_PROTOCOL]: 6, [TRANSFER_PROTOCOL]: 24 }
 const GRACE_MS = 500
 const LEASE_MS = 2500
 const HEAP_GROWTH_LIMIT = 64 * MiB
-const FIRST_MESSAGE_TIMEOUT_MS = 10_000
 
 const WORDS = ['big', 'song', 'notes', 'mp4', 'music', '', 'é', '\u0000', 'a'.repeat(300), '%', '*']
 
@@ -42,6 +45,8 @@ interface Stats {
   byProtocol: Record<string, { frames: number, streams: number }>
   byKind: Record<string, number>
   results: Record<ProbeResult, number>
+  /** The first message the tracker answered with, by protocol and type. */
+  responses: Record<string, number>
 }
 
 function emptyStats (): Stats {
@@ -50,7 +55,8 @@ function emptyStats (): Stats {
     streams: 0,
     byProtocol: Object.fromEntries([CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, ANNOUNCE_PROTOCOL, TRANSFER_PROTOCOL].map(p => [p, { frames: 0, streams: 0 }])),
     byKind: {},
-    results: { ended: 0, reset: 0, timeout: 0, 'dial-failed': 0 }
+    results: { ended: 0, reset: 0, timeout: 0, 'dial-failed': 0 },
+    responses: {}
   }
 }
 
@@ -176,6 +182,30 @@ function models (cids: CID[], ticketOf: (host: number) => Uint8Array<ArrayBuffer
   return { catalogue, queue, announce, hello, followUp }
 }
 
+/** A label for the first message of a response: which branch of the handler answered. */
+function responseLabel (protocol: string, data: Uint8Array): string | undefined {
+  if (data.byteLength === 0) return undefined
+  const name = protocol.split('/')[2]
+  switch (protocol) {
+    case CATALOGUE_PROTOCOL: {
+      const r = decodeFirstFrame(data, CatalogueResponse)
+      return r == null ? `${name}:?` : `${name}:${r.status}${r.tracker != null ? '+status' : r.manifest.byteLength > 0 ? '+manifest' : r.items.length > 0 ? '+items' : ''}`
+    }
+    case QUEUE_PROTOCOL: {
+      const r = decodeFirstFrame(data, QueueUpdate)
+      return r == null ? `${name}:?` : `${name}:${r.type}${r.type === QueueUpdate.Type.REFUSED ? `:${r.refusal}` : ''}`
+    }
+    case ANNOUNCE_PROTOCOL: {
+      const r = decodeFirstFrame(data, AnnounceResponse)
+      return r == null ? `${name}:?` : `${name}:${r.ok ? 'ok' : 'refused'}${r.ticket.byteLength > 0 ? '+ticket' : ''}`
+    }
+    default: {
+      const r = decodeFirstFrame(data, TransferResponse)
+      return r == null ? `${name}:?` : `${name}:${r.type}`
+    }
+  }
+}
+
 describe('integration: fuzzing the tracker protocols', function () {
   this.timeout(180_000)
   let net: TestNetwork
@@ -194,6 +224,8 @@ describe('integration: fuzzing the tracker protocols', function () {
   let fuzzEndedAt = 0
   let memBefore: MemorySample
   let memAfter: MemorySample | undefined
+  /** Event-loop delay while fuzzing (tracker, fuzzers and honest peer share this process). */
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
 
   before(async function () {
     recorder.start()
@@ -228,7 +260,8 @@ describe('integration: fuzzing the tracker protocols', function () {
     // figures for the report (mocha prints them with the results)
     console.log(`      fuzz: seed ${SEED}, ${stats.frames} frames on ${stats.streams} streams in ${((fuzzEndedAt - fuzzStartedAt) / 1000).toFixed(1)} s; ` +
       `by protocol ${JSON.stringify(Object.fromEntries(Object.entries(stats.byProtocol).map(([p, s]) => [p.split('/')[2], s])))}; ` +
-      `by kind ${JSON.stringify(stats.byKind)}; outcomes ${JSON.stringify(stats.results)}`)
+      `by kind ${JSON.stringify(stats.byKind)}; outcomes ${JSON.stringify(stats.results)}; first answers ${JSON.stringify(stats.responses)}`)
+    console.log(`      event-loop delay while fuzzing: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(0)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(0)} ms, max ${(loopDelay.max / 1e6).toFixed(0)} ms`)
     console.log(`      honest rounds (list + queue + transfer ms): ${honest.map(h => `#${h.round} ${h.listMs}+${h.queueMs}+${h.transferMs}`).join(', ')}`)
     if (memAfter != null) {
       console.log(`      memory (gc ${memBefore.collected && memAfter.collected ? 'forced' : 'not available'}): heapUsed ${mb(memBefore.heapUsed)} -> ${mb(memAfter.heapUsed)} MiB, ` +
@@ -269,8 +302,10 @@ describe('integration: fuzzing the tracker protocols', function () {
     })))
   }
 
-  /** Counts one stream and its frames, by kind of frame. */
-  function count (protocol: string, frames: Record<string, number>, result: ProbeResult): void {
+  /** Counts one stream and its frames, by kind of frame, and what the tracker answered. */
+  function count (protocol: string, frames: Record<string, number>, result: ProbeResult, data: Uint8Array = new Uint8Array(0)): void {
+    const label = responseLabel(protocol, data)
+    if (label != null) stats.responses[label] = (stats.responses[label] ?? 0) + 1
     const n = Object.values(frames).reduce((a, b) => a + b, 0)
     stats.frames += n
     stats.streams++
@@ -292,6 +327,7 @@ describe('integration: fuzzing the tracker protocols', function () {
     await openAbandoned()
 
     fuzzStartedAt = Date.now()
+    loopDelay.enable()
     const deadline = fuzzStartedAt + FUZZ_TIME_MS
     const more = (): boolean => stats.frames < TARGET_FRAMES && Date.now() < deadline
 
@@ -306,16 +342,16 @@ describe('integration: fuzzing the tracker protocols', function () {
         return
       }
       const input = fuzzInput(rng, model)
-      const out = await probe(connection, protocol, input.chunks, { timeoutMs: protocol === QUEUE_PROTOCOL ? 1500 : 3000 })
-      count(protocol, { [input.kind]: input.frames }, out.result)
+      const out = await probe(connection, protocol, input.chunks, { timeoutMs: protocol === QUEUE_PROTOCOL ? 1500 : 3000, keep: 1 << 20 })
+      count(protocol, { [input.kind]: input.frames }, out.result, out.data)
     }
 
     /** One transfer stream: a fuzzed hello, or a valid hello followed by a batch of requests, the last one fuzzed. */
     const transferStream = async (connection: Connection, rng: Rng, host: number): Promise<void> => {
       if (rng.chance(0.5)) {
         const input = fuzzInput(rng, m.hello(host))
-        const out = await probe(connection, TRANSFER_PROTOCOL, input.chunks, { timeoutMs: 3000 })
-        count(TRANSFER_PROTOCOL, { [`hello:${input.kind}`]: input.frames }, out.result)
+        const out = await probe(connection, TRANSFER_PROTOCOL, input.chunks, { timeoutMs: 3000, keep: 4096 })
+        count(TRANSFER_PROTOCOL, { [`hello:${input.kind}`]: input.frames }, out.result, out.data)
         return
       }
       const follow = m.followUp(host)
@@ -330,24 +366,24 @@ describe('integration: fuzzing the tracker protocols', function () {
         const key = kind === 'valid' ? 'session:random' : `session:${kind}`
         frames[key] = (frames[key] ?? 0) + input.frames
       }
-      const out = await probe(connection, TRANSFER_PROTOCOL, chunks, { timeoutMs: 5000 })
-      count(TRANSFER_PROTOCOL, frames, out.result)
+      const out = await probe(connection, TRANSFER_PROTOCOL, chunks, { timeoutMs: 5000, keep: 4096 })
+      count(TRANSFER_PROTOCOL, frames, out.result, out.data)
     }
 
     const lanes: Array<Promise<void>> = []
     workers.forEach((_, host) => {
       const connection = connections[host]
-      const run = (protocol: string, n: number, one: (rng: Rng) => Promise<void>, rng: Rng): void => {
+      const run = (n: number, one: (rng: Rng) => Promise<void>, rng: Rng): void => {
         for (let lane = 0; lane < n; lane++) {
           const laneRng = rng.fork()
           lanes.push((async () => { while (more()) await one(laneRng) })())
         }
       }
       const hostRng = root.fork()
-      run(CATALOGUE_PROTOCOL, LANES[CATALOGUE_PROTOCOL], async (rng) => controlStream(CATALOGUE_PROTOCOL, m.catalogue)(connection, rng), hostRng.fork())
-      run(QUEUE_PROTOCOL, LANES[QUEUE_PROTOCOL], async (rng) => controlStream(QUEUE_PROTOCOL, m.queue)(connection, rng), hostRng.fork())
-      run(ANNOUNCE_PROTOCOL, LANES[ANNOUNCE_PROTOCOL], async (rng) => controlStream(ANNOUNCE_PROTOCOL, m.announce)(connection, rng), hostRng.fork())
-      run(TRANSFER_PROTOCOL, LANES[TRANSFER_PROTOCOL], async (rng) => transferStream(connection, rng, host), hostRng.fork())
+      run(LANES[CATALOGUE_PROTOCOL], async (rng) => controlStream(CATALOGUE_PROTOCOL, m.catalogue)(connection, rng), hostRng.fork())
+      run(LANES[QUEUE_PROTOCOL], async (rng) => controlStream(QUEUE_PROTOCOL, m.queue)(connection, rng), hostRng.fork())
+      run(LANES[ANNOUNCE_PROTOCOL], async (rng) => controlStream(ANNOUNCE_PROTOCOL, m.announce)(connection, rng), hostRng.fork())
+      run(LANES[TRANSFER_PROTOCOL], async (rng) => transferStream(connection, rng, host), hostRng.fork())
     })
 
     // the honest peer, concurrently: at least three rounds, and more while the fuzz runs
@@ -356,9 +392,16 @@ describe('integration: fuzzing the tracker protocols', function () {
     })()
     await Promise.all([...lanes, honestRounds])
     fuzzEndedAt = Date.now()
+    loopDelay.disable()
 
     assert.ok(stats.frames >= 10_000, `at least 10,000 frames were sent (sent ${stats.frames} in ${FUZZ_TIME_MS} ms)`)
     for (const [protocol, s] of Object.entries(stats.byProtocol)) assert.ok(s.streams >= 200, `${protocol} got ${s.streams} streams`)
+    // the fuzz went past the decoder: each handler answered from several of its branches
+    const seen = (prefix: string): number => Object.keys(stats.responses).filter(k => k.startsWith(prefix)).length
+    assert.ok(seen('catalogue:OK+') >= 2 && seen('catalogue:NOT_FOUND') + seen('catalogue:BAD_REQUEST') >= 1, `catalogue answers: ${JSON.stringify(stats.responses)}`)
+    assert.ok(seen('queue:REFUSED') >= 2 && seen('queue:TICKET') + seen('queue:POSITION') >= 1, `queue answers: ${JSON.stringify(stats.responses)}`)
+    assert.ok(seen('announce:ok') >= 1 && seen('announce:refused') >= 1, `announce answers: ${JSON.stringify(stats.responses)}`)
+    assert.ok((stats.responses['transfer:BITFIELD'] ?? 0) >= 100 && (stats.responses['transfer:REJECT'] ?? 0) >= 1, `transfer answers: ${JSON.stringify(stats.responses)}`)
     assert.ok(honest.filter(h => h.round >= 0).length >= 3, 'the honest peer finished at least three rounds during the fuzz')
     for (const c of connections) assert.equal(c.status, 'open', 'the tracker dropped streams, never a fuzzing connection')
   })

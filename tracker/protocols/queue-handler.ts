@@ -129,7 +129,13 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
     const ticket = await ctx.tickets.issue(grant)
     ctx.log('granted %s to %p (request %s)', cid, connection.remotePeer, req.requestId)
     writer.push(update({ type: QueueUpdate.Type.TICKET, ticket: ticket.bytes }))
-    await writer.flush()
+    try {
+      await writer.flush()
+    } catch (err) {
+      // the ticket never arrived: the slot waits a grace period for the peer, not a lease
+      ctx.queue.detach(key)
+      throw err
+    }
     await stream.close()
   } finally {
     clearInterval(heartbeat)
