@@ -23,7 +23,9 @@ function listenAddresses (ctx: CommandContext): string[] {
 function printBanner (ctx: CommandContext, tracker: Tracker, media: string, network: NetworkSettings): void {
   const addrs = tracker.addresses
   const local = addrs.find(a => a.startsWith('/ip4/127.')) ?? addrs[0]
-  const example = tracker.catalogue.list(undefined, 0, 1).items[0]?.path.split('/').pop() ?? 'NAME'
+  const items = tracker.catalogue.list().items
+  const media = items.find(i => i.mime.startsWith('audio/') || i.mime.startsWith('video/')) ?? items[0]
+  const example = media?.path.split('/').pop() ?? 'NAME'
   // peers of a closed network need the same key
   const psk = network.pskFile != null ? ` --psk ${network.pskFile}` : ''
   if (ctx.json) {
@@ -36,7 +38,7 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
     'listening on:',
     ...addrs.map(a => `  ${a}`),
     '',
-    'from another terminal, list and fetch with:',
+    'from another terminal, in the mediaswarm folder (or anywhere after "npm install -g ."), list and fetch with:',
     `  npx mediaswarm ls --tracker ${local}${psk}`,
     `  npx mediaswarm get ${example} --tracker ${local}${psk}`,
     '(on this machine --tracker can be left out)',
