@@ -24,8 +24,8 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
   const addrs = tracker.addresses
   const local = addrs.find(a => a.startsWith('/ip4/127.')) ?? addrs[0]
   const items = tracker.catalogue.list().items
-  const media = items.find(i => i.mime.startsWith('audio/') || i.mime.startsWith('video/')) ?? items[0]
-  const example = media?.path.split('/').pop() ?? 'NAME'
+  const playable = items.find(i => i.mime.startsWith('audio/') || i.mime.startsWith('video/')) ?? items[0]
+  const example = playable?.path.split('/').pop() ?? 'NAME'
   // peers of a closed network need the same key
   const psk = network.pskFile != null ? ` --psk ${network.pskFile}` : ''
   if (ctx.json) {
