@@ -18,7 +18,8 @@ import { parseSize } from './lib/args.js'
 import { writeRandomFile } from './lib/files.js'
 import { firstByte } from './lib/first-byte.js'
 import { CLI } from './lib/mediaswarm.js'
-import { ChildError, killAll, startNode, stop, waitForJsonLine } from './lib/procs.js'
+import { runBench } from './lib/run.js'
+import { killAll, startNode, stop, waitForJsonLine } from './lib/procs.js'
 import { waitForTrackerAddr } from './lib/swarm.js'
 
 const TARGETS = { firstByteMs: 300, seekMs: 500 }
@@ -158,33 +159,4 @@ async function main (opts: PlayOptions): Promise<void> {
   console.log(JSON.stringify(result))
 }
 
-function sentence (e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e)
-  return /[.!?)]$/.test(msg) ? msg : `${msg}.`
-}
-
-let exiting = false
-async function failAndExit (e: unknown, code = 1): Promise<void> {
-  // the first failure wins; later ones must not exit before its cleanup has finished
-  if (exiting) return
-  exiting = true
-  if (e instanceof ChildError && e.child.stderrTail().trim() !== '') {
-    console.error(`[bench] ${e.child.name} stderr (tail):\n${e.child.stderrTail().trimEnd()}`)
-  }
-  await cleanup().catch(() => {})
-  console.error(`Benchmark failed: ${sentence(e)}`)
-  process.exit(code)
-}
-
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => { void failAndExit(new Error(`interrupted by ${sig}`), 130) })
-}
-process.on('uncaughtException', (e) => { void failAndExit(e) })
-process.on('unhandledRejection', (e) => { void failAndExit(e) })
-
-try {
-  await main(parsePlayArgs(process.argv.slice(2)))
-  await cleanup()
-} catch (e) {
-  await failAndExit(e)
-}
+await runBench(async () => { await main(parsePlayArgs(process.argv.slice(2))) }, cleanup)

@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { median } from './lib/args.js'
 import { sha256File, writeRandomFile } from './lib/files.js'
 import { CLI } from './lib/mediaswarm.js'
+import { runBench } from './lib/run.js'
 import { ChildError, killAll, sleep, startNode, stop, vmHwmBytes, waitForJsonLine, type Child } from './lib/procs.js'
 import { Rng, parseSoakArgs, round1, trackerStatus, vmRssBytes, type SoakOptions, type StatusQueue } from './lib/soak.js'
 import { waitForTrackerAddr } from './lib/swarm.js'
@@ -321,29 +322,7 @@ async function main (opts: SoakOptions): Promise<void> {
   if (c.failures.length > 0) process.exitCode = 1
 }
 
-let exiting = false
-async function failAndExit (e: unknown, code = 1): Promise<void> {
-  if (exiting) return
-  exiting = true
-  if (e instanceof ChildError && e.child.stderrTail().trim() !== '') {
-    console.error(`[soak] ${e.child.name} stderr (tail):\n${e.child.stderrTail().trimEnd()}`)
-  }
-  await cleanup().catch(() => {})
-  console.error(`Soak failed: ${e instanceof Error ? e.message : String(e)}`)
-  process.exit(code)
-}
+await runBench(async () => { await main(parseSoakArgs(process.argv.slice(2))) }, cleanup)
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => { void failAndExit(new Error(`interrupted by ${sig}`), 130) })
-}
-process.on('uncaughtException', (e) => { void failAndExit(e) })
-process.on('unhandledRejection', (e) => { void failAndExit(e) })
-
-try {
-  await main(parseSoakArgs(process.argv.slice(2)))
-  await cleanup()
-  // nothing of the soak is left to wait for (children are gone, timers cleared)
-  process.exit(process.exitCode ?? 0)
-} catch (e) {
-  await failAndExit(e)
-}
+// nothing of the soak is left to wait for (children are gone, timers cleared)
+process.exit(process.exitCode ?? 0)

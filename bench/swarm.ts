@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { median, MB, round3 } from './lib/args.js'
 import { sha256File, writeRandomFile } from './lib/files.js'
 import { CLI } from './lib/mediaswarm.js'
+import { runBench } from './lib/run.js'
 import { ChildError, cpuSeconds, killAll, startNode, stop, type Child } from './lib/procs.js'
 import { parseSwarmArgs, trackerTransfers, waitForTrackerAddr, type SwarmOptions } from './lib/swarm.js'
 
@@ -293,34 +294,4 @@ function swarmSummary (swarm: PhaseResult, lowerBoundSec: number, F: number): Re
   }
 }
 
-function sentence (e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e)
-  return /[.!?)]$/.test(msg) ? msg : `${msg}.`
-}
-
-let exiting = false
-async function failAndExit (e: unknown, code = 1): Promise<void> {
-  // the first failure wins; later ones (children killed by that cleanup) must not exit early
-  if (exiting) return
-  exiting = true
-  if (e instanceof ChildError && e.child.stderrTail().trim() !== '') {
-    console.error(`[bench] ${e.child.name} stderr (tail):\n${e.child.stderrTail().trimEnd()}`)
-  }
-  await cleanup().catch(() => {})
-  console.error(`Benchmark failed: ${sentence(e)}`)
-  process.exit(code)
-}
-
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => { void failAndExit(new Error(`interrupted by ${sig}`), 130) })
-}
-process.on('uncaughtException', (e) => { void failAndExit(e) })
-process.on('unhandledRejection', (e) => { void failAndExit(e) })
-
-try {
-  const opts = parseSwarmArgs(process.argv.slice(2))
-  await main(opts)
-  await cleanup()
-} catch (e) {
-  await failAndExit(e)
-}
+await runBench(async () => { await main(parseSwarmArgs(process.argv.slice(2))) }, cleanup)

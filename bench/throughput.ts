@@ -12,7 +12,8 @@ import { median, MB, parseArgs, round1, round3, type BenchOptions } from './lib/
 import { makeSelfSignedCert, runBaseline } from './lib/baseline.js'
 import { sha256File, writeRandomFile } from './lib/files.js'
 import { CLI, runMediaswarm, type MediaswarmRun } from './lib/mediaswarm.js'
-import { ChildError, killAll } from './lib/procs.js'
+import { runBench } from './lib/run.js'
+import { killAll } from './lib/procs.js'
 
 const TARGETS = { ratioToTls: 0.6, peakRssMB: 200 }
 
@@ -87,35 +88,4 @@ async function main (opts: BenchOptions): Promise<void> {
   console.log(JSON.stringify(result))
 }
 
-function sentence (e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e)
-  return /[.!?)]$/.test(msg) ? msg : `${msg}.`
-}
-
-let exiting = false
-async function failAndExit (e: unknown, code = 1): Promise<void> {
-  // The first failure wins; later ones (e.g. main() seeing its children killed by the
-  // cleanup a signal started) must not exit before that cleanup has finished.
-  if (exiting) return
-  exiting = true
-  if (e instanceof ChildError && e.child.stderrTail().trim() !== '') {
-    console.error(`[bench] ${e.child.name} stderr (tail):\n${e.child.stderrTail().trimEnd()}`)
-  }
-  await cleanup().catch(() => {})
-  console.error(`Benchmark failed: ${sentence(e)}`)
-  process.exit(code)
-}
-
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => { void failAndExit(new Error(`interrupted by ${sig}`), 130) })
-}
-process.on('uncaughtException', (e) => { void failAndExit(e) })
-process.on('unhandledRejection', (e) => { void failAndExit(e) })
-
-try {
-  const opts = parseArgs(process.argv.slice(2))
-  await main(opts)
-  await cleanup()
-} catch (e) {
-  await failAndExit(e)
-}
+await runBench(async () => { await main(parseArgs(process.argv.slice(2))) }, cleanup)
