@@ -8,6 +8,7 @@ import { TRACKER_ADDR_FILE } from '../tracker/constants.js'
 import { UsageError } from './command.js'
 import { parseBytes } from './output/format.js'
 import type { CommandContext } from './command.js'
+import type { PeerInit } from '../node/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** `$MEDIASWARM_HOME`, else `~/.mediaswarm`: the folder holding the tracker's and the peer's homes. */
@@ -152,4 +153,18 @@ export function listenOption (ctx: CommandContext, fallback: string): string[] {
   const raw = ctx.options.listen
   const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [fallback]
   return list.map(a => parseMultiaddr(a).toString())
+}
+
+/**
+ * The Peer options of every command that serves pieces (get, peer, play): where it listens,
+ * its upload limits, and the network key and allow-list. `share: false` listens nowhere.
+ */
+export function sharingPeerInit (ctx: CommandContext, network: NetworkSettings, share = true): Pick<PeerInit, 'listen' | 'limiter' | 'uploadSlots' | 'psk' | 'allow'> {
+  return {
+    listen: share ? listenOption(ctx, DEFAULT_PEER_LISTEN) : [],
+    limiter: uploadLimiter(ctx),
+    uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
+    psk: network.psk,
+    allow: network.allow
+  }
 }

@@ -5,6 +5,7 @@ import './polyfill.js'
 
 export * from './errors.js'
 export { ensureDir } from './ensure-dir.js'
+export { writeFileAtomic } from './write-atomic.js'
 export * from './host/index.js'
 export * from './limits/index.js'
 export * from './manifest/index.js'

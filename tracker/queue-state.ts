@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeFileAtomic } from '../node/index.js'
 import type { SavedRequest } from './queue/index.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -59,14 +59,7 @@ export class QueueStateFile {
     if (this.#timer != null) { clearTimeout(this.#timer); this.#timer = undefined }
     const text = JSON.stringify(this.#snapshot())
     this.#writing = this.#writing.catch(() => {}).then(async () => {
-      const tmp = `${this.#path}.${randomBytes(6).toString('hex')}.tmp`
-      try {
-        await writeFile(tmp, text)
-        await rename(tmp, this.#path)
-      } catch (err) {
-        await rm(tmp, { force: true })
-        this.#log.error('could not save the queue state - %e', err)
-      }
+      await writeFileAtomic(this.#path, text).catch(err => { this.#log.error('could not save the queue state - %e', err) })
     })
     await this.#writing
   }

@@ -1,8 +1,8 @@
-import { rm, writeFile, rename } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import {
-  ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, createHost, ensureDir, loadOrCreateIdentity
+  ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, createHost, ensureDir, loadOrCreateIdentity, writeFileAtomic
 } from '../node/index.js'
 import { Catalogue } from './catalogue/index.js'
 import { DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE } from './constants.js'
@@ -172,8 +172,7 @@ export class Tracker {
     await this.#transfer.start()
     this.host.addEventListener('peer:disconnect', this.#onDisconnect)
     const file = join(this.#init.home, TRACKER_ADDR_FILE)
-    await writeFile(`${file}.tmp`, this.addresses.join('\n') + '\n')
-    await rename(`${file}.tmp`, file)
+    await writeFileAtomic(file, this.addresses.join('\n') + '\n')
     this.#log('tracker %p serving %d files on %s', this.host.peerId, this.catalogue.size, this.addresses.join(', '))
   }
 

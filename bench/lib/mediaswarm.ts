@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs'
-import { readFile, rm, stat } from 'node:fs/promises'
+import { rm, stat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MB } from './args.js'
 import { sha256File } from './files.js'
-import { ChildError, cpuSeconds, expectCleanExit, sleep, startNode, stop, vmHwmBytes, type Child } from './procs.js'
+import { waitForTrackerAddr } from './swarm.js'
+import { ChildError, cpuSeconds, expectCleanExit, startNode, stop, vmHwmBytes, type Child } from './procs.js'
 
 /** The CLI entry, relative to this file once compiled (dist/bench/lib → dist/cli). */
 export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
@@ -35,24 +35,6 @@ interface GetEntry { name: string, size: number, transferMs: number, maxRssBytes
 function isGetEntry (v: any): v is GetEntry {
   return typeof v?.name === 'string' && typeof v?.size === 'number' &&
     typeof v?.transferMs === 'number' && typeof v?.maxRssBytes === 'number'
-}
-
-/** Polls `<home>/tracker.addr` until it lists a multiaddr; prefers a 127.0.0.1 one. */
-async function waitForTrackerAddr (tracker: Child, home: string, timeoutMs: number): Promise<string> {
-  const file = join(home, 'tracker.addr')
-  const deadline = Date.now() + timeoutMs
-  let exited = false
-  void tracker.exited.then(() => { exited = true })
-  while (Date.now() < deadline) {
-    if (exited) throw new ChildError(`The tracker exited before writing ${file}.`, tracker)
-    if (existsSync(file)) {
-      const lines = (await readFile(file, 'utf8')).split('\n').map((l) => l.trim()).filter((l) => l.startsWith('/'))
-      const addr = lines.find((l) => l.startsWith('/ip4/127.0.0.1/')) ?? lines[0]
-      if (addr !== undefined) return addr
-    }
-    await sleep(100)
-  }
-  throw new ChildError(`The tracker did not write ${file} within ${Math.round(timeoutMs / 1000)} s.`, tracker)
 }
 
 /** Finds the get's JSON array in its stdout (the whole output, or its last line that parses). */

@@ -4,7 +4,7 @@ import { CID } from 'multiformats/cid'
 import { Peer, ensureDir, exportFile } from '../../node/index.js'
 import { OutputError, UsageError } from '../command.js'
 import {
-  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, listenOption, networkOptions, readNetworkOptions, sharingOptions, trackerAddresses, untilStopped, uploadLimiter
+  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { HomeError, asHomeError } from '../errors.js'
 import { formatBytes } from '../output/format.js'
@@ -124,11 +124,7 @@ export const getCommand: Command<GotFile[]> = {
     const peer = await Peer.create({
       home,
       tracker,
-      listen: share ? listenOption(ctx, DEFAULT_PEER_LISTEN) : [],
-      limiter: uploadLimiter(ctx),
-      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
-      psk: network.psk,
-      allow: network.allow
+      ...sharingPeerInit(ctx, network, share)
     }).catch((err: unknown) => { throw asHomeError(err, home) })
     try {
       const out: GotFile[] = []

@@ -1,6 +1,6 @@
 import { Peer, startMediaServer, webApp } from '../../node/index.js'
 import {
-  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, listenOption, networkOptions, readNetworkOptions, sharingOptions, trackerAddresses, untilStopped, uploadLimiter
+  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { formatBytes } from '../output/format.js'
 import type { Command } from '../command.js'
@@ -30,11 +30,7 @@ export const peerCommand: Command<PeerResult> = {
     const peer = await Peer.create({
       home: homeOf(ctx, 'peer'),
       tracker: await trackerAddresses(ctx),
-      listen: listenOption(ctx, DEFAULT_PEER_LISTEN),
-      limiter: uploadLimiter(ctx),
-      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
-      psk: network.psk,
-      allow: network.allow,
+      ...sharingPeerInit(ctx, network),
       onTrackerEvent: (e) => {
         if (ctx.json) ctx.stdout.write(JSON.stringify({ event: e.type, ...e }) + '\n')
         else ctx.stderr.write(e.type === 'tracker:lost' ? 'lost the tracker; reconnecting…\n' : `tracker is back; re-announced ${e.files} files\n`)

@@ -5,7 +5,7 @@ import { CID } from 'multiformats/cid'
 import { Peer, startMediaServer } from '../../node/index.js'
 import { UsageError } from '../command.js'
 import {
-  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, listenOption, networkOptions, readNetworkOptions, sharingOptions, trackerAddresses, untilStopped, uploadLimiter
+  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { ProgressDisplay } from '../output/progress.js'
 import type { Command, CommandContext } from '../command.js'
@@ -70,11 +70,7 @@ export const playCommand: Command<PlayResult> = {
     const peer = await Peer.create({
       home: homeOf(ctx, 'peer'),
       tracker: await trackerAddresses(ctx),
-      listen: listenOption(ctx, DEFAULT_PEER_LISTEN),
-      limiter: uploadLimiter(ctx),
-      uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
-      psk: network.psk,
-      allow: network.allow
+      ...sharingPeerInit(ctx, network)
     })
     try {
       const item = await peer.resolve(ctx.args[0], ctx.signal)

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto'
-import { open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { open, readFile, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { decodeManifest, pieceLength, pieceOffset } from '../manifest/index.js'
 import { ensureDir } from '../ensure-dir.js'
+import { writeFileAtomic } from '../write-atomic.js'
 import { Bitfield } from './bitfield.js'
 import type { ManifestInfo } from '../manifest/index.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
@@ -19,18 +19,6 @@ export interface PieceStoreInit {
 
 /** Listener for pieces becoming available in a stored file. */
 export type PieceListener = (index: number) => void
-
-async function writeAtomic (path: string, data: Uint8Array): Promise<void> {
-  // a unique temporary name: two processes may share a home
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
-  try {
-    await writeFile(tmp, data)
-    await rename(tmp, path)
-  } catch (err) {
-    await rm(tmp, { force: true })
-    throw err
-  }
-}
 
 /**
  * One file in the store: its manifest, a sparse data file, and a persisted bitfield of the
@@ -124,7 +112,7 @@ export class StoredFile {
     // one write at a time, in order; a failed one does not stop the next
     const write = this.#persisting.catch(() => {}).then(async () => {
       if (this.#closed) return
-      await writeAtomic(join(this.dir, 'bitfield'), snapshot)
+      await writeFileAtomic(join(this.dir, 'bitfield'), snapshot)
     })
     this.#persisting = write
     await write
@@ -211,7 +199,7 @@ export class PieceStore {
     // written once: a read-only or full home can still serve what it holds
     const manifestPath = join(dir, 'manifest')
     const stored = await readFile(manifestPath).catch(() => undefined)
-    if (stored == null || !Buffer.from(info.bytes).equals(stored)) await writeAtomic(manifestPath, info.bytes)
+    if (stored == null || !Buffer.from(info.bytes).equals(stored)) await writeFileAtomic(manifestPath, info.bytes)
     let bits: Uint8Array | undefined
     try {
       bits = await readFile(join(dir, 'bitfield'))

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { readdir, readFile, rm, stat, unlink } from 'node:fs/promises'
+import { join } from 'node:path'
+import { ensureDir, writeFileAtomic } from '../../node/index.js'
 import { INDEX_FILE, INDEX_VERSION, MANIFEST_MEMORY_CACHE, MANIFESTS_DIR } from './constants.js'
 import type { MediaMetadata } from './metadata.js'
 import type { Logger } from '@libp2p/interface'
@@ -55,7 +55,7 @@ export class HashCache {
    * missing or unreadable index, or one written for another library, means empty.
    */
   async load (root: string): Promise<void> {
-    await mkdir(this.manifestsDir, { recursive: true })
+    await ensureDir(this.manifestsDir)
     this.root = root
     this.records = new Map()
     this.dirty = false
@@ -118,7 +118,7 @@ export class HashCache {
     this.dirty = false
     const index: IndexFile = { version: INDEX_VERSION, root: this.root, files: Object.fromEntries(this.records) }
     try {
-      await writeAtomic(join(this.dir, INDEX_FILE), JSON.stringify(index))
+      await writeFileAtomic(join(this.dir, INDEX_FILE), JSON.stringify(index))
     } catch (err) {
       this.dirty = true
       throw err
@@ -134,7 +134,7 @@ export class HashCache {
   async putManifest (cid: string, bytes: Uint8Array): Promise<void> {
     this.remember(cid, bytes)
     if (await this.hasManifestFile(cid)) return
-    await writeAtomic(this.manifestPath(cid), bytes)
+    await writeFileAtomic(this.manifestPath(cid), bytes)
   }
 
   /** The stored manifest encoding of `cid`, unchecked; undefined when there is none. */
@@ -202,21 +202,6 @@ export class HashCache {
       const oldest = this.manifests.keys().next().value as string
       this.manifests.delete(oldest)
     }
-  }
-}
-
-/**
- * Writes `data` to a temporary file beside `path`, then renames it over `path`. The temporary
- * name starts with a dot so a scan of a library that holds the cache folder skips it.
- */
-export async function writeAtomic (path: string, data: string | Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  try {
-    await writeFile(temp, data)
-    await rename(temp, path)
-  } catch (err) {
-    await rm(temp, { force: true })
-    throw err
   }
 }
 
