@@ -124,6 +124,10 @@ export interface AnnounceRequest {
   bytesFromTracker: number
   bytesFromPeers: number
   success: boolean
+  provider: string
+  reason: string
+  requestId: string
+  bitfield: Uint8Array<ArrayBuffer>
 }
 
 export namespace AnnounceRequest {
@@ -132,7 +136,8 @@ export namespace AnnounceRequest {
     LOST = 'LOST',
     DONE = 'DONE',
     RENEW = 'RENEW',
-    BYE = 'BYE'
+    BYE = 'BYE',
+    REPORT = 'REPORT'
   }
 
   enum __TypeValues {
@@ -140,7 +145,8 @@ export namespace AnnounceRequest {
     LOST = 1,
     DONE = 2,
     RENEW = 3,
-    BYE = 4
+    BYE = 4,
+    REPORT = 5
   }
 
   export namespace Type {
@@ -200,6 +206,26 @@ export namespace AnnounceRequest {
           w.bool(obj.success)
         }
 
+        if ((obj.provider != null && obj.provider !== '')) {
+          w.uint32(74)
+          w.string(obj.provider)
+        }
+
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(82)
+          w.string(obj.reason)
+        }
+
+        if ((obj.requestId != null && obj.requestId !== '')) {
+          w.uint32(90)
+          w.string(obj.requestId)
+        }
+
+        if ((obj.bitfield != null && obj.bitfield.byteLength > 0)) {
+          w.uint32(98)
+          w.bytes(obj.bitfield)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -212,7 +238,11 @@ export namespace AnnounceRequest {
           ticketId: uint8ArrayAlloc(0),
           bytesFromTracker: 0,
           bytesFromPeers: 0,
-          success: false
+          success: false,
+          provider: '',
+          reason: '',
+          requestId: '',
+          bitfield: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -261,6 +291,22 @@ export namespace AnnounceRequest {
             }
             case 8: {
               obj.success = reader.bool()
+              break
+            }
+            case 9: {
+              obj.provider = reader.string()
+              break
+            }
+            case 10: {
+              obj.reason = reader.string()
+              break
+            }
+            case 11: {
+              obj.requestId = reader.string()
+              break
+            }
+            case 12: {
+              obj.bitfield = reader.bytes()
               break
             }
             default: {
@@ -353,6 +399,34 @@ export namespace AnnounceRequest {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.provider`,
+                value: reader.string()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.requestId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.bitfield`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -412,6 +486,26 @@ export namespace AnnounceRequest {
     value: boolean
   }
 
+  export interface AnnounceRequestProviderFieldEvent {
+    field: '$.provider'
+    value: string
+  }
+
+  export interface AnnounceRequestReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
+  export interface AnnounceRequestRequestIdFieldEvent {
+    field: '$.requestId'
+    value: string
+  }
+
+  export interface AnnounceRequestBitfieldFieldEvent {
+    field: '$.bitfield'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<AnnounceRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AnnounceRequest.codec())
   }
@@ -420,7 +514,7 @@ export namespace AnnounceRequest {
     return decodeMessage(buf, AnnounceRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AnnounceRequest>): Generator<AnnounceRequestTypeFieldEvent | AnnounceRequestCidFieldEvent | AnnounceRequestCompleteFieldEvent | AnnounceRequestRangesStartFieldEvent | AnnounceRequestRangesEndFieldEvent | AnnounceRequestTicketIdFieldEvent | AnnounceRequestBytesFromTrackerFieldEvent | AnnounceRequestBytesFromPeersFieldEvent | AnnounceRequestSuccessFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AnnounceRequest>): Generator<AnnounceRequestTypeFieldEvent | AnnounceRequestCidFieldEvent | AnnounceRequestCompleteFieldEvent | AnnounceRequestRangesStartFieldEvent | AnnounceRequestRangesEndFieldEvent | AnnounceRequestTicketIdFieldEvent | AnnounceRequestBytesFromTrackerFieldEvent | AnnounceRequestBytesFromPeersFieldEvent | AnnounceRequestSuccessFieldEvent | AnnounceRequestProviderFieldEvent | AnnounceRequestReasonFieldEvent | AnnounceRequestRequestIdFieldEvent | AnnounceRequestBitfieldFieldEvent> {
     return streamMessage(buf, AnnounceRequest.codec(), opts)
   }
 }

@@ -151,7 +151,8 @@ export namespace QueueUpdate {
     QUEUE_FULL = 'QUEUE_FULL',
     PEER_LIMIT = 'PEER_LIMIT',
     BAD_REQUEST = 'BAD_REQUEST',
-    SHUTTING_DOWN = 'SHUTTING_DOWN'
+    SHUTTING_DOWN = 'SHUTTING_DOWN',
+    ADDRESS_LIMIT = 'ADDRESS_LIMIT'
   }
 
   enum __RefusalValues {
@@ -160,7 +161,8 @@ export namespace QueueUpdate {
     QUEUE_FULL = 2,
     PEER_LIMIT = 3,
     BAD_REQUEST = 4,
-    SHUTTING_DOWN = 5
+    SHUTTING_DOWN = 5,
+    ADDRESS_LIMIT = 6
   }
 
   export namespace Refusal {
