@@ -1,5 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ProtocolError } from '../../errors.js'
+import { PieceNotStoredError } from '../../store/index.js'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { StreamReader, encodeFrame, expectMessage, readMessage, send, writeMessage } from '../../streams/index.js'
 import { verifyTicket } from '../../tickets/index.js'
@@ -129,6 +130,12 @@ export class TransferServer {
   }
 }
 
+/** Undefined for a piece the source does not hold (any more); other errors go on. */
+function notStored (err: Error): undefined {
+  if (err instanceof PieceNotStoredError) return undefined
+  throw err
+}
+
 function response (fields: Partial<TransferResponse> & Pick<TransferResponse, 'type'>): TransferResponse {
   return { bitfield: new Uint8Array(0), pieceCount: 0, index: 0, length: 0, message: '', ...fields }
 }
@@ -252,12 +259,13 @@ class ServeSession {
         await writeMessage(stream, response({ type: TransferResponse.Type.REJECT, message: 'Ticket expired' }), TransferResponse)
         throw new ProtocolError('Ticket expired during transfer')
       }
-      if (!file.bitfield.has(index)) {
+      // a piece the source found damaged on disk is dropped: not here either
+      const data = file.bitfield.has(index) ? await read(index).catch(notStored) : undefined
+      if (data == null) {
         // length 0: "not here (any more)"; the downloader asks someone else
         await writeMessage(stream, response({ type: TransferResponse.Type.PIECE, index, length: 0 }), TransferResponse)
         continue
       }
-      const data = await read(index)
       const next = this.#wants[0]
       if (next != null && !ahead.has(next) && file.bitfield.has(next)) {
         const p = file.readPiece(next)
