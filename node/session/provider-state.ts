@@ -1,4 +1,4 @@
-import type { ProviderInfo } from './download-session.js'
+import type { ProviderInfo } from './session-types.js'
 import type { Stream } from '@libp2p/interface'
 
 /** Requests in flight per provider cover about this much time of its delivery rate. */
