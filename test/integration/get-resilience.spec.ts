@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { AnnounceRequest, TokenBucket, announce, requestTicket } from '../../node/index.js'
 import { Tracker } from '../../tracker/index.js'
 import { cliEnv, gotOne, spawnCli } from '../fixtures/cli-run.js'
-import { MiB, sha256, sha256File, startSwarm, waitFor, within } from '../fixtures/swarm.js'
+import { EventLog, MiB, sha256, sha256File, startSwarm, waitFor, within } from '../fixtures/swarm.js'
 import type { Swarm } from '../fixtures/swarm.js'
 import type { RunningCli } from '../fixtures/cli-run.js'
 
@@ -84,5 +84,29 @@ describe('integration: get survives crashes and tracker restarts', function () {
     const got = gotOne('get', result)
     assert.equal(await sha256File(got.path), sha256(s.data))
     assert.ok(again.stats.totalServedByTracker > 0, 'the restarted tracker served nothing: the download did not continue across the restart')
+  })
+
+  it('the session reconnects to the restarted tracker by itself, without renewals naming it again', async function () {
+    const RATE = 2 * MiB
+    swarm = await startSwarm({ label: 'session-fallback', fileSize: 6 * MiB, seed: 900, tracker: { limiter: new TokenBucket({ rate: RATE }) } })
+    const s = swarm
+    // no renewal during the test: only the session itself can bring the tracker back
+    const peer = await s.addPeer({ swarmIntervalMs: 10 * 60_000 })
+    const trackerId = s.tracker.host.peerId.toString()
+    const log = new EventLog()
+    const download = peer.download(s.cid, { onProgress: log.onProgress })
+    download.catch(() => {})
+    await waitFor('a first MiB from the tracker', () => s.tracker.stats.totalServedByTracker >= MiB, 30_000)
+    const port = Number(s.tracker.addresses[0].split('/')[4])
+    await s.tracker.stop()
+    const again = await Tracker.create({
+      home: join(s.root, 'tracker'), mediaDir: join(s.root, 'media'), listen: [`/ip4/127.0.0.1/tcp/${port}`], watch: false, limiter: new TokenBucket({ rate: RATE })
+    })
+    s.onStop(async () => again.stop())
+    const result = await within('the download after the restart', 60_000, download)
+    assert.equal(await sha256File(result.file.dataPath), sha256(s.data))
+    assert.ok(log.of('transfer:provider-connected', trackerId).length >= 2, 'the tracker was not connected again')
+    assert.ok(again.stats.totalServedByTracker > 0)
+    assert.equal(log.of('transfer:provider-banned').length, 0, 'the tracker was banned')
   })
 })
