@@ -81,6 +81,7 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
       else if (e.type === 'download:start') display.start(e.total, e.have)
       else if (e.type === 'transfer:piece-verified') { finishedAt = Date.now(); display.advance(e.bytes) }
       else if (e.type === 'transfer:provider-dropped') ctx.stderr.write(`\n${fileName}: dropped provider ${e.provider}: ${e.reason}\n`)
+      else if (e.type === 'transfer:provider-banned') ctx.stderr.write(`${fileName}: banned provider ${e.provider} (${e.reason}) and reported it to the tracker\n`)
     }
   }).catch((err: unknown) => { throw asHomeError(err, home) })
   await requests.forget(cid.toString()).catch(() => {})
