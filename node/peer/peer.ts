@@ -77,6 +77,7 @@ export class Peer {
   #connecting?: Promise<PeerId>
   #reconnecting = false
   #catalogue?: { items: CatalogueItem[], at: number }
+  #uploaded = 0
 
   private constructor (init: PeerInit, host: Host, logger: ComponentLogger) {
     this.#init = init
@@ -89,7 +90,8 @@ export class Peer {
       limiter: init.limiter,
       uploadSlots: init.uploadSlots ?? 8,
       tracker: () => this.#tracker,
-      source: { lookup: async (cid) => this.#servable(cid) }
+      source: { lookup: async (cid) => this.#servable(cid) },
+      onServed: (e) => { this.#uploaded += e.bytes }
     })
   }
 
@@ -111,6 +113,11 @@ export class Peer {
   /** Downloaders this peer is serving now. */
   get serving (): number {
     return this.#server.serving
+  }
+
+  /** Bytes served to other peers since this peer started. */
+  get uploadedBytes (): number {
+    return this.#uploaded
   }
 
   get peerId (): PeerId { return this.host.peerId }

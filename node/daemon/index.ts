@@ -1,0 +1,5 @@
+export { ControlServer, FileExistsError, existingFile } from './control-server.js'
+export type { ControlServerInit } from './control-server.js'
+export { ControlClient, OwnerGoneError, controlSocketOf } from './control-client.js'
+export { CONTROL_SOCKET } from './protocol.js'
+export type { ControlEvent, ControlGetResult, ControlHello, ControlRequest, ControlError } from './protocol.js'

@@ -1,0 +1,108 @@
+/**
+ * The control channel's wire format: newline-delimited JSON over a Unix socket in the home.
+ * A connection carries one request (the first line) and its answer: one line, a stream of
+ * event lines ending in `done` or `error`, or (for `read`) one header line and then raw bytes.
+ * Uint8Array values travel as `{ "$bytes": base64 }`.
+ */
+
+/** The socket's file name in the home. */
+export const CONTROL_SOCKET = 'control.sock'
+/** Longest line either side accepts (a catalogue listing is the biggest answer). */
+export const MAX_LINE_BYTES = 64 * 1024 * 1024
+/** Longest request line the server accepts. */
+export const MAX_REQUEST_BYTES = 64 * 1024
+
+/** What a client asks. */
+export type ControlRequest =
+  | { op: 'hello' }
+  | { op: 'list', query?: string }
+  | { op: 'resolve', name: string }
+  | { op: 'status' }
+  | { op: 'get', cid: string, requestId?: string, path?: string, force?: boolean }
+  | { op: 'read', cid: string }
+  | { op: 'play', cid: string }
+
+/** Who answers on the socket. */
+export interface ControlHello {
+  pid: number
+  role: string
+  peerId: string
+  /** The web player's base URL, when this owner runs one. */
+  web?: string
+  /** The owner serves pieces to other peers. */
+  sharing: boolean
+  /** The tracker addresses the owner was started with. */
+  tracker: string[]
+}
+
+/** An error as it crosses the socket: enough for the CLI to map it to a sentence and an exit code. */
+export interface ControlError {
+  name: string
+  message: string
+  refusal?: string
+  retryAfterMs?: number
+  /** errno-like code of the cause (EACCES, ENOSPC...). */
+  code?: string
+}
+
+/** One progress event of a `get`, as the daemon forwards it. */
+export type ControlEvent =
+  | { type: 'queue:position', position: number, waiting: number, etaMs: number }
+  | { type: 'queue:granted' }
+  | { type: 'download:start', total: number, have: number }
+  | { type: 'piece', bytes: number, fromPeer: boolean, providers: number, uploadBytes: number }
+  | { type: 'provider-dropped', provider: string, reason: string }
+  | { type: 'provider-banned', provider: string, reason: string }
+  | { type: 'refetched', pieces: number }
+
+/** What `get` returns once the file is written (or complete in the store when no path was given). */
+export interface ControlGetResult {
+  cid: string
+  size: number
+  path?: string
+  bytesFromTracker: number
+  bytesFromPeers: number
+  /** The file was complete in the store before this request. */
+  cached: boolean
+}
+
+/** Encodes one message as a line. */
+export function encodeLine (value: unknown): string {
+  // `this[key]` is the value before toJSON: a Buffer would otherwise arrive as { type, data }
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key]
+    return raw instanceof Uint8Array ? { $bytes: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') } : v
+  }) + '\n'
+}
+
+/** Decodes one line (throws on malformed JSON). */
+export function decodeLine<T> (line: string): T {
+  return JSON.parse(line, (_key, v: unknown) => {
+    if (v != null && typeof v === 'object' && typeof (v as { $bytes?: unknown }).$bytes === 'string' && Object.keys(v).length === 1) {
+      return new Uint8Array(Buffer.from((v as { $bytes: string }).$bytes, 'base64'))
+    }
+    return v
+  }) as T
+}
+
+/** An Error from its wire form, keeping the fields the CLI maps (name, refusal, code). */
+export function errorFromWire (e: ControlError): Error {
+  const err = new Error(e.message) as Error & Record<string, unknown>
+  err.name = e.name
+  if (e.refusal != null) err.refusal = e.refusal
+  if (e.retryAfterMs != null) err.retryAfterMs = e.retryAfterMs
+  if (e.code != null) err.cause = Object.assign(new Error(e.code), { code: e.code })
+  return err
+}
+
+/** The wire form of an error. */
+export function errorToWire (err: unknown): ControlError {
+  const e = err as Error & { refusal?: string, retryAfterMs?: number }
+  let code: string | undefined
+  let c = e as { code?: unknown, cause?: unknown } | undefined
+  for (let i = 0; i < 5 && c != null; i++) {
+    if (typeof c.code === 'string') { code = c.code; break }
+    c = c.cause as typeof c
+  }
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(err), refusal: e?.refusal, retryAfterMs: e?.retryAfterMs, code }
+}
