@@ -15,8 +15,27 @@ export const EXIT = {
    * the fix is elsewhere (--home, or room on that disk), and what is already stored is kept.
    */
   home: 7,
+  /** A file to be written exists with other content (and --force was not given). */
+  exists: 8,
+  /** The home is owned by another process that cannot take the request, or the listen port is taken. */
+  busy: 9,
   interrupted: 130
 } as const
+
+/** Every exit code with its meaning, as `mediaswarm help` lists them and the README documents them. */
+export const EXIT_CODES: ReadonlyArray<readonly [number, string]> = [
+  [EXIT.ok, 'success'],
+  [EXIT.failure, 'an unexpected failure (a bug, or an error with no better code; the message says what)'],
+  [EXIT.usage, 'a usage mistake: unknown command or option, bad value, missing argument'],
+  [EXIT.notFound, 'no such file in the catalogue'],
+  [EXIT.unreachable, 'the tracker cannot be reached, or is not the tracker asked for'],
+  [EXIT.refused, 'the tracker refused the request (queue full, per-peer limit)'],
+  [EXIT.output, 'the output file or folder cannot be written'],
+  [EXIT.home, 'the home folder cannot be written'],
+  [EXIT.exists, 'the output file exists with other content (use --force)'],
+  [EXIT.busy, 'the home is owned by another process, or the port is in use'],
+  [EXIT.interrupted, 'interrupted (Ctrl-C, SIGTERM)']
+]
 
 /** The peer's or tracker's home folder cannot be written; the cause carries the errno. */
 export class HomeError extends Error {
@@ -65,6 +84,14 @@ export function asHomeError (err: unknown, home: string): unknown {
   return err
 }
 
+/** The home or a port is taken by another process: one sentence says by whom and what to do. */
+export class BusyError extends Error {
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'BusyError'
+  }
+}
+
 interface Described { message: string, code: number }
 
 /** The first errno-like `code` along an error's cause chain. */
@@ -101,6 +128,14 @@ export function describeError (err: unknown): Described {
       const why = fsReason(causeCode(e))
       return { message: e.message.replace(/\.$/, '') + (why != null ? ` (${why})` : '') + '.', code: e.name === 'HomeError' ? EXIT.home : EXIT.output }
     }
+    case 'BusyError':
+      return { message: sentence(e.message), code: EXIT.busy }
+    case 'HomeBusyError':
+      return { message: sentence(e.message), code: EXIT.busy }
+    case 'FileExistsError':
+      return { message: sentence(e.message), code: EXIT.exists }
+    case 'OwnerGoneError':
+      return { message: sentence(e.message), code: EXIT.failure }
     case 'AbortError':
       return { message: 'Interrupted.', code: EXIT.interrupted }
     default: {

@@ -3,7 +3,8 @@ import '../node/polyfill.js'
 import { parseArgs } from 'node:util'
 import { UsageError } from './command.js'
 import { commands } from './commands/index.js'
-import { EXIT, describeError } from './errors.js'
+import { EXIT, EXIT_CODES, describeError } from './errors.js'
+import { VERSION } from './version.js'
 import type { Command, CommandContext } from './command.js'
 
 function help (): string {
@@ -15,7 +16,11 @@ function help (): string {
     '',
     ...commands.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run "mediaswarm COMMAND --help" for its options. Set DEBUG=mediaswarm* for logs.'
+    'Run "mediaswarm help COMMAND" (or "mediaswarm COMMAND --help") for its options.',
+    'Set DEBUG=mediaswarm* for logs. "mediaswarm -V" prints the version.',
+    '',
+    'exit codes:',
+    ...EXIT_CODES.map(([code, meaning]) => `  ${String(code).padStart(3)}  ${meaning}`)
   ].join('\n')
 }
 
@@ -29,12 +34,21 @@ function commandHelp (c: Command): string {
 
 async function main (argv: string[]): Promise<number> {
   const [name, ...rest] = argv
+  if (name === 'help' && rest.length > 0) {
+    const wanted = commands.find(c => c.name === rest[0])
+    if (wanted == null) {
+      process.stderr.write(`Unknown command "${rest[0]}"; run "mediaswarm help" for the list.\n`)
+      return EXIT.usage
+    }
+    process.stdout.write(commandHelp(wanted) + '\n')
+    return EXIT.ok
+  }
   if (name == null || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(help() + '\n')
     return name == null ? EXIT.usage : EXIT.ok
   }
-  if (name === '--version' || name === '-v') {
-    process.stdout.write('mediaswarm 0.1.0\n')
+  if (name === '--version' || name === '-V' || name === '-v' || name === 'version') {
+    process.stdout.write(`mediaswarm ${VERSION}\n`)
     return EXIT.ok
   }
   const command = commands.find(c => c.name === name)

@@ -1,164 +1,110 @@
-import { rm, stat, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { CID } from 'multiformats/cid'
-import { Peer, RequestIds, ensureDir, exportFile } from '../../node/index.js'
-import { OutputError, UsageError } from '../command.js'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { NotFoundError, RequestIds } from '../../node/index.js'
+import { UsageError } from '../command.js'
 import {
-  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
+  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses
 } from '../context.js'
-import { HomeError, asHomeError } from '../errors.js'
+import { asHomeError } from '../errors.js'
+import { fetchItem, seedUntil, seedLimits } from '../get/fetch-item.js'
+import { outputTarget, checkOutputTarget } from '../get/output-target.js'
+import { openHome } from '../home.js'
 import { formatBytes } from '../output/format.js'
-import { ProgressDisplay } from '../output/progress.js'
-import type { Command, CommandContext } from '../command.js'
+import { selectItems } from '../select.js'
+import type { Command } from '../command.js'
+import type { GotFile } from '../get/fetch-item.js'
+import type { CatalogueItem } from '../../node/index.js'
 
-/** One fetched file as `get --json` prints it. */
-export interface GotFile {
-  name: string
-  cid: string
-  size: number
-  path: string
-  /** From the ticket to the last verified piece; 0 when the file was already in the cache. */
-  transferMs: number
-  bytesFromTracker: number
-  bytesFromPeers: number
-  /** Peak resident memory of this process so far. */
-  maxRssBytes: number
-}
-
-/**
- * Makes `dir` (with `mode` for new levels) and writes a file in it: a real write, since
- * access() says yes to root even on read-only mounts.
- */
-async function probeFolder (dir: string, mode?: number): Promise<void> {
-  await ensureDir(dir, mode)
-  if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' })
-  const probe = join(dir, `.mediaswarm-write-test-${process.pid}`)
-  await writeFile(probe, '')
-  await rm(probe, { force: true })
-}
-
-/** Fails early, before queueing, when the output folder cannot be written. */
-async function checkOutputDir (dir: string): Promise<void> {
-  try {
-    await probeFolder(dir)
-  } catch (err) {
-    throw new OutputError(`Cannot write to the output folder ${dir}.`, { cause: err })
-  }
-}
-
-/** Fails early, before queueing, when the home folder cannot be written (0700, as the identity wants it). */
-async function checkHomeDir (home: string): Promise<void> {
-  try {
-    await probeFolder(home, 0o700)
-  } catch (err) {
-    throw new HomeError(`Cannot write to the home folder ${home}.`, { cause: err })
-  }
-}
+export type { GotFile } from '../get/fetch-item.js'
 
 /** Where `get` keeps the queue request id of each file it is fetching. */
 export const REQUESTS_FILE = 'requests.json'
-
-async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: string, home: string, requests: RequestIds): Promise<GotFile> {
-  const item = await peer.resolve(name, ctx.signal)
-  const cid = CID.decode(item.cid)
-  // a rerun after a crash asks with the same id, and so keeps its place in the queue
-  const requestId = await requests.idOf(cid.toString()).catch((err: unknown) => { throw asHomeError(err, home) })
-  const fileName = item.path.split('/').pop() ?? item.path
-  const display = new ProgressDisplay(ctx.stderr, fileName)
-  let grantedAt = 0
-  let finishedAt = 0
-  const result = await peer.download(cid, {
-    signal: ctx.signal,
-    requestId,
-    onProgress: (e) => {
-      if (ctx.json) {
-        if (e.type === 'queue:granted') grantedAt = Date.now()
-        if (e.type === 'transfer:piece-verified') finishedAt = Date.now()
-        return
-      }
-      if (e.type === 'queue:position') display.queued(e.position.position, e.position.waiting, e.position.etaMs)
-      else if (e.type === 'queue:granted') grantedAt = Date.now()
-      else if (e.type === 'download:start') display.start(e.total, e.have)
-      else if (e.type === 'transfer:piece-verified') { finishedAt = Date.now(); display.advance(e.bytes) }
-      else if (e.type === 'transfer:provider-dropped') ctx.stderr.write(`\n${fileName}: dropped provider ${e.provider}: ${e.reason}\n`)
-      else if (e.type === 'transfer:provider-banned') ctx.stderr.write(`${fileName}: banned provider ${e.provider} (${e.reason}) and reported it to the tracker\n`)
-    }
-  }).catch((err: unknown) => { throw asHomeError(err, home) })
-  await requests.forget(cid.toString()).catch(() => {})
-  display.finish()
-  const path = join(outDir, fileName)
-  // pieces found damaged in the store are fetched again by a new download of the cid
-  const refetch = async (): Promise<void> => { await peer.download(CID.decode(item.cid), { signal: ctx.signal }) }
-  try {
-    const { refetched } = await exportFile(result.file, path, { refetch })
-    if (refetched > 0) ctx.stderr.write(`${fileName}: the stored copy was damaged: re-fetched ${refetched} pieces\n`)
-  } catch (err) {
-    if ((err as Error).name === 'StoreRepairError') throw asHomeError((err as Error).cause ?? err, home)
-    throw new OutputError(`Cannot write ${path}.`, { cause: err })
-  }
-  return {
-    name: fileName,
-    cid: result.file.cid,
-    size: result.file.info.manifest.size,
-    path,
-    transferMs: grantedAt > 0 ? Math.max(finishedAt - grantedAt, 0) : 0,
-    bytesFromTracker: result.bytesFromTracker,
-    bytesFromPeers: result.bytesFromPeers,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024
-  }
-}
 
 /** `mediaswarm get`: fetch files through the queue, verified, written atomically. */
 export const getCommand: Command<GotFile[]> = {
   name: 'get',
   summary: 'Fetch files by name or cid: queue position, then a verified download',
-  usage: 'get NAME|CID... [-o DIR] [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE] [--seed] [--json]',
+  usage: 'get NAME|CID... [--select PATTERN] [-o FILE|DIR|-] [--force] [--seed] [--tracker MULTIADDR] [--home DIR] [--json]',
   options: {
-    output: { type: 'string', short: 'o', value: 'DIR', description: 'folder to write into (default: current folder)' },
+    output: { type: 'string', short: 'o', value: 'PATH', description: 'output: a file name (one file, with an extension), a folder, or - for stdout (default: current folder)' },
+    dir: { type: 'string', short: 'd', value: 'DIR', description: 'folder to write into (default: current folder)' },
+    select: { type: 'string', multiple: true, value: 'PATTERN', description: 'also fetch every catalogue item whose path matches this glob (*.mp4, clips/**) or contains these words' },
+    force: { type: 'boolean', description: 'replace an existing file with other content' },
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
     home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
     json: { type: 'boolean', description: 'print a JSON array of the files fetched' },
-    seed: { type: 'boolean', description: 'keep sharing the files after the download, until Ctrl-C' },
+    quiet: { type: 'boolean', short: 'q', description: 'print nothing but errors' },
+    verbose: { type: 'boolean', description: 'also print providers joining, leaving and refusing' },
+    seed: { type: 'boolean', description: 'keep sharing the files after the download, until Ctrl-C (or --seed-time / --seed-ratio)' },
+    'seed-time': { type: 'string', value: 'MINUTES', description: 'seed for this many minutes after the download, then exit (implies --seed)' },
+    'seed-ratio': { type: 'string', value: 'RATIO', description: 'seed until this many times the files\' size was uploaded, then exit (implies --seed)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us while we share (default ${DEFAULT_PEER_LISTEN})` },
     'no-share': { type: 'boolean', description: 'do not serve pieces to other peers while downloading' },
     ...sharingOptions,
     ...networkOptions
   },
   async run (ctx) {
-    if (ctx.args.length === 0) throw new UsageError('Name at least one file to get (see "mediaswarm ls").')
-    const outDir = resolve(ctx.cwd, typeof ctx.options.output === 'string' ? ctx.options.output : '.')
-    await checkOutputDir(outDir)
-    const tracker = await trackerAddresses(ctx)
+    const selects = (ctx.options.select as string[] | undefined) ?? []
+    if (ctx.args.length === 0 && selects.length === 0) throw new UsageError('Name at least one file to get, or --select PATTERN (see "mediaswarm ls").')
     const share = ctx.options['no-share'] !== true
-    if (!share && ctx.options.seed === true) throw new UsageError('--seed and --no-share cannot be used together.')
+    const limits = seedLimits(ctx)
+    if (!share && limits.seed) throw new UsageError('--seed and --no-share cannot be used together.')
+    if (ctx.options.output != null && ctx.options.dir != null) throw new UsageError('Give either -o or -d, not both.')
     const network = await readNetworkOptions(ctx)
     const home = homeOf(ctx, 'peer')
-    await checkHomeDir(home)
-    const peer = await Peer.create({
+    // before the home is touched: an unwritable output fails at once
+    const early = await outputTarget(ctx, undefined)
+    await checkOutputTarget(early)
+    const session = await openHome(ctx, home, 'get', async () => ({
       home,
-      tracker,
+      tracker: await trackerAddresses(ctx),
       ...sharingPeerInit(ctx, network, share)
-    }).catch((err: unknown) => { throw asHomeError(err, home) })
+    })).catch((err: unknown) => { throw explainUnreachable(network, err) })
+    const { client, owner } = session
     try {
-      const out: GotFile[] = []
-      const requests = new RequestIds(join(home, REQUESTS_FILE))
-      for (const name of ctx.args) out.push(await fetchOne(ctx, peer, name, outDir, home, requests))
-      if (ctx.options.seed === true) {
-        if (ctx.json) ctx.stdout.write(JSON.stringify(out) + '\n')
-        else ctx.stderr.write(`${getCommand.render?.(out, ctx) ?? ''}\nseeding as ${peer.peerId.toString()}; press Ctrl-C to stop\n`)
-        await untilStopped(ctx)
+      const items: CatalogueItem[] = []
+      const seen = new Set<string>()
+      const add = (item: CatalogueItem): void => {
+        const key = item.path
+        if (!seen.has(key)) { seen.add(key); items.push(item) }
       }
+      for (const name of ctx.args) add(await client.resolve(name, ctx.signal))
+      if (selects.length > 0) {
+        const all = await client.list(undefined, ctx.signal)
+        for (const pattern of selects) {
+          const matched = selectItems(all, pattern)
+          if (matched.length === 0) throw new NotFoundError(`No catalogue item matches "${pattern}"`)
+          matched.forEach(add)
+        }
+      }
+      const target = await outputTarget(ctx, items.length)
+      // a rerun after a crash asks with the same ids, and so keeps its places in the queue (only the home's owner keeps them)
+      const requests = owner != null ? new RequestIds(join(home, REQUESTS_FILE)) : undefined
+      const out: GotFile[] = []
+      for (const item of items) out.push(await fetchItem(ctx, client, item, target, requests).catch((err: unknown) => { throw asHomeError(err, home) }))
+      if (limits.seed) await seedUntil(ctx, getCommand, out, limits, session)
       return out
     } catch (err) {
       throw explainUnreachable(network, err)
     } finally {
-      await peer.stop()
+      if (owner != null) {
+        // our own connections close asynchronously: only a wait beyond that is worth a word
+        const idle = await Promise.race([owner.server.idle().then(() => true), sleep(500).then(() => false)])
+        if (!idle && !ctx.signal.aborted && ctx.options.quiet !== true && !ctx.json) {
+          const others = owner.server.clients
+          ctx.stderr.write(`${others} other mediaswarm command${others === 1 ? ' is' : 's are'} using this node; waiting for ${others === 1 ? 'it' : 'them'} to finish\n`)
+        }
+        await owner.close(ctx.signal.aborted)
+      }
     }
   },
-  render (files) {
-    return files.map(f => {
+  render (files, ctx) {
+    if (ctx.options.quiet === true) return ''
+    return files.filter(f => f.path !== '-').map(f => {
+      if (f.already === true) return `${f.path} is already there (identical)`
       const rate = f.transferMs > 0 ? `, ${formatBytes(f.size / (f.transferMs / 1000))}/s` : ' (already cached)'
       return `saved ${f.path} (${formatBytes(f.size)}${rate})`
     }).join('\n')
   }
 }
+

@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
-import { Peer } from '../../node/index.js'
-import { explainUnreachable, homeOf, networkOptions, readNetworkOptions, trackerAddresses } from '../context.js'
+import { explainUnreachable, homeOf, networkOptions, parseMultiaddr, readNetworkOptions, trackerAddresses } from '../context.js'
+import { openHome } from '../home.js'
 import { formatBytes, formatDuration, table } from '../output/format.js'
 import type { CatalogueItem } from '../../node/index.js'
 import type { Command } from '../command.js'
@@ -53,23 +53,41 @@ export const lsCommand: Command<ListedItem[]> = {
     ...networkOptions
   },
   async run (ctx) {
-    const tracker = await trackerAddresses(ctx)
+    if (typeof ctx.options.tracker === 'string') parseMultiaddr(ctx.options.tracker)
     const network = await readNetworkOptions(ctx)
-    const peer = await Peer.create({ home: homeOf(ctx, 'peer'), tracker, psk: network.psk, allow: network.allow })
+    const home = homeOf(ctx, 'peer')
+    const { client, owner } = await openHome(ctx, home, 'ls', async () => ({ home, tracker: await trackerAddresses(ctx), psk: network.psk, allow: network.allow }))
+      .catch((err: unknown) => { throw explainUnreachable(network, err) })
     try {
-      const items = await peer.list(ctx.args.join(' '), ctx.signal)
+      const items = await client.list(ctx.args.join(' '), ctx.signal)
       return items.map(toListedItem)
     } catch (err) {
       throw explainUnreachable(network, err)
     } finally {
-      await peer.stop()
+      await owner?.close(ctx.signal.aborted)
     }
   },
   render (items) {
     if (items.length === 0) return 'no files match'
     return table(
-      ['NAME', 'TYPE', 'SIZE', 'LENGTH', 'TITLE', 'ARTIST'],
-      items.map(i => [i.path, i.mime, formatBytes(i.size), formatDuration(i.duration), i.title ?? '', i.artist ?? ''])
+      ['NAME', 'CID', 'TYPE', 'SIZE', 'LENGTH', 'PICTURE', 'TITLE', 'ARTIST'],
+      items.map(i => [i.path, shortCid(i.cid), i.mime, formatBytes(i.size), formatDuration(i.duration), i.width != null && i.height != null ? `${i.width}x${i.height}` : '', i.title ?? '', i.artist ?? ''].map(printable))
     ) + `\n${items.length} file${items.length === 1 ? '' : 's'}`
   }
+}
+
+/** The first and last characters of a cid: enough to tell items apart and to search for. */
+export function shortCid (cid: string): string {
+  return cid.length <= 16 ? cid : `${cid.slice(0, 8)}…${cid.slice(-6)}`
+}
+
+/**
+ * Text from the catalogue as a terminal may show it: control characters (escape sequences,
+ * carriage returns, bidirectional overrides) become visible \xNN or \u{NNNN} escapes.
+ */
+export function printable (text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, c => {
+    const code = c.codePointAt(0) ?? 0
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`
+  })
 }

@@ -1,9 +1,11 @@
-import { Peer, startMediaServer, webApp } from '../../node/index.js'
+import { controlSocketOf, startMediaServer, webApp } from '../../node/index.js'
+import { busyError, ownHome } from '../home.js'
 import {
   DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { formatBytes } from '../output/format.js'
 import type { Command } from '../command.js'
+import type { HomeBusyError, MediaServer } from '../../node/index.js'
 
 /** What `peer` reports when it stops. */
 export interface PeerResult {
@@ -27,29 +29,37 @@ export const peerCommand: Command<PeerResult> = {
   },
   async run (ctx) {
     const network = await readNetworkOptions(ctx)
-    const peer = await Peer.create({
-      home: homeOf(ctx, 'peer'),
+    const home = homeOf(ctx, 'peer')
+    let web: MediaServer | undefined
+    const owned = await ownHome(home, 'peer', async () => ({
+      home,
       tracker: await trackerAddresses(ctx),
       ...sharingPeerInit(ctx, network),
       onTrackerEvent: (e) => {
         if (ctx.json) ctx.stdout.write(JSON.stringify({ event: e.type, ...e }) + '\n')
         else ctx.stderr.write(e.type === 'tracker:lost' ? 'lost the tracker; reconnecting…\n' : `tracker is back; re-announced ${e.files} files\n`)
       }
+    }), undefined, () => web?.url).catch((err: unknown) => {
+      const e = err as HomeBusyError
+      if (e.name !== 'HomeBusyError') throw err
+      throw busyError(home, e.owner, e.owner.role === 'peer' ? 'it already shares this home' : 'start the daemon once it has finished, or give it another --home')
     })
+    const peer = owned.peer
     try {
       await peer.connect(ctx.signal)
       const files = await peer.reshare(ctx.signal)
       const shared = files.map(f => ({ cid: f.cid, bytes: f.bytesHave, complete: f.complete }))
       const addrs = peer.host.getMultiaddrs().map(String)
-      const web = await startMediaServer({
+      web = await startMediaServer({
         open: async (cid, signal) => peer.media(cid, signal),
         routes: webApp(peer),
         logger: peer.host.logger,
         port: intOption(ctx, 'http', 0, 0, 65535)
       })
-      ctx.signal.addEventListener('abort', () => { void web.close() }, { once: true })
+      const server = web
+      ctx.signal.addEventListener('abort', () => { void server.close() }, { once: true })
       if (ctx.json) {
-        ctx.stdout.write(JSON.stringify({ event: 'sharing', peerId: peer.peerId.toString(), addresses: addrs, web: web.url, files: shared }) + '\n')
+        ctx.stdout.write(JSON.stringify({ event: 'sharing', peerId: peer.peerId.toString(), addresses: addrs, web: web.url, control: controlSocketOf(home), files: shared }) + '\n')
       } else {
         const total = shared.reduce((n, f) => n + f.bytes, 0)
         ctx.stdout.write([
@@ -58,6 +68,7 @@ export const peerCommand: Command<PeerResult> = {
           'listening on:',
           ...addrs.map(a => `  ${a}`),
           `web player: ${web.url}/`,
+          `control channel: ${controlSocketOf(home)} ("mediaswarm get", "ls", "status" and "play" on this home run here)`,
           'press Ctrl-C to stop',
           ''
         ].join('\n'))
@@ -67,7 +78,7 @@ export const peerCommand: Command<PeerResult> = {
     } catch (err) {
       throw explainUnreachable(network, err)
     } finally {
-      await peer.stop()
+      await owned.close(true)
     }
   },
   render: () => 'peer stopped; the tracker was told'

@@ -2,13 +2,16 @@ import { spawn } from 'node:child_process'
 import { access, constants } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { Peer, startMediaServer } from '../../node/index.js'
+import { mediaPath, startMediaServer } from '../../node/index.js'
 import { UsageError } from '../command.js'
 import {
   DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
+import { BusyError, causeCode } from '../errors.js'
+import { openHome } from '../home.js'
 import { ProgressDisplay } from '../output/progress.js'
 import type { Command, CommandContext } from '../command.js'
+import type { MediaServer } from '../../node/index.js'
 
 /** Players tried in this order when --player is not given. */
 export const PLAYERS = ['mpv', 'vlc', 'ffplay'] as const
@@ -67,48 +70,63 @@ export const playCommand: Command<PlayResult> = {
     const player = await choosePlayer(ctx)
     const port = intOption(ctx, 'port', 0, 0, 65535)
     const network = await readNetworkOptions(ctx)
-    const peer = await Peer.create({
-      home: homeOf(ctx, 'peer'),
-      tracker: await trackerAddresses(ctx),
-      ...sharingPeerInit(ctx, network)
-    })
+    const home = homeOf(ctx, 'peer')
+    const { client, owner } = await openHome(ctx, home, 'play', async () => ({ home, tracker: await trackerAddresses(ctx), ...sharingPeerInit(ctx, network) }))
+      .catch((err: unknown) => { throw explainUnreachable(network, err) })
     try {
-      const item = await peer.resolve(ctx.args[0], ctx.signal)
+      const item = await client.resolve(ctx.args[0], ctx.signal)
       const cid = CID.decode(item.cid).toString()
       const name = item.path.split('/').pop() ?? item.path
-      const fetch = await peer.fetch(CID.parse(cid), { signal: ctx.signal })
-      const server = await startMediaServer({ open: async (c, s) => peer.media(c, s), logger: peer.host.logger, port })
+      let url: string
+      let server: MediaServer | undefined
+      if (owner == null) {
+        // the daemon streams it from its web player, and keeps sharing it
+        const { web } = await client.play(cid, ctx.signal)
+        if (web == null) throw new BusyError(`The home ${home} is in use by "mediaswarm ${client.hello.role}" (pid ${client.hello.pid}), which does not stream; wait for it, or run "mediaswarm peer" on this home.`)
+        url = `${web}${mediaPath(cid, name)}`
+      } else {
+        const peer = owner.peer
+        await peer.fetch(CID.parse(cid), { signal: ctx.signal })
+        server = await startMediaServer({ open: async (c, s) => peer.media(c, s), logger: peer.host.logger, port }).catch((err: unknown) => {
+          if (causeCode(err) === 'EADDRINUSE') throw new BusyError(`Port ${port} on 127.0.0.1 is already in use; choose another with --port, or leave --port out for any free port.`)
+          throw err
+        })
+        url = server.urlOf(cid, name)
+      }
       try {
-        const url = server.urlOf(cid, name)
         if (ctx.json) ctx.stdout.write(JSON.stringify({ event: 'serving', url, cid, player }) + '\n')
         else ctx.stdout.write(`streaming ${item.path} at ${url}\n${player === 'none' ? 'open it in any player or browser; press Ctrl-C to stop\n' : `starting ${player}\n`}`)
+        const progress = new AbortController()
         if (!ctx.json) {
           const display = new ProgressDisplay(ctx.stderr, name)
-          fetch.onProgress(e => {
-            if (e.type === 'queue:position') display.queued(e.position.position, e.position.waiting, e.position.etaMs)
+          client.get({ cid }, (e) => {
+            if (e.type === 'queue:position') display.queued(e.position, e.waiting, e.etaMs)
             else if (e.type === 'download:start') display.start(e.total, e.have)
-            else if (e.type === 'transfer:piece-verified') display.advance(e.bytes)
-          })
-          fetch.result.then(() => { display.finish(); ctx.stderr.write(`${name}: complete, sharing it with the swarm\n`) }, () => {})
+            else if (e.type === 'piece') display.advance(e.bytes, e)
+          }, progress.signal).then(() => { display.finish(); ctx.stderr.write(`${name}: complete, sharing it with the swarm\n`) }, () => { display.end() })
         }
-        if (player === 'none') {
-          await untilStopped(ctx)
-        } else {
-          const child = spawn(player, [...(PLAYER_ARGS[player] ?? []), url], { stdio: 'ignore' })
-          await Promise.race([
-            new Promise<void>(resolve => { child.once('exit', () => { resolve() }); child.once('error', () => { resolve() }) }),
-            untilStopped(ctx)
-          ])
-          if (child.exitCode == null) child.kill()
+        try {
+          if (player === 'none') {
+            await untilStopped(ctx)
+          } else {
+            const child = spawn(player, [...(PLAYER_ARGS[player] ?? []), url], { stdio: 'ignore' })
+            await Promise.race([
+              new Promise<void>(resolve => { child.once('exit', () => { resolve() }); child.once('error', () => { resolve() }) }),
+              untilStopped(ctx)
+            ])
+            if (child.exitCode == null) child.kill()
+          }
+        } finally {
+          progress.abort()
         }
         return { url, cid, player }
       } finally {
-        await server.close()
+        await server?.close()
       }
     } catch (err) {
       throw explainUnreachable(network, err)
     } finally {
-      await peer.stop()
+      await owner?.close(ctx.signal.aborted)
     }
   },
   render: (r) => r.player === 'none' ? 'stopped' : `${r.player} closed`

@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
-import { Peer } from '../../node/index.js'
-import { explainUnreachable, homeOf, networkOptions, readNetworkOptions, trackerAddresses } from '../context.js'
+import { explainUnreachable, homeOf, networkOptions, parseMultiaddr, readNetworkOptions, trackerAddresses } from '../context.js'
+import { openHome } from '../home.js'
 import { formatBytes, table } from '../output/format.js'
 import type { Command } from '../command.js'
 
@@ -25,10 +25,13 @@ export const statusCommand: Command<StatusResult> = {
     ...networkOptions
   },
   async run (ctx) {
+    if (typeof ctx.options.tracker === 'string') parseMultiaddr(ctx.options.tracker)
     const network = await readNetworkOptions(ctx)
-    const peer = await Peer.create({ home: homeOf(ctx, 'peer'), tracker: await trackerAddresses(ctx), psk: network.psk, allow: network.allow })
+    const home = homeOf(ctx, 'peer')
+    const { client, owner } = await openHome(ctx, home, 'status', async () => ({ home, tracker: await trackerAddresses(ctx), psk: network.psk, allow: network.allow }))
+      .catch((err: unknown) => { throw explainUnreachable(network, err) })
     try {
-      const s = await peer.trackerStatus(ctx.signal)
+      const s = await client.status(ctx.signal)
       return {
         tracker: s.peerId,
         files: s.files,
@@ -38,7 +41,7 @@ export const statusCommand: Command<StatusResult> = {
           waiting: s.waiting,
           entries: s.queue.map(q => ({ peerId: q.peerId, cid: CID.decode(q.cid).toString(), granted: q.granted, since: q.since }))
         },
-        connectedPeers: s.connectedPeers.filter(p => p !== peer.peerId.toString()),
+        connectedPeers: s.connectedPeers.filter(p => p !== client.hello.peerId),
         transfers: s.transfers.map(t => {
           const total = t.servedByTracker + t.servedByPeers
           return {
@@ -56,7 +59,7 @@ export const statusCommand: Command<StatusResult> = {
     } catch (err) {
       throw explainUnreachable(network, err)
     } finally {
-      await peer.stop()
+      await owner?.close(ctx.signal.aborted)
     }
   },
   render (s) {

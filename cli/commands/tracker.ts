@@ -1,9 +1,14 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
+import { HomeLock } from '../../node/index.js'
 import { UsageError } from '../command.js'
+import { asHomeError, causeCode } from '../errors.js'
+import { busyError } from '../home.js'
+import { checkPortsFree, portInUse } from '../port-check.js'
 import { homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
 import type { Command, CommandContext } from '../command.js'
+import type { HomeBusyError } from '../../node/index.js'
 import type { Tracker } from '../../tracker/index.js'
 import type { NetworkSettings } from '../context.js'
 
@@ -68,11 +73,22 @@ export const trackerCommand: Command<TrackerResult> = {
     const info = await stat(media).catch(() => undefined)
     if (info?.isDirectory() !== true) throw new UsageError(`The media folder ${media} does not exist.`)
     const network = await readNetworkOptions(ctx)
+    const home = homeOf(ctx, 'tracker')
+    const listen = listenAddresses(ctx)
+    // one owner per home, and a free port, checked before the library is hashed
+    const lock = await HomeLock.acquire(home, 'tracker').catch((err: unknown) => {
+      const e = err as HomeBusyError
+      if (e.name === 'HomeBusyError') throw busyError(home, e.owner, 'stop it first, or give this tracker another --home')
+      throw asHomeError(err, home)
+    })
+    // an early failure exits the process: the exit handler gives the home up then
+    process.once('exit', () => { lock.releaseSync() })
+    await checkPortsFree(listen)
     const { Tracker } = await import('../../tracker/index.js')
     const tracker = await Tracker.create({
-      home: homeOf(ctx, 'tracker'),
+      home,
       mediaDir: media,
-      listen: listenAddresses(ctx),
+      listen,
       slots: intOption(ctx, 'slots', 4, 1, 1024),
       maxWaiting: intOption(ctx, 'max-queue', 10_000, 1, 10_000_000),
       maxPerPeer: intOption(ctx, 'per-peer', 8, 1, 10_000),
@@ -80,11 +96,16 @@ export const trackerCommand: Command<TrackerResult> = {
       uploadSlots: ctx.options['upload-slots'] == null ? undefined : intOption(ctx, 'upload-slots', 64, 1, 10_000),
       psk: network.psk,
       allow: network.allow
+    }).catch((err: unknown) => {
+      const inUse = causeCode(err) === 'EADDRINUSE'
+      if (inUse) throw portInUse(listen.join(', '))
+      throw err
     })
     printBanner(ctx, tracker, media, network)
     await untilStopped(ctx)
     const result = { peerId: tracker.host.peerId.toString(), addresses: tracker.addresses, files: tracker.catalogue.size }
     await tracker.stop()
+    await lock.release()
     return result
   },
   render: () => 'tracker stopped'

@@ -160,9 +160,10 @@ describe('cli: the mediaswarm binary', function () {
     const blocker = join(root, 'a-regular-file')
     await writeFile(blocker, 'not a folder')
     const [unknown, unreachable, unwritable, badOption] = await Promise.all([
-      run('get', 'no-such-file.mp4', '--tracker', addr, '-o', join(root, 'out-unknown')),
-      run('get', 'big.mp4', '--tracker', '/ip4/127.0.0.1/tcp/1', '-o', join(root, 'out-unreachable')),
-      run('get', 'big.mp4', '--tracker', addr, '-o', join(blocker, 'sub')),
+      // each on its own home: commands on one home share its owner's node and tracker
+      run('get', 'no-such-file.mp4', '--tracker', addr, '-o', join(root, 'out-unknown'), '--home', join(root, 'h-unknown')),
+      run('get', 'big.mp4', '--tracker', '/ip4/127.0.0.1/tcp/1', '-o', join(root, 'out-unreachable'), '--home', join(root, 'h-unreachable')),
+      run('get', 'big.mp4', '--tracker', addr, '-o', join(blocker, 'sub'), '--home', join(root, 'h-unwritable')),
       run('get', 'big.mp4', '--no-such-option')
     ])
     assertOneLineError('unknown name', unknown, 3)
