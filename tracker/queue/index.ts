@@ -159,5 +159,5 @@ export interface QueueStats {
 
 export { RequestQueue } from './request-queue.js'
 export { realClock } from './clock.js'
-export { sourceOf } from './source.js'
+export { addressKey as sourceOf } from '../../node/host/address-limits.js'
 export * from './constants.js'

@@ -41,6 +41,8 @@ export interface TransferServerInit {
   /** @default TRANSFER_IDLE_TIMEOUT_MS */
   idleTimeoutMs?: number
   onServed?: (event: ServedEvent) => void
+  /** Whether the tracker still honours a ticket (enforced by helper "serving"). @default always */
+  isTicketLive?: (ticket: Ticket) => boolean
 }
 
 /**
