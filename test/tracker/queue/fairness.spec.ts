@@ -3,20 +3,10 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { QueueRefusedError } from '../../../node/errors.js'
 import { RequestQueue, sourceOf } from '../../../tracker/queue/index.js'
 import { FakeClock } from '../../fixtures/fake-clock.js'
+import { Rng } from '../../fixtures/fuzz.js'
 import type { QueueEvent, RequestQueueInit } from '../../../tracker/queue/index.js'
 
 const key = (peerId: string, requestId: string): { peerId: string, requestId: string } => ({ peerId, requestId })
-
-/** A tiny seeded PRNG (mulberry32). */
-function prng (seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6D2B79F5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('tracker/queue fairness and admission', () => {
   let clock: FakeClock
@@ -59,7 +49,8 @@ describe('tracker/queue fairness and admission', () => {
 
     it('grants follow arrival order among eligible requests through churn, and positions never go up', () => {
       make({ slots: 3, maxPerPeer: 50 })
-      const random = prng(9)
+      const rng = new Rng(9)
+      const random = (): number => rng.next()
       const peers = ['p0', 'p1', 'p2', 'p3', 'p4', 'p5']
       const order: string[] = []
       const lastPosition = new Map<string, number>()
