@@ -60,8 +60,8 @@ export interface RequestQueueInit {
    */
   maxPerSource?: number
   /**
-   * A grant that makes no progress (see `progress()`) for this long loses its slot, and a
-   * renewal without progress since the previous one does not extend the lease.
+   * A grant that makes no progress (see `progress()`) for this long loses its slot, and
+   * renewals do not extend the lease of a grant without progress for this long.
    *
    * @default 30000
    */

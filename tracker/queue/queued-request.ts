@@ -33,8 +33,6 @@ export class QueuedRequest implements LineItem {
   readonly idle = new OneShot()
   /** Clock time of the last progress of the grant (granted: its grant time). */
   lastProgressAt = 0
-  /** Progress was seen since the last renewal (a renewal extends the lease only then). */
-  progressSinceRenew = false
 
   constructor (entry: { peerId: string, requestId: string, cid: string, source?: string }, arrivedAt: number, seq: number, listener: QueueListener) {
     this.peerId = entry.peerId

@@ -21,8 +21,8 @@ import type {
  * Fairness: a peer holds at most `maxActivePerPeer` grants at once; its further requests
  * keep their place but are skipped (not blocking anyone behind them) until one of its grants
  * ends, so grants follow arrival order among the requests that may be granted. A grant that
- * makes no progress for `idleMs` loses its slot, and a renewal extends the lease only when
- * progress was seen since the previous renewal. Waiting + granted requests are capped per
+ * makes no progress for `idleMs` loses its slot, and renewals extend the lease only while
+ * the grant made progress within the last `idleMs`. Waiting + granted requests are capped per
  * peer (`maxPerPeer`) and per source address (`maxPerSource`).
  *
  * Listeners are called after the queue's state is settled (through an outbox), so a listener
@@ -220,7 +220,6 @@ export class RequestQueue {
       return false
     }
     request.lastProgressAt = this.clock.now()
-    request.progressSinceRenew = true
     return true
   }
 
@@ -238,8 +237,9 @@ export class RequestQueue {
   }
 
   /**
-   * Extends a grant's lease to now + `leaseMs` when it made progress since the previous
-   * renewal (see {@link progress}); without progress the lease stays as it was. Undefined
+   * Extends a grant's lease to now + `leaseMs` while it made progress (see {@link progress})
+   * within the last `idleMs` (a fresh grant counts as progress at its grant time); a grant
+   * without progress for longer is not extended, and its idle check ends it anyway. Undefined
    * when the request holds no grant.
    */
   renew (key: QueueRequestKey): Grant | undefined {
@@ -247,9 +247,9 @@ export class RequestQueue {
     if (request?.state !== 'granted') {
       return undefined
     }
-    if (request.progressSinceRenew) {
-      request.progressSinceRenew = false
-      request.expiresAt = this.clock.now() + this.leaseMs
+    const now = this.clock.now()
+    if (now - request.lastProgressAt < this.idleMs) {
+      request.expiresAt = now + this.leaseMs
       this.startLease(request)
     }
     // a holder that renews is alive, even if it went away and came back (or we restarted)
@@ -348,7 +348,6 @@ export class RequestQueue {
     this.granted.add(request)
     this.admission.granted(request, 1)
     request.lastProgressAt = now
-    request.progressSinceRenew = false
     this.startIdle(request, this.idleMs)
   }
 
