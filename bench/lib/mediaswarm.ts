@@ -10,7 +10,7 @@ import { ChildError, cpuSeconds, expectCleanExit, startNode, stop, vmHwmBytes, t
 /** The CLI entry, relative to this file once compiled (dist/bench/lib → dist/cli). */
 export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
 /** Preloaded into the CLI processes: writes their CPU time and peak RSS at exit. */
-const USAGE_PROBE = new URL('../usage-probe.js', import.meta.url).href
+export const USAGE_PROBE = new URL('../usage-probe.js', import.meta.url).href
 
 export interface MediaswarmRun {
   transferMs: number
