@@ -6,6 +6,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
+import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
@@ -31,7 +32,7 @@ export interface HostInit {
   /**
    * A pre-shared network key: the contents of a swarm.key file (`/key/swarm/psk/1.0.0/`,
    * `/base16/`, 64 hex digits; see readNetworkKey). Every connection is then encrypted with
-   * it underneath Noise, so only nodes holding the same key can connect (a libp2p private
+   * it underneath TLS or Noise, so only nodes holding the same key can connect (a libp2p private
    * network). @default undefined (an open network)
    */
   psk?: Uint8Array
@@ -64,9 +65,12 @@ export const MAX_STREAM_WINDOW = 8 * 1024 * 1024
 const MAX_READ_BUFFER = MAX_STREAM_WINDOW + 2 * 1024 * 1024
 
 /**
- * Creates the libp2p host: TCP, Noise, yamux first (flow control per stream) with mplex
- * kept only for peers that cannot speak yamux, identify and ping; optionally closed to
- * nodes without the network key (`psk`) or not on an allow-list (`allow`).
+ * Creates the libp2p host: TCP; TLS 1.3 first (OpenSSL does the record crypto, and the
+ * muxer is agreed in the handshake through ALPN) with Noise as the fallback for peers that
+ * only speak Noise (multistream-select tries the dialer's encrypters in order, so either
+ * side may lack TLS); yamux first (flow control per stream) with mplex kept only for peers
+ * that cannot speak yamux; identify and ping; optionally closed to nodes without the network
+ * key (`psk`) or not on an allow-list (`allow`).
  */
 export async function createHost (init: HostInit): Promise<Host> {
   return createLibp2p({
@@ -74,7 +78,7 @@ export async function createHost (init: HostInit): Promise<Host> {
     start: init.start ?? true,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [tls(), noise()],
     streamMuxers: [
       yamux({
         streamOptions: {
