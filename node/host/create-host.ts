@@ -52,6 +52,12 @@ export interface HostInit {
   /** @default 300 */
   maxConnections?: number
   /**
+   * Connection encrypters to offer, in order of preference. Leave the default: the option
+   * exists to benchmark and test the Noise fallback path.
+   * @default ['tls', 'noise']
+   */
+  encrypters?: Array<'tls' | 'noise'>
+  /**
    * Overrides of the keep-alive ping settings ({@link CONNECTION_MONITOR}); for tests.
    * @default CONNECTION_MONITOR
    */
@@ -102,7 +108,7 @@ export async function createHost (init: HostInit): Promise<Host> {
     start: init.start ?? true,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
-    connectionEncrypters: [tls(), noise()],
+    connectionEncrypters: (init.encrypters ?? ['tls', 'noise']).map(e => e === 'tls' ? tls() : noise()),
     streamMuxers: [
       yamux({
         streamOptions: {
