@@ -59,8 +59,6 @@ export interface TransferServerInit {
    */
   isTicketLive?: (ticket: Ticket) => boolean
   onServed?: (event: ServedEvent) => void
-  /** Whether the tracker still honours a ticket (enforced by helper "serving"). @default always */
-  isTicketLive?: (ticket: Ticket) => boolean
 }
 
 /** A stream's hello-phase writes and close must finish within this. */
