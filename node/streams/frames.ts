@@ -17,12 +17,17 @@ export interface MessageCodec<T> {
  * decode.
  */
 export async function readMessage<T> (reader: StreamReader, codec: MessageCodec<T>, maxLength: number, signal?: AbortSignal): Promise<T | undefined> {
+  const buffered = reader.tryReadFrame(maxLength)
+  if (buffered != null) return decodeMessage(codec, buffered)
   const length = await reader.readVarint(signal)
   if (length == null) return undefined
   if (length > maxLength) {
     throw new FrameTooLargeError(`Message of ${length} bytes exceeds the limit of ${maxLength}`)
   }
-  const bytes = await reader.readExactly(length, signal)
+  return decodeMessage(codec, await reader.readExactly(length, signal))
+}
+
+function decodeMessage<T> (codec: MessageCodec<T>, bytes: Uint8Array): T {
   try {
     return codec.decode(bytes)
   } catch (err) {
