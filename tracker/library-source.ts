@@ -13,6 +13,8 @@ interface PieceChecks {
   verified: Bitfield
   /** Pieces that may be served: all, minus those that failed their hash. */
   available: Bitfield
+  /** Times each piece was handed out (super-seeding: the least-served goes first). */
+  served: Uint32Array
 }
 
 /**
@@ -20,7 +22,9 @@ interface PieceChecks {
  * it was hashed is not served (its pieces would not match the manifest peers verify
  * against); the catalogue is asked to rescan instead. Each piece is hashed on its first
  * serve in this process: one that does not match the manifest is never served (the
- * downloader is told "not here") and the catalogue rescans.
+ * downloader is told "not here") and the catalogue rescans. The tracker super-seeds: of
+ * the pieces a downloader asks for, the least-served goes out first, so downloaders get
+ * different pieces from the tracker and can trade them with each other.
  */
 export class LibrarySource implements PieceSource {
   readonly #catalogue: Catalogue
@@ -63,6 +67,8 @@ export class LibrarySource implements PieceSource {
         checks.verified.set(index)
         return data
       },
+      timesServed: (index) => checks.served[index] ?? 0,
+      markServed: (index) => { if (index < checks.served.length) checks.served[index]++ },
       close: async () => { await (await handle?.catch(() => undefined))?.close() }
     }
   }
@@ -88,7 +94,7 @@ export class LibrarySource implements PieceSource {
       const bytes = await this.#catalogue.manifest(entry.cidString)
       if (bytes == null) return undefined
       const { manifest, pieceCount } = decodeManifest(bytes, entry.cid)
-      return { manifest, verified: new Bitfield(pieceCount), available: Bitfield.full(pieceCount) }
+      return { manifest, verified: new Bitfield(pieceCount), available: Bitfield.full(pieceCount), served: new Uint32Array(pieceCount) }
     } catch (err) {
       this.#log.error('cannot load the manifest of %s: %e', entry.path, err)
       return undefined

@@ -244,7 +244,7 @@ export class ServeSession {
         await this.#reject(this.#rejectWith)
         return
       }
-      const index = this.#wants.shift()
+      const index = this.#takeWant()
       if (index == null) {
         if (this.#remoteDone) break
         await new Promise<void>(resolve => { this.#wake = resolve })
@@ -292,9 +292,36 @@ export class ServeSession {
     return piece
   }
 
+  /** Where the next piece to send sits in the wants: the first, or the least-served one. */
+  #nextAt (): number {
+    const wants = this.#wants
+    const timesServed = this.#init.file.timesServed
+    let at = 0
+    if (timesServed != null && wants.length > 1) {
+      let best = timesServed.call(this.#init.file, wants[0])
+      for (let i = 1; i < wants.length && best > 0; i++) {
+        const n = timesServed.call(this.#init.file, wants[i])
+        if (n < best) {
+          best = n
+          at = i
+        }
+      }
+    }
+    return at
+  }
+
+  /** Takes the next piece to send out of the wants (and counts it as served). */
+  #takeWant (): number | undefined {
+    if (this.#wants.length === 0) return undefined
+    const at = this.#nextAt()
+    const index = at === 0 ? this.#wants.shift() as number : this.#wants.splice(at, 1)[0]
+    this.#init.file.markServed?.(index)
+    return index
+  }
+
   /** Starts reading the next wanted piece while the current one is sent. One slot only. */
   #readAhead (): void {
-    const next = this.#wants[0]
+    const next = this.#wants.length > 0 ? this.#wants[this.#nextAt()] : undefined
     if (next == null || this.#ahead?.index === next || !this.#init.file.bitfield.has(next)) return
     this.#ahead = { index: next, piece: this.#readPiece(next) }
   }
