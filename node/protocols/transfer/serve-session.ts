@@ -330,7 +330,16 @@ export class ServeSession {
     this.#ahead = undefined
   }
 
-  /** A piece that cannot be read is answered "not here", not with the end of the stream. */
+  /**
+   * A piece that cannot be read is answered "not here", not with the end of the stream.
+   *
+   * Each read gets a fresh buffer on purpose: a sent piece may still be referenced below us
+   * after `send` resolved. Noise keeps plaintext chunks in its own write buffer while TCP
+   * needs drain and encrypts them in a microtask after telling the streams above 'drain';
+   * TLS hands them to a Node socket whose writable buffer holds chunks while an earlier
+   * write is pending (and `write` returns true below its high-water mark). Nothing in the
+   * public Stream API says when the muxer and encrypter let go, so reuse cannot be proven.
+   */
   async #readPiece (index: number): Promise<Uint8Array | undefined> {
     try {
       return await this.#init.file.readPiece(index)
