@@ -1,7 +1,7 @@
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { Peer, ensureDir, exportFile } from '../../node/index.js'
+import { Peer, RequestIds, ensureDir, exportFile } from '../../node/index.js'
 import { OutputError, UsageError } from '../command.js'
 import {
   DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
@@ -55,14 +55,21 @@ async function checkHomeDir (home: string): Promise<void> {
   }
 }
 
-async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: string, home: string): Promise<GotFile> {
+/** Where `get` keeps the queue request id of each file it is fetching. */
+export const REQUESTS_FILE = 'requests.json'
+
+async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: string, home: string, requests: RequestIds): Promise<GotFile> {
   const item = await peer.resolve(name, ctx.signal)
+  const cid = CID.decode(item.cid)
+  // a rerun after a crash asks with the same id, and so keeps its place in the queue
+  const requestId = await requests.idOf(cid.toString()).catch((err: unknown) => { throw asHomeError(err, home) })
   const fileName = item.path.split('/').pop() ?? item.path
   const display = new ProgressDisplay(ctx.stderr, fileName)
   let grantedAt = 0
   let finishedAt = 0
-  const result = await peer.download(CID.decode(item.cid), {
+  const result = await peer.download(cid, {
     signal: ctx.signal,
+    requestId,
     onProgress: (e) => {
       if (ctx.json) {
         if (e.type === 'queue:granted') grantedAt = Date.now()
@@ -74,8 +81,10 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
       else if (e.type === 'download:start') display.start(e.total, e.have)
       else if (e.type === 'transfer:piece-verified') { finishedAt = Date.now(); display.advance(e.bytes) }
       else if (e.type === 'transfer:provider-dropped') ctx.stderr.write(`\n${fileName}: dropped provider ${e.provider}: ${e.reason}\n`)
+      else if (e.type === 'transfer:provider-banned') ctx.stderr.write(`${fileName}: banned provider ${e.provider} (${e.reason}) and reported it to the tracker\n`)
     }
   }).catch((err: unknown) => { throw asHomeError(err, home) })
+  await requests.forget(cid.toString()).catch(() => {})
   display.finish()
   const path = join(outDir, fileName)
   // pieces found damaged in the store are fetched again by a new download of the cid
@@ -132,7 +141,8 @@ export const getCommand: Command<GotFile[]> = {
     }).catch((err: unknown) => { throw asHomeError(err, home) })
     try {
       const out: GotFile[] = []
-      for (const name of ctx.args) out.push(await fetchOne(ctx, peer, name, outDir, home))
+      const requests = new RequestIds(join(home, REQUESTS_FILE))
+      for (const name of ctx.args) out.push(await fetchOne(ctx, peer, name, outDir, home, requests))
       if (ctx.options.seed === true) {
         if (ctx.json) ctx.stdout.write(JSON.stringify(out) + '\n')
         else ctx.stderr.write(`${getCommand.render?.(out, ctx) ?? ''}\nseeding as ${peer.peerId.toString()}; press Ctrl-C to stop\n`)
