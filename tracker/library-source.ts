@@ -1,6 +1,7 @@
 import { open, stat } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { defaultLogger } from '@libp2p/logger'
-import { Bitfield, decodeManifest, pieceLength, pieceOffset, readBytes, verifyPiece } from '../node/index.js'
+import { Bitfield, HASH_LENGTH, decodeManifest, pieceLength, pieceOffset, readBytes, verifyPiece } from '../node/index.js'
 import type { Catalogue, CatalogueEntry } from './catalogue/index.js'
 import type { Manifest, PieceSource, ServableFile } from '../node/index.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
@@ -31,8 +32,12 @@ export class LibrarySource implements PieceSource {
   readonly #log: Logger
   readonly #checks = new Map<string, Promise<PieceChecks | undefined>>()
 
-  constructor (catalogue: Catalogue, logger: ComponentLogger = defaultLogger()) {
+  readonly #offload: boolean
+
+  /** `offload`: hash first-served pieces in the thread pool. @default true when there is a second core */
+  constructor (catalogue: Catalogue, logger: ComponentLogger = defaultLogger(), offload = availableParallelism() > 1) {
     this.#catalogue = catalogue
+    this.#offload = offload
     this.#log = logger.forComponent('mediaswarm:tracker:library-source')
     catalogue.addEventListener('change', (evt) => {
       for (const entry of evt.detail.removed) this.#checks.delete(entry.cidString)
@@ -58,7 +63,7 @@ export class LibrarySource implements PieceSource {
         handle ??= open(entry.absolutePath, 'r')
         const data = await readBytes(await handle, pieceOffset(geometry, index), pieceLength(geometry, index))
         if (checks.verified.has(index)) return data
-        if (!verifyPiece(checks.manifest, index, data)) {
+        if (!(await this.#matches(checks.manifest, index, data))) {
           this.#log.error('piece %d of %s does not match its hash: not serving it, rescanning', index, entry.path)
           checks.available.unset(index)
           this.#rescan()
@@ -71,6 +76,17 @@ export class LibrarySource implements PieceSource {
       markServed: (index) => { if (index < checks.served.length) checks.served[index]++ },
       close: async () => { await (await handle?.catch(() => undefined))?.close() }
     }
+  }
+
+  /**
+   * Whether `data` is piece `index`: hashed in libuv's thread pool (WebCrypto) when a second
+   * core is free, so a big piece does not hold up the tracker's queue and other streams.
+   */
+  async #matches (manifest: Manifest, index: number, data: Uint8Array): Promise<boolean> {
+    if (!this.#offload) return verifyPiece(manifest, index, data)
+    if (data.byteLength !== pieceLength(manifest, index)) return false
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data))
+    return Buffer.from(digest).equals(manifest.pieceHashes.subarray(index * HASH_LENGTH, (index + 1) * HASH_LENGTH))
   }
 
   #rescan (): void {

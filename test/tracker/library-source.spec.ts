@@ -69,8 +69,13 @@ describe('LibrarySource', function () {
     await utimes(path, atime, mtime)
     assert.equal((await stat(path)).mtimeMs, entry.mtimeMs, 'the damage is invisible to size and mtime')
 
-    // a fresh source: nothing verified yet in this process
-    const source = new LibrarySource(catalogue)
+    // fresh sources: nothing verified yet in this process; hashing on the loop and in the thread pool
+    for (const offload of [false, true]) {
+      await checkDamaged(new LibrarySource(catalogue, undefined, offload), damaged)
+    }
+  })
+
+  async function checkDamaged (source: LibrarySource, damaged: number): Promise<void> {
     const file = await source.lookup(entry.cidString)
     assert.ok(file != null)
     try {
@@ -88,7 +93,7 @@ describe('LibrarySource', function () {
     } finally {
       await file.close?.()
     }
-  })
+  }
 
   describe('super-seeding through a real transfer server', function () {
     let hosts: Host[] = []
