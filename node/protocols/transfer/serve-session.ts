@@ -30,7 +30,7 @@ export interface ServeSessionInit {
   /** Told of each renewed ticket accepted on this stream. */
   onTicket: (ticket: Ticket) => void
   onServed?: (bytes: number) => void
-  /** A write that makes no progress for this long ends the stream. */
+  /** A write during which no byte leaves the stream's buffer for this long ends the stream. */
   stallMs: number
   /** No request received and no piece sent for this long ends the stream. */
   idleMs: number
@@ -59,8 +59,10 @@ export class ServeSession {
   #ticket: Ticket
   #ahead?: { index: number, piece: Promise<Uint8Array | undefined> }
   #timer?: NodeJS.Timeout
-  /** When the pending write started (0: none pending). */
+  /** When the pending write started or last made progress (0: none pending). */
   #sendingSince = 0
+  /** The stream's unsent bytes when the pending write last made progress. */
+  #unsent = Infinity
   #lastActivity = Date.now()
 
   constructor (init: ServeSessionInit) {
@@ -159,6 +161,15 @@ export class ServeSession {
   readonly #tick = (): void => {
     this.#timer = undefined
     const now = Date.now()
+    if (this.#sendingSince > 0) {
+      // progress is bytes leaving the stream's buffer, however slowly: big pieces to slow
+      // downloaders are fine, a downloader that stops reading is not
+      const unsent = this.#init.stream.writeBufferLength
+      if (unsent < this.#unsent) {
+        this.#unsent = unsent
+        this.#sendingSince = now
+      }
+    }
     if (now >= this.#ticket.expiresAt) {
       // the stream (and its upload slot) lives no longer than the ticket, even when the
       // downloader stopped reading and a send is stuck waiting for window
@@ -175,6 +186,7 @@ export class ServeSession {
   /** Writes with the stream's deadline (the timer above), respecting backpressure. */
   async #write (data: Uint8Array | Uint8ArrayList): Promise<void> {
     this.#sendingSince = Date.now()
+    this.#unsent = Infinity
     try {
       await send(this.#init.stream, data, this.#controller.signal)
     } finally {
@@ -280,6 +292,7 @@ export class ServeSession {
     this.#init.log('ending the stream of %p: %s', this.#init.remotePeer, message)
     await this.#write(encodeFrame(response({ type: TransferResponse.Type.REJECT, message }), TransferResponse))
     this.#sendingSince = Date.now()
+    this.#unsent = Infinity
     await this.#init.stream.close({ signal: this.#controller.signal })
     this.#sendingSince = 0
   }
