@@ -41,7 +41,7 @@ describe('LibrarySource', function () {
   })
 
   it('serves every piece of an intact file, each matching the manifest', async function () {
-    const source = new LibrarySource(catalogue)
+    const source = new LibrarySource(catalogue, undefined, 0)
     const file = await source.lookup(entry.cidString)
     assert.ok(file != null)
     const { manifest } = decodeManifest(await catalogue.manifest(entry.cidString) as Uint8Array, entry.cid)
@@ -70,8 +70,8 @@ describe('LibrarySource', function () {
     assert.equal((await stat(path)).mtimeMs, entry.mtimeMs, 'the damage is invisible to size and mtime')
 
     // fresh sources: nothing verified yet in this process; hashing on the loop and in the thread pool
-    for (const offload of [false, true]) {
-      await checkDamaged(new LibrarySource(catalogue, undefined, offload), damaged)
+    for (const offloadHashFrom of [Infinity, 0]) {
+      await checkDamaged(new LibrarySource(catalogue, undefined, offloadHashFrom), damaged)
     }
   })
 
