@@ -1,19 +1,80 @@
 import { randomBytes } from 'node:crypto'
-import { rename, rm, writeFile } from 'node:fs/promises'
+import { link, open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 
+/** Longest file name (in bytes) the common file systems accept (ext4, xfs, btrfs, tmpfs, APFS). */
+export const MAX_NAME_BYTES = 255
+
 /**
- * Writes `data` to a temporary file beside `path`, then renames it over `path`: readers see
- * the old or the new content, never a partial one. The temporary name is unique (two
- * processes may share a home) and starts with a dot (library scans skip it).
+ * A unique temporary name beside `path` (two processes may share a folder), starting with a
+ * dot (library scans skip it) and never longer than {@link MAX_NAME_BYTES}: a long final name
+ * is shortened, on a character boundary, so that any name the file system accepts can be
+ * written through a temporary one.
  */
-export async function writeFileAtomic (path: string, data: string | Uint8Array): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+export function tempPathBeside (path: string, tag = 'tmp'): string {
+  const suffix = `.${randomBytes(6).toString('hex')}.${tag}`
+  const room = MAX_NAME_BYTES - 1 - Buffer.byteLength(suffix)
+  let name = basename(path)
+  while (Buffer.byteLength(name) > room) name = name.slice(0, name.length - 1)
+  // a lone high surrogate left by the cut would be written as U+FFFD: drop it
+  if (/[\uD800-\uDBFF]$/.test(name)) name = name.slice(0, -1)
+  return join(dirname(path), `.${name}${suffix}`)
+}
+
+/**
+ * Flushes a folder's entries (a rename or a new link in it) to the device. File systems
+ * that cannot sync a folder (some network and Windows ones) are left as they are.
+ */
+export async function syncDir (dir: string): Promise<void> {
+  let handle
   try {
-    await writeFile(temp, data)
-    await rename(temp, path)
+    handle = await open(dir, 'r')
+    await handle.sync()
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM' && code !== 'EBADF' && code !== 'EACCES') throw err
+  } finally {
+    await handle?.close()
+  }
+}
+
+/** Options of {@link writeFileAtomic}. */
+export interface WriteFileAtomicOptions {
+  /** Mode of the new file. @default 0o666 (less the umask) */
+  mode?: number
+  /**
+   * Never replace an existing file: the temporary file is hard-linked into place and the
+   * call rejects with EEXIST when `path` exists (two racing writers agree on one content).
+   * @default false
+   */
+  exclusive?: boolean
+}
+
+/**
+ * Writes `data` to a temporary file beside `path`, flushes it to the device, renames it over
+ * `path` (or links it, see `exclusive`) and flushes the folder: readers see the old or the new
+ * content, never a partial one, and after a crash or a power cut the new content is either
+ * complete or absent.
+ */
+export async function writeFileAtomic (path: string, data: string | Uint8Array, options: WriteFileAtomicOptions = {}): Promise<void> {
+  const temp = tempPathBeside(path)
+  try {
+    const handle = await open(temp, 'wx', options.mode ?? 0o666)
+    try {
+      await handle.writeFile(data)
+      await handle.datasync()
+    } finally {
+      await handle.close()
+    }
+    if (options.exclusive === true) {
+      await link(temp, path)
+      await rm(temp, { force: true })
+    } else {
+      await rename(temp, path)
+    }
   } catch (err) {
     await rm(temp, { force: true })
     throw err
   }
+  await syncDir(dirname(path))
 }

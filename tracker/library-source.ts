@@ -1,38 +1,97 @@
 import { open, stat } from 'node:fs/promises'
-import { Bitfield, pieceLength, pieceOffset, readBytes } from '../node/index.js'
+import { defaultLogger } from '@libp2p/logger'
+import { Bitfield, decodeManifest, pieceLength, pieceOffset, readBytes, verifyPiece } from '../node/index.js'
 import type { Catalogue, CatalogueEntry } from './catalogue/index.js'
-import type { PieceSource, ServableFile } from '../node/index.js'
+import type { Manifest, PieceSource, ServableFile } from '../node/index.js'
+import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { FileHandle } from 'node:fs/promises'
+
+/** What this process knows of one library file's pieces. */
+interface PieceChecks {
+  manifest: Manifest
+  /** Pieces hashed against the manifest since this process read them first. */
+  verified: Bitfield
+  /** Pieces that may be served: all, minus those that failed their hash. */
+  available: Bitfield
+}
 
 /**
  * Serves library files straight from the media folder. A file that changed on disk since
  * it was hashed is not served (its pieces would not match the manifest peers verify
- * against); the catalogue is asked to rescan instead.
+ * against); the catalogue is asked to rescan instead. Each piece is hashed on its first
+ * serve in this process: one that does not match the manifest is never served (the
+ * downloader is told "not here") and the catalogue rescans.
  */
 export class LibrarySource implements PieceSource {
   readonly #catalogue: Catalogue
+  readonly #log: Logger
+  readonly #checks = new Map<string, Promise<PieceChecks | undefined>>()
 
-  constructor (catalogue: Catalogue) {
+  constructor (catalogue: Catalogue, logger: ComponentLogger = defaultLogger()) {
     this.#catalogue = catalogue
+    this.#log = logger.forComponent('mediaswarm:tracker:library-source')
+    catalogue.addEventListener('change', (evt) => {
+      for (const entry of evt.detail.removed) this.#checks.delete(entry.cidString)
+    })
   }
 
   async lookup (cid: string): Promise<ServableFile | undefined> {
     const entry = this.#catalogue.get(cid)
     if (entry == null) return undefined
     if (!(await unchanged(entry))) {
-      void this.#catalogue.rescan().catch(() => {})
+      this.#rescan()
       return undefined
     }
+    const checks = await this.#checksOf(entry)
+    if (checks == null) return undefined
     const geometry = { size: entry.size, pieceSize: entry.pieceSize }
     let handle: Promise<FileHandle> | undefined
     return {
       pieceCount: entry.pieceCount,
-      bitfield: Bitfield.full(entry.pieceCount),
+      bitfield: checks.available,
       readPiece: async (index) => {
+        if (!checks.available.has(index)) return undefined
         handle ??= open(entry.absolutePath, 'r')
-        return readBytes(await handle, pieceOffset(geometry, index), pieceLength(geometry, index))
+        const data = await readBytes(await handle, pieceOffset(geometry, index), pieceLength(geometry, index))
+        if (checks.verified.has(index)) return data
+        if (!verifyPiece(checks.manifest, index, data)) {
+          this.#log.error('piece %d of %s does not match its hash: not serving it, rescanning', index, entry.path)
+          checks.available.unset(index)
+          this.#rescan()
+          return undefined
+        }
+        checks.verified.set(index)
+        return data
       },
       close: async () => { await (await handle?.catch(() => undefined))?.close() }
+    }
+  }
+
+  #rescan (): void {
+    this.#catalogue.rescan().catch((err) => { this.#log('rescan failed: %e', err) })
+  }
+
+  /** The manifest and piece checks of an entry, loaded once per cid. */
+  async #checksOf (entry: CatalogueEntry): Promise<PieceChecks | undefined> {
+    let checks = this.#checks.get(entry.cidString)
+    if (checks == null) {
+      checks = this.#load(entry)
+      this.#checks.set(entry.cidString, checks)
+    }
+    const loaded = await checks
+    if (loaded == null && this.#checks.get(entry.cidString) === checks) this.#checks.delete(entry.cidString)
+    return loaded
+  }
+
+  async #load (entry: CatalogueEntry): Promise<PieceChecks | undefined> {
+    try {
+      const bytes = await this.#catalogue.manifest(entry.cidString)
+      if (bytes == null) return undefined
+      const { manifest, pieceCount } = decodeManifest(bytes, entry.cid)
+      return { manifest, verified: new Bitfield(pieceCount), available: Bitfield.full(pieceCount) }
+    } catch (err) {
+      this.#log.error('cannot load the manifest of %s: %e', entry.path, err)
+      return undefined
     }
   }
 }

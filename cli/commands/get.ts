@@ -89,9 +89,13 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
   await requests.forget(cid.toString()).catch(() => {})
   display.finish()
   const path = join(outDir, fileName)
+  // pieces found damaged in the store are fetched again by a new download of the cid
+  const refetch = async (): Promise<void> => { await peer.download(CID.decode(item.cid), { signal: ctx.signal }) }
   try {
-    await exportFile(result.file, path)
+    const { refetched } = await exportFile(result.file, path, { refetch })
+    if (refetched > 0) ctx.stderr.write(`${fileName}: the stored copy was damaged: re-fetched ${refetched} pieces\n`)
   } catch (err) {
+    if ((err as Error).name === 'StoreRepairError') throw asHomeError((err as Error).cause ?? err, home)
     throw new OutputError(`Cannot write ${path}.`, { cause: err })
   }
   return {

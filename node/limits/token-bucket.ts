@@ -45,6 +45,11 @@ export class TokenBucket implements UploadLimiter {
     this.#last = this.#now()
   }
 
+  /** Requests waiting for tokens now. */
+  get waiting (): number {
+    return this.#waiters.length
+  }
+
   #refill (): void {
     const now = this.#now()
     this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.rate)
@@ -67,6 +72,8 @@ export class TokenBucket implements UploadLimiter {
           const i = this.#waiters.indexOf(waiter)
           if (i >= 0) this.#waiters.splice(i, 1)
           reject(signal.reason)
+          // the timer was set for the head's needs: the next one may be ready sooner
+          if (i === 0) this.#reschedule()
         }
         signal.addEventListener('abort', waiter.onAbort, { once: true })
       }
@@ -86,6 +93,12 @@ export class TokenBucket implements UploadLimiter {
       this.#timer = undefined
       this.#release()
     }, delay)
+  }
+
+  #reschedule (): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#schedule()
   }
 
   #release (): void {

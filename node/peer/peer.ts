@@ -240,8 +240,8 @@ export class Peer {
   async #startFetch (cid: CID, options: PeerDownloadOptions): Promise<Fetch> {
     const key = cid.toString()
     const existing = this.#fetches.get(key)
-    // reuse a running or finished fetch, unless its data was deleted from the store since
-    if (existing != null && existing.state.phase !== 'failed' && await stat(existing.file.dataPath).then(() => true, () => false)) return existing
+    // reuse a running or finished fetch, unless its data was deleted (or damaged pieces dropped) since
+    if (existing != null && existing.state.phase !== 'failed' && !(existing.state.phase === 'complete' && !existing.file.complete) && await stat(existing.file.dataPath).then(() => true, () => false)) return existing
     const tracker = await this.connect(options.signal)
     const info = await fetchManifest(this.host, tracker, cid, options.signal)
     const file = await this.store.open(info)

@@ -56,6 +56,13 @@ export class Bitfield {
     return this.#count === this.size
   }
 
+  /** The set bits, in order. */
+  indexes (): number[] {
+    const out: number[] = []
+    for (let i = 0; i < this.size; i++) if (this.has(i)) out.push(i)
+    return out
+  }
+
   /** Runs of set bits as [start, end) ranges. */
   ranges (): Array<{ start: number, end: number }> {
     const out: Array<{ start: number, end: number }> = []

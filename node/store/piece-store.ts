@@ -1,12 +1,14 @@
-import { open, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { readFile, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { decodeManifest, pieceLength, pieceOffset } from '../manifest/index.js'
+import { decodeManifest } from '../manifest/index.js'
 import { ensureDir } from '../ensure-dir.js'
-import { writeFileAtomic } from '../write-atomic.js'
 import { Bitfield } from './bitfield.js'
+import { decodeState } from './state-file.js'
+import { nodeStoreFileSystem, openData } from './store-fs.js'
+import { StoredFile } from './stored-file.js'
+import type { StoreFileSystem } from './store-fs.js'
 import type { ManifestInfo } from '../manifest/index.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
-import type { FileHandle } from 'node:fs/promises'
 
 /** Options of a {@link PieceStore}. */
 export interface PieceStoreInit {
@@ -15,148 +17,10 @@ export interface PieceStoreInit {
   logger: ComponentLogger
   /** How long piece completions may stay unpersisted. @default 500 */
   persistDelayMs?: number
+  /** The file-system calls that order durability (tests watch them). @default the real ones */
+  fs?: Partial<StoreFileSystem>
 }
 
-/** Listener for pieces becoming available in a stored file. */
-export type PieceListener = (index: number) => void
-
-/**
- * One file in the store: its manifest, a sparse data file, and a persisted bitfield of the
- * pieces written and verified. Only verified pieces are ever written here.
- */
-export class StoredFile {
-  readonly info: ManifestInfo
-  readonly dir: string
-  readonly bitfield: Bitfield
-  readonly #handle: FileHandle
-  readonly #persistDelayMs: number
-  readonly #listeners = new Set<PieceListener>()
-  #persistTimer?: NodeJS.Timeout
-  #persisting: Promise<void> = Promise.resolve()
-  #closed = false
-
-  constructor (info: ManifestInfo, dir: string, handle: FileHandle, bitfield: Bitfield, persistDelayMs: number) {
-    this.info = info
-    this.dir = dir
-    this.#handle = handle
-    this.bitfield = bitfield
-    this.#persistDelayMs = persistDelayMs
-  }
-
-  get cid (): string { return this.info.cid.toString() }
-  get dataPath (): string { return join(this.dir, 'data') }
-  get complete (): boolean { return this.bitfield.complete }
-  /** Verified bytes held. */
-  get bytesHave (): number {
-    let n = 0
-    for (const { start, end } of this.bitfield.ranges()) {
-      for (let i = start; i < end; i++) n += pieceLength(this.info.manifest, i)
-    }
-    return n
-  }
-
-  has (index: number): boolean { return this.bitfield.has(index) }
-
-  /** Notified with each newly stored piece; returns an unsubscribe function. */
-  onPiece (listener: PieceListener): () => void {
-    this.#listeners.add(listener)
-    return () => this.#listeners.delete(listener)
-  }
-
-  /** Writes a piece the caller has verified against the manifest (one buffer or its chunks). */
-  async writePiece (index: number, data: Uint8Array | (Iterable<Uint8Array> & { byteLength: number })): Promise<void> {
-    if (this.bitfield.has(index)) return
-    const position = pieceOffset(this.info.manifest, index)
-    let chunks = data instanceof Uint8Array ? [data] : [...data]
-    let written = 0
-    while (written < data.byteLength) {
-      const { bytesWritten } = await this.#handle.writev(chunks, position + written)
-      written += bytesWritten
-      if (written < data.byteLength) chunks = [Buffer.concat(chunks).subarray(bytesWritten)]
-    }
-    if (this.bitfield.set(index)) {
-      this.#schedulePersist()
-      for (const l of this.#listeners) l(index)
-    }
-  }
-
-  /** Reads bytes of the file; the caller makes sure the pieces they fall in are stored. */
-  async read (position: number, length: number): Promise<Uint8Array> {
-    return readBytes(this.#handle, position, length)
-  }
-
-  /** Reads a stored piece. */
-  async readPiece (index: number): Promise<Uint8Array> {
-    if (!this.bitfield.has(index)) throw new Error(`Piece ${index} is not stored`)
-    return readBytes(this.#handle, pieceOffset(this.info.manifest, index), pieceLength(this.info.manifest, index))
-  }
-
-  #schedulePersist (): void {
-    if (this.bitfield.complete) {
-      this.flush().catch(() => {}) // retried by the next flush, which callers await
-      return
-    }
-    this.#persistTimer ??= setTimeout(() => {
-      this.#persistTimer = undefined
-      this.flush().catch(() => {}) // retried by the next flush, which callers await
-    }, this.#persistDelayMs)
-  }
-
-  /** Persists the bitfield now (data is written before its bit is ever set). */
-  async flush (): Promise<void> {
-    if (this.#persistTimer != null) {
-      clearTimeout(this.#persistTimer)
-      this.#persistTimer = undefined
-    }
-    const snapshot = new Uint8Array(this.bitfield.bytes)
-    // one write at a time, in order; a failed one does not stop the next
-    const write = this.#persisting.catch(() => {}).then(async () => {
-      if (this.#closed) return
-      await writeFileAtomic(join(this.dir, 'bitfield'), snapshot)
-    })
-    this.#persisting = write
-    await write
-  }
-
-  /** Persists what it can and closes the file; never throws on a failed last write. */
-  async close (): Promise<void> {
-    try {
-      await this.flush()
-    } catch {
-      // the bitfield on disk is older than the data: those pieces are fetched again
-    }
-    this.#closed = true
-    this.#listeners.clear()
-    await this.#handle.close()
-  }
-}
-
-/** Opens a data file for reading and writing, creating it when missing. */
-async function openData (path: string): Promise<FileHandle> {
-  try {
-    return await open(path, 'r+')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
-  }
-  try {
-    return await open(path, 'wx+')
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-    return open(path, 'r+')
-  }
-}
-
-/** Reads `length` bytes at `position`. */
-export async function readBytes (handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const buf = Buffer.allocUnsafe(length)
-  let read = 0
-  while (read < length) {
-    const { bytesRead } = await handle.read(buf, read, length - read, position + read)
-    if (bytesRead === 0) throw new Error('File is shorter than its manifest')
-    read += bytesRead
-  }
-  return buf
-}
 
 /**
  * The peer's piece cache: `<dir>/<cid>/{manifest,data,bitfield}`. Files stay open while
@@ -166,12 +30,14 @@ export class PieceStore {
   readonly dir: string
   readonly #log: Logger
   readonly #persistDelayMs: number
+  readonly #fs: StoreFileSystem
   readonly #open = new Map<string, Promise<StoredFile>>()
 
   constructor (init: PieceStoreInit) {
     this.dir = init.dir
     this.#log = init.logger.forComponent('mediaswarm:store')
     this.#persistDelayMs = init.persistDelayMs ?? 500
+    this.#fs = { ...nodeStoreFileSystem, ...init.fs }
   }
 
   /** Opens (creating when new) the stored file for a manifest. */
@@ -199,22 +65,27 @@ export class PieceStore {
     // written once: a read-only or full home can still serve what it holds
     const manifestPath = join(dir, 'manifest')
     const stored = await readFile(manifestPath).catch(() => undefined)
-    if (stored == null || !Buffer.from(info.bytes).equals(stored)) await writeFileAtomic(manifestPath, info.bytes)
-    let bits: Uint8Array | undefined
-    try {
-      bits = await readFile(join(dir, 'bitfield'))
-    } catch {}
+    if (stored == null || !Buffer.from(info.bytes).equals(stored)) await this.#fs.writeFileAtomic(manifestPath, info.bytes)
+    let state = decodeState(await readFile(join(dir, 'bitfield')).catch(() => undefined), info.pieceCount)
     // never truncate an existing data file: another process may share this home and be
     // writing verified pieces into it
-    const handle = await openData(join(dir, 'data'))
+    const dataPath = join(dir, 'data')
+    const handle = await openData(dataPath)
     const { size } = await handle.stat()
     if (size < info.manifest.size) {
-      if (size > 0 && bits != null) bits = undefined // data lost: start over
+      if (size > 0 && state.bits != null) state = {} // data lost: start over
       await handle.truncate(info.manifest.size)
     }
-    const bitfield = new Bitfield(info.pieceCount, bits)
+    const bitfield = new Bitfield(info.pieceCount, state.bits)
+    const file = new StoredFile({ info, dir, dataPath, handle, bitfield, persistDelayMs: this.#persistDelayMs, fs: this.#fs, log: this.#log })
+    if (state.recent != null) {
+      // not closed cleanly (a crash, a power cut, or another process still has it open):
+      // the pieces of the last persist are hashed again before anything trusts them
+      const bad = await file.verify(state.recent.indexes())
+      this.#log('%s was not closed cleanly: re-verified %d recent pieces, %d damaged', info.cid, state.recent.count, bad.length)
+    }
     this.#log('opened %s with %d/%d pieces', info.cid, bitfield.count, info.pieceCount)
-    return new StoredFile(info, dir, handle, bitfield, this.#persistDelayMs)
+    return file
   }
 
   /** An already opened file. */

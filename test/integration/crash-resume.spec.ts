@@ -80,9 +80,10 @@ describe('integration: a get killed mid-download, then run again', function () {
     assert.equal(await sha256File(got.path), sha256(data), 'the output is byte-identical to the source')
     assert.deepEqual(await readdir(out), [name], 'no temporary file is left')
 
-    // It fetched only what the bitfield did not mark: the persisted pieces are trusted as
-    // they are (data is always written before its bit is set), so resuming never re-hashes
-    // the stored data; only the export verifies its copy. A piece written but not yet
+    // It fetched only what the bitfield did not mark: the persisted pieces are kept (their
+    // data is flushed to the device before the bitfield that claims them; only those of the
+    // last persist are re-hashed on open after the kill, and they are intact), so resuming
+    // never fetches them again; the export verifies its copy. A piece written but not yet
     // persisted at the kill is simply fetched again, so this is exact, not approximate.
     const fetched = got.bytesFromTracker + got.bytesFromPeers
     const persistedBytes = bytesOf(info, persisted)

@@ -5,7 +5,12 @@ export interface ServableFile {
   readonly pieceCount: number
   /** The pieces held now. */
   readonly bitfield: Bitfield
-  readPiece(index: number): Promise<Uint8Array>
+  /**
+   * The piece's bytes, or undefined when it is not here (any more): for example it failed
+   * verification. The server then answers "not here" (length 0), as it does when this throws.
+   * The server does not modify the bytes.
+   */
+  readPiece(index: number): Promise<Uint8Array | undefined>
   /** Called with each piece that becomes available later (partial seeding). */
   onPiece?(listener: (index: number) => void): () => void
   /** Releases what serving held open (called when the stream ends). */

@@ -142,6 +142,23 @@ describe('TokenBucket', function () {
       await within('third', 2000, third.promise)
     })
 
+    it('forgets every aborted waiter (a thousand streams that went away leave nothing queued)', async function () {
+      const clock = new ManualClock()
+      const bucket = new TokenBucket({ rate: RATE, burst: 1000, now: clock.now })
+      await bucket.acquire(1000)
+      const controllers = Array.from({ length: 1000 }, () => new AbortController())
+      const waits = controllers.map(async c => bucket.acquire(500, c.signal))
+      const kept = track([], 'kept', bucket.acquire(400))
+      assert.equal(bucket.waiting, 1001)
+      for (const c of controllers) c.abort(new Error('stream gone'))
+      const outcomes = await Promise.allSettled(waits)
+      assert.ok(outcomes.every(o => o.status === 'rejected'), 'every aborted wait rejects')
+      assert.equal(bucket.waiting, 1, 'only the live waiter is left')
+      clock.advance(0.41) // enough for the live one only: the aborted ones took nothing
+      await within('the live waiter', 2000, kept.promise)
+      assert.equal(bucket.waiting, 0)
+    })
+
     it('rejects at once when the signal is already aborted, taking no tokens', async function () {
       const clock = new ManualClock()
       const bucket = new TokenBucket({ rate: RATE, burst: 1000, now: clock.now })

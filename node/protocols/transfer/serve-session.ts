@@ -1,0 +1,320 @@
+import { Uint8ArrayList } from 'uint8arraylist'
+import { ProtocolError } from '../../errors.js'
+import { encodeFrame, readMessage, send } from '../../streams/index.js'
+import { MAX_TRANSFER_FRAME_BYTES } from '../constants.js'
+import { SendStalledError, StreamIdleError, TicketExpiredError } from './errors.js'
+import { TransferRequest, TransferResponse } from './pb/transfer.js'
+import type { StreamReader } from '../../streams/index.js'
+import type { Ticket } from '../../tickets/index.js'
+import type { ServableFile, UploadLimiter } from './piece-source.js'
+import type { Logger, PeerId, Stream } from '@libp2p/interface'
+
+/** Most piece requests one downloader may have queued at a provider. */
+export const MAX_PENDING_WANTS = 512
+
+/** What REJECT says when the tracker no longer honours a ticket. */
+export const TICKET_NOT_LIVE = 'Ticket no longer valid'
+
+/** Options of a {@link ServeSession}. */
+export interface ServeSessionInit {
+  stream: Stream
+  reader: StreamReader
+  file: ServableFile
+  ticket: Ticket
+  remotePeer: PeerId
+  log: Logger
+  limiter?: UploadLimiter
+  isTicketLive?: (ticket: Ticket) => boolean
+  /** Checks a ticket presented in the middle of the stream. */
+  verify: (bytes: Uint8Array) => Promise<Ticket>
+  /** Told of each renewed ticket accepted on this stream. */
+  onTicket: (ticket: Ticket) => void
+  onServed?: (bytes: number) => void
+  /** A write that makes no progress for this long ends the stream. */
+  stallMs: number
+  /** No request received and no piece sent for this long ends the stream. */
+  idleMs: number
+}
+
+/** Marks the normal end of a session (its read loop stops without error). */
+const FINISHED = Symbol('finished')
+
+/**
+ * One downloader's stream: a reading loop for requests and a sending loop for pieces.
+ * Memory per stream is bounded: the piece being sent plus one read-ahead piece, which a
+ * cancel drops. One timer per stream (not per piece or write) enforces the ticket's expiry,
+ * the write stall deadline and the idle timeout; it aborts the session's signal, which every
+ * wait (read, write, rate limiter) honours.
+ */
+export class ServeSession {
+  readonly #init: ServeSessionInit
+  readonly #controller = new AbortController()
+  readonly #wants: number[] = []
+  /** HAVEs that arrived before the bitfield went out. */
+  readonly #earlyHaves: number[] = []
+  #bitfieldSent = false
+  #wake?: () => void
+  #remoteDone = false
+  #rejectWith?: string
+  #ticket: Ticket
+  #ahead?: { index: number, piece: Promise<Uint8Array | undefined> }
+  #timer?: NodeJS.Timeout
+  /** When the pending write started (0: none pending). */
+  #sendingSince = 0
+  #lastActivity = Date.now()
+
+  constructor (init: ServeSessionInit) {
+    this.#init = init
+    this.#ticket = init.ticket
+    this.cid = init.ticket.cid.toString()
+    this.peer = init.remotePeer.toString()
+    this.#controller.signal.addEventListener('abort', () => { this.#notify() }, { once: true })
+  }
+
+  readonly cid: string
+  /** The remote PeerId as a string. */
+  readonly peer: string
+
+  /** The newest ticket presented on this stream. */
+  get ticket (): Ticket {
+    return this.#ticket
+  }
+
+  /** Ends the session: every wait rejects with `err`. */
+  abort (err: Error): void {
+    this.#controller.abort(err)
+  }
+
+  /** Queues piece requests (the hello may carry the first ones). */
+  want (pieces: number[]): void {
+    for (const index of pieces) {
+      if (index >= this.#init.file.pieceCount) throw new ProtocolError(`Piece ${index} does not exist`)
+      this.#wants.push(index)
+    }
+    if (this.#wants.length > MAX_PENDING_WANTS) throw new ProtocolError('Too many pending piece requests')
+    this.#notify()
+  }
+
+  /** Serves until the downloader is done, the ticket dies, or something fails (then throws). */
+  async run (): Promise<void> {
+    const { file } = this.#init
+    this.#arm()
+    // subscribed before the bitfield is encoded: a piece that arrives later is announced
+    const unsubscribe = file.onPiece?.((index) => { this.#have(index) })
+    try {
+      await this.#write(encodeFrame(response({ type: TransferResponse.Type.BITFIELD, bitfield: file.bitfield.bytes, pieceCount: file.pieceCount }), TransferResponse))
+      this.#bitfieldSent = true
+      for (const index of this.#earlyHaves.splice(0)) this.#have(index)
+      const outcomes = await Promise.allSettled([this.#readLoop(), this.#sendLoop()])
+      for (const o of outcomes) {
+        if (o.status === 'rejected') throw this.#cause(o.reason)
+      }
+    } finally {
+      clearTimeout(this.#timer)
+      this.#timer = undefined
+      unsubscribe?.()
+      this.#dropAhead()
+      if (!this.#controller.signal.aborted) this.#controller.abort(FINISHED)
+    }
+  }
+
+  /** The first failure is the real cause; the other loop only saw the abort it caused. */
+  #cause (err: unknown): unknown {
+    const reason: unknown = this.#controller.signal.reason
+    return reason != null && reason !== FINISHED ? reason : err
+  }
+
+  #notify (): void {
+    const w = this.#wake
+    this.#wake = undefined
+    w?.()
+  }
+
+  /** Sends a HAVE at once: it is small, never waits for the rate limiter or a piece. */
+  #have (index: number): void {
+    if (!this.#bitfieldSent) {
+      this.#earlyHaves.push(index)
+      return
+    }
+    const { stream } = this.#init
+    if (stream.writeStatus !== 'writable' || this.#controller.signal.aborted) return
+    try {
+      stream.send(encodeFrame(response({ type: TransferResponse.Type.HAVE, index }), TransferResponse))
+    } catch (err) {
+      this.#init.log.trace('cannot send HAVE %d: %e', index, err)
+    }
+  }
+
+  // --- the one timer ------------------------------------------------------------------
+
+  #arm (): void {
+    const { stallMs, idleMs } = this.#init
+    const now = Date.now()
+    // while no write is pending, one may start any moment: look again within stallMs
+    const stallAt = this.#sendingSince > 0 ? this.#sendingSince + stallMs : now + stallMs
+    const next = Math.min(this.#ticket.expiresAt + 10, this.#lastActivity + idleMs, stallAt)
+    this.#timer = setTimeout(this.#tick, Math.max(10, next - now))
+  }
+
+  readonly #tick = (): void => {
+    this.#timer = undefined
+    const now = Date.now()
+    if (now >= this.#ticket.expiresAt) {
+      // the stream (and its upload slot) lives no longer than the ticket, even when the
+      // downloader stopped reading and a send is stuck waiting for window
+      this.abort(new TicketExpiredError())
+    } else if (this.#sendingSince > 0 && now - this.#sendingSince >= this.#init.stallMs) {
+      this.abort(new SendStalledError(`A write made no progress for ${this.#init.stallMs} ms`))
+    } else if (now - this.#lastActivity >= this.#init.idleMs) {
+      this.abort(new StreamIdleError(`No request and no piece sent for ${this.#init.idleMs} ms`))
+    } else {
+      this.#arm()
+    }
+  }
+
+  /** Writes with the stream's deadline (the timer above), respecting backpressure. */
+  async #write (data: Uint8Array | Uint8ArrayList): Promise<void> {
+    this.#sendingSince = Date.now()
+    try {
+      await send(this.#init.stream, data, this.#controller.signal)
+    } finally {
+      this.#sendingSince = 0
+    }
+  }
+
+  // --- requests -----------------------------------------------------------------------
+
+  async #readLoop (): Promise<void> {
+    const { reader } = this.#init
+    const signal = this.#controller.signal
+    try {
+      for (;;) {
+        const req = await readMessage(reader, TransferRequest, MAX_TRANSFER_FRAME_BYTES, signal)
+        if (req == null) break
+        this.#lastActivity = Date.now()
+        if (req.ticket.byteLength > 0) {
+          const renewed = await this.#init.verify(req.ticket)
+          signal.throwIfAborted()
+          if (renewed.cid.toString() !== this.cid) throw new ProtocolError('Renewed ticket is for another cid')
+          if (this.#init.isTicketLive?.(renewed) === false) {
+            this.#rejectWith = TICKET_NOT_LIVE
+            break
+          }
+          this.#ticket = renewed
+          this.#init.onTicket(renewed)
+        }
+        for (const index of req.cancel) this.#cancel(index)
+        this.want(req.want)
+      }
+    } catch (err) {
+      if (signal.aborted && signal.reason === FINISHED) return
+      this.abort(err as Error)
+      throw err
+    } finally {
+      this.#remoteDone = true
+      this.#notify()
+    }
+  }
+
+  #cancel (index: number): void {
+    const at = this.#wants.indexOf(index)
+    if (at >= 0) this.#wants.splice(at, 1)
+    if (this.#ahead?.index === index) this.#dropAhead()
+  }
+
+  // --- pieces -------------------------------------------------------------------------
+
+  async #sendLoop (): Promise<void> {
+    try {
+      await this.#sendPieces()
+    } catch (err) {
+      this.abort(err as Error)
+      throw err
+    }
+    // the read loop may still wait for a request that will not come
+    this.#controller.abort(FINISHED)
+  }
+
+  async #sendPieces (): Promise<void> {
+    const { stream, file } = this.#init
+    const signal = this.#controller.signal
+    for (;;) {
+      signal.throwIfAborted()
+      if (this.#rejectWith != null) {
+        await this.#reject(this.#rejectWith)
+        return
+      }
+      const index = this.#wants.shift()
+      if (index == null) {
+        if (this.#remoteDone) break
+        await new Promise<void>(resolve => { this.#wake = resolve })
+        continue
+      }
+      const data = file.bitfield.has(index) ? await this.#read(index) : undefined
+      if (data == null) {
+        // length 0: "not here (any more)"; the downloader asks someone else
+        await this.#write(encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: 0 }), TransferResponse))
+        continue
+      }
+      this.#readAhead()
+      await this.#init.limiter?.acquire(data.byteLength, signal)
+      // checked last, right before the bytes go out: the ticket may have died while waiting
+      if (Date.now() >= this.#ticket.expiresAt) {
+        await this.#reject('Ticket expired')
+        return
+      }
+      if (this.#init.isTicketLive?.(this.#ticket) === false) {
+        await this.#reject(TICKET_NOT_LIVE)
+        return
+      }
+      const header = encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: data.byteLength }), TransferResponse)
+      await this.#write(new Uint8ArrayList(header, data))
+      this.#lastActivity = Date.now()
+      this.#init.onServed?.(data.byteLength)
+    }
+    await stream.close({ signal })
+  }
+
+  /** Says why, closes our side, and ends the session (the server then frees the stream). */
+  async #reject (message: string): Promise<void> {
+    this.#init.log('ending the stream of %p: %s', this.#init.remotePeer, message)
+    await this.#write(encodeFrame(response({ type: TransferResponse.Type.REJECT, message }), TransferResponse))
+    this.#sendingSince = Date.now()
+    await this.#init.stream.close({ signal: this.#controller.signal })
+    this.#sendingSince = 0
+  }
+
+  /** The piece from the read-ahead slot when it is the one, else from the file. */
+  async #read (index: number): Promise<Uint8Array | undefined> {
+    const ahead = this.#ahead
+    this.#ahead = undefined
+    const piece = ahead?.index === index ? ahead.piece : this.#readPiece(index)
+    return piece
+  }
+
+  /** Starts reading the next wanted piece while the current one is sent. One slot only. */
+  #readAhead (): void {
+    const next = this.#wants[0]
+    if (next == null || this.#ahead?.index === next || !this.#init.file.bitfield.has(next)) return
+    this.#ahead = { index: next, piece: this.#readPiece(next) }
+  }
+
+  #dropAhead (): void {
+    this.#ahead = undefined
+  }
+
+  /** A piece that cannot be read is answered "not here", not with the end of the stream. */
+  async #readPiece (index: number): Promise<Uint8Array | undefined> {
+    try {
+      return await this.#init.file.readPiece(index)
+    } catch (err) {
+      this.#init.log.error('cannot read piece %d of %s: %e', index, this.cid, err)
+      return undefined
+    }
+  }
+}
+
+/** A TransferResponse with every unset field at its default. */
+export function response (fields: Partial<TransferResponse> & Pick<TransferResponse, 'type'>): TransferResponse {
+  return { bitfield: new Uint8Array(0), pieceCount: 0, index: 0, length: 0, message: '', ...fields }
+}
