@@ -23,6 +23,8 @@ const MAX_PENDING_WRITES = 4
 
 /** How long the fallback provider waits for newly named peers to say what they have. */
 const FALLBACK_WAIT_MS = 1000
+/** Requests at the head of the fallback's queue that are left alone (it may be sending them), at least; half its window otherwise. */
+const FALLBACK_SENDING_AHEAD = 2
 /** Backoff of the fallback's reconnection: first delay, and the cap. */
 const FALLBACK_RETRY_FIRST_MS = 250
 const FALLBACK_RETRY_MAX_MS = 5000
@@ -396,7 +398,8 @@ export class DownloadSession {
     if (fallbackId == null || p.id === fallbackId || p.weak || p.room <= 0 || this.#picker.endgame) return
     const f = this.#providers.get(fallbackId)
     const at = f?.inflight.indexOf(index) ?? -1
-    if (f == null || at < 0 || f.current === index) return
+    // the fallback serves in the order asked: the first requests may be on the wire already
+    if (f == null || at < Math.max(FALLBACK_SENDING_AHEAD, f.window >> 1) || f.current === index) return
     f.inflight.splice(at, 1)
     f.cancelled.add(index)
     this.#picker.release(index, f.id)

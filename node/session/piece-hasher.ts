@@ -1,13 +1,17 @@
-import { timingSafeEqual } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { availableParallelism } from 'node:os'
 import { HASH_LENGTH, pieceCountOf, pieceLength } from '../manifest/index.js'
 import type { Manifest } from '../manifest/index.js'
 
 /** Piece buffers kept for reuse, at most. */
 const POOL_LIMIT = 8
 
-/** A verified piece, contiguous, in a buffer to give back with {@link PieceHasher.release} once written. */
+/** Piece data: one buffer, or the chunks it arrived in. */
+export type PieceData = Uint8Array | (Iterable<Uint8Array> & { byteLength: number })
+
+/** A verified piece, to give back with {@link PieceHasher.release} once written. */
 export interface VerifiedPiece {
-  bytes: Uint8Array
+  bytes: PieceData
   /** The pooled buffer `bytes` lies in (undefined when the piece arrived in one chunk). */
   pooled?: Uint8Array
 }
@@ -21,19 +25,28 @@ export interface VerifiedPiece {
 export class PieceHasher {
   readonly #manifest: Manifest
   readonly #pool: Uint8Array[] = []
+  readonly #offload: boolean
 
-  constructor (manifest: Manifest) {
+  /** `offload`: hash in the thread pool. @default true when the machine has a second core */
+  constructor (manifest: Manifest, offload = availableParallelism() > 1) {
     this.#manifest = manifest
+    this.#offload = offload
   }
 
   /** The piece as one buffer when its hash matches, else undefined (the pooled buffer is released). */
   async verify (index: number, data: Iterable<Uint8Array> & { byteLength: number }): Promise<VerifiedPiece | undefined> {
     const manifest = this.#manifest
     if (index < 0 || index >= pieceCountOf(manifest) || data.byteLength !== pieceLength(manifest, index)) return undefined
-    const piece = this.#gather(data)
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', piece.bytes))
     const expected = manifest.pieceHashes.subarray(index * HASH_LENGTH, (index + 1) * HASH_LENGTH)
-    if (digest.byteLength === expected.byteLength && timingSafeEqual(digest, expected)) return piece
+    if (!this.#offload) {
+      // one core: hashing on the loop over the chunks as they are costs the least
+      const hash = createHash('sha256')
+      for (const chunk of data) hash.update(chunk)
+      return timingSafeEqual(hash.digest(), expected) ? { bytes: data } : undefined
+    }
+    const piece = this.#gather(data)
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', piece.bytes as Uint8Array))
+    if (timingSafeEqual(digest, expected)) return piece
     this.release(piece)
     return undefined
   }
