@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { HASH_LENGTH, pieceCountOf, pieceLength } from '../manifest/index.js'
 import type { Manifest } from '../manifest/index.js'
 
@@ -27,8 +27,8 @@ export class PieceHasher {
   readonly #pool: Uint8Array[] = []
   readonly #offload: boolean
 
-  /** `offload`: hash in the thread pool. @default true when the machine has a second core */
-  constructor (manifest: Manifest, offload = availableParallelism() > 1) {
+  /** `offload`: hash in the thread pool. @default {@link secondCoreFree}() */
+  constructor (manifest: Manifest, offload = secondCoreFree()) {
     this.#manifest = manifest
     this.#offload = offload
   }
@@ -66,4 +66,15 @@ export class PieceHasher {
   release (piece: VerifiedPiece): void {
     if (piece.pooled != null && this.#pool.length < POOL_LIMIT) this.#pool.push(piece.pooled)
   }
+}
+
+/**
+ * True when another core is likely idle: more than one core, and the load average leaves
+ * one free. On a saturated machine, handing hashes to the thread pool only adds copies and
+ * competes with file writes there (measured: a 256 MiB get took longer), so they stay on
+ * the loop.
+ */
+export function secondCoreFree (): boolean {
+  const cores = availableParallelism()
+  return cores > 1 && loadavg()[0] <= cores - 1
 }
