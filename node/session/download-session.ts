@@ -173,6 +173,12 @@ export class DownloadSession {
 
   #end (err?: Error): void {
     if (this.#finished) return
+    if (err == null) {
+      // providers the watchdog found stalling that delivered nothing since are stallers too
+      for (const p of this.#providers.values()) {
+        if (p.weak) this.#failed(p, new ProviderStalledError(`Provider delivered nothing for ${Date.now() - p.lastProgress} ms up to the end`))
+      }
+    }
     this.#finished = true
     clearInterval(this.#watchdog)
     clearTimeout(this.#waitTimer)
@@ -192,7 +198,9 @@ export class DownloadSession {
     let connected = false
     for (const p of this.#providers.values()) {
       if (p.connected) connected = true
-      if (p.waiting && now - p.lastProgress > this.#pieceTimeoutMs) {
+      // a provider the watchdog already found stalling gets one more stall time, not the whole piece timeout
+      const limit = p.weak ? Math.min(this.#pieceTimeoutMs, 2 * this.#stallMs) : this.#pieceTimeoutMs
+      if (p.waiting && now - p.lastProgress > limit) {
         p.abort.abort(new ProviderStalledError(`Provider stalled ${p.inPiece ? 'inside' : 'before'} a piece for ${now - p.lastProgress} ms`))
       }
     }
