@@ -36,6 +36,7 @@ describe('swarm', function () {
       assert.equal(r.file.complete, true, `peer ${i} is not complete`)
       assert.equal(await sha256File(r.file.dataPath), expected, `peer ${i} holds different bytes`)
       assert.equal(r.bytesFromTracker + r.bytesFromPeers, FILE, `peer ${i} counted ${r.bytesFromTracker + r.bytesFromPeers} bytes`)
+      assert.deepEqual(r.transfer?.banned, {}, `peer ${i} banned an honest provider`)
     }
     const fromPeers = results.reduce((n, r) => n + r.bytesFromPeers, 0)
     const stats = await waitFor('the tracker to record six completed downloads', () => {
