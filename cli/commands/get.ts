@@ -21,6 +21,8 @@ export interface GotFile {
   transferMs: number
   bytesFromTracker: number
   bytesFromPeers: number
+  /** Bytes received twice (endgame duplicates), beside the file's size. */
+  bytesDuplicate: number
   /** Peak resident memory of this process so far. */
   maxRssBytes: number
 }
@@ -104,6 +106,7 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
     transferMs: grantedAt > 0 ? Math.max(finishedAt - grantedAt, 0) : 0,
     bytesFromTracker: result.bytesFromTracker,
     bytesFromPeers: result.bytesFromPeers,
+    bytesDuplicate: result.bytesDuplicate,
     maxRssBytes: process.resourceUsage().maxRSS * 1024
   }
 }
