@@ -58,6 +58,8 @@ export interface PeerDownloadOptions {
   signal?: AbortSignal
   /** Keep a place in the queue across reconnects. @default random */
   requestId?: string
+  /** Download in place, beside this destination (see PieceStore.open). @default undefined (into the store) */
+  saveAs?: string
 }
 
 
@@ -231,7 +233,7 @@ export class Peer {
     if (existing != null && existing.state.phase !== 'failed' && !(existing.state.phase === 'complete' && !existing.file.complete) && await stat(existing.file.dataPath).then(() => true, () => false)) return existing
     const tracker = await this.connect(options.signal)
     const info = await fetchManifest(this.host, tracker, cid, options.signal)
-    const file = await this.store.open(info)
+    const file = await this.store.open(info, { saveAs: options.saveAs })
     const fetch = new Fetch({
       host: this.host,
       tracker,
