@@ -50,6 +50,7 @@ export async function exportFile (file: StoredFile, path: string, options: Expor
     for (const i of pieces) refetched.add(i)
   }
   if (!file.complete) await repair(missingPieces(file))
+  await ensureDir(dirname(path))
   if (file.target != null || file.dataPath === path) {
     for (let round = 0; ; round++) {
       const bad = await file.verify(allPieces(file))
@@ -65,7 +66,6 @@ export async function exportFile (file: StoredFile, path: string, options: Expor
 
 /** Copies the stored data to `path` through a temporary file, piece by piece, repairing what fails. */
 async function copyOut (file: StoredFile, path: string, repair: (pieces: number[]) => Promise<void>): Promise<void> {
-  await ensureDir(dirname(path))
   const tmp = tempPathBeside(path, 'mediaswarm-tmp')
   try {
     const out = await open(tmp, 'wx')
