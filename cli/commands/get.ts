@@ -1,7 +1,7 @@
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { join, resolve, sep } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { Peer, ensureDir, exportFile } from '../../node/index.js'
+import { Peer, RequestIds, ensureDir, exportFile } from '../../node/index.js'
 import { OutputError, UsageError } from '../command.js'
 import {
   DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
@@ -55,6 +55,9 @@ async function checkHomeDir (home: string): Promise<void> {
   }
 }
 
+/** Where `get` keeps the queue request id of each file it is fetching. */
+export const REQUESTS_FILE = 'requests.json'
+
 /** A file-system failure in the output folder (the download is written in place there) as an OutputError. */
 function asOutputError (err: unknown, outDir: string, path: string): OutputError | undefined {
   let e = err as (NodeJS.ErrnoException & { cause?: unknown }) | undefined
@@ -63,15 +66,19 @@ function asOutputError (err: unknown, outDir: string, path: string): OutputError
   return new OutputError(`Cannot write ${path}.`, { cause: err })
 }
 
-async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: string, home: string): Promise<GotFile> {
+async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: string, home: string, requests: RequestIds): Promise<GotFile> {
   const item = await peer.resolve(name, ctx.signal)
+  const cid = CID.decode(item.cid)
+  // a rerun after a crash asks with the same id, and so keeps its place in the queue
+  const requestId = await requests.idOf(cid.toString()).catch((err: unknown) => { throw asHomeError(err, home) })
   const fileName = item.path.split('/').pop() ?? item.path
   const display = new ProgressDisplay(ctx.stderr, fileName)
   let grantedAt = 0
   let finishedAt = 0
   const path = join(outDir, fileName)
-  const result = await peer.download(CID.decode(item.cid), {
+  const result = await peer.download(cid, {
     signal: ctx.signal,
+    requestId,
     saveAs: path,
     onProgress: (e) => {
       if (ctx.json) {
@@ -84,11 +91,13 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
       else if (e.type === 'download:start') display.start(e.total, e.have)
       else if (e.type === 'transfer:piece-verified') { finishedAt = Date.now(); display.advance(e.bytes) }
       else if (e.type === 'transfer:provider-dropped') ctx.stderr.write(`\n${fileName}: dropped provider ${e.provider}: ${e.reason}\n`)
+      else if (e.type === 'transfer:provider-banned') ctx.stderr.write(`${fileName}: banned provider ${e.provider} (${e.reason}) and reported it to the tracker\n`)
     }
   }).catch((err: unknown) => { throw asOutputError(err, outDir, path) ?? asHomeError(err, home) })
+  await requests.forget(cid.toString()).catch(() => {})
   display.finish()
   // pieces found damaged in the store are fetched again by a new download of the cid
-  const refetch = async (): Promise<void> => { await peer.download(CID.decode(item.cid), { signal: ctx.signal }) }
+  const refetch = async (): Promise<void> => { await peer.download(cid, { signal: ctx.signal }) }
   try {
     const { refetched } = await exportFile(result.file, path, { refetch })
     if (refetched > 0) ctx.stderr.write(`${fileName}: the stored copy was damaged: re-fetched ${refetched} pieces\n`)
@@ -142,7 +151,8 @@ export const getCommand: Command<GotFile[]> = {
     }).catch((err: unknown) => { throw asHomeError(err, home) })
     try {
       const out: GotFile[] = []
-      for (const name of ctx.args) out.push(await fetchOne(ctx, peer, name, outDir, home))
+      const requests = new RequestIds(join(home, REQUESTS_FILE))
+      for (const name of ctx.args) out.push(await fetchOne(ctx, peer, name, outDir, home, requests))
       if (ctx.options.seed === true) {
         if (ctx.json) ctx.stdout.write(JSON.stringify(out) + '\n')
         else ctx.stderr.write(`${getCommand.render?.(out, ctx) ?? ''}\nseeding as ${peer.peerId.toString()}; press Ctrl-C to stop\n`)

@@ -1,6 +1,7 @@
 export { Peer, cidString } from './peer.js'
 export type { PeerInit, PeerDownloadOptions, TrackerEvent } from './peer.js'
 export { Fetch } from './fetch.js'
-export type { PeerDownloadEvent, PeerDownloadResult, FetchState } from './fetch.js'
+export type { PeerDownloadEvent, PeerDownloadResult, FetchState, SessionTuning } from './fetch.js'
 export { exportFile } from './export-file.js'
 export type { ExportFileOptions, ExportResult } from './export-file.js'
+export { RequestIds } from './request-ids.js'

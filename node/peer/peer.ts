@@ -8,7 +8,7 @@ import { parseCid } from '../manifest/index.js'
 import { announce, fetchManifest, fetchTrackerStatus, listAll, TransferServer, AnnounceRequest } from '../protocols/index.js'
 import { PieceStore } from '../store/index.js'
 import { Fetch, holdingOf } from './fetch.js'
-import type { PeerDownloadEvent, PeerDownloadResult } from './fetch.js'
+import type { PeerDownloadEvent, PeerDownloadResult, SessionTuning } from './fetch.js'
 import type { Host } from '../host/index.js'
 import type { MediaItem } from '../http/index.js'
 import type { CatalogueItem, UploadLimiter, ServableFile, TrackerStatus } from '../protocols/index.js'
@@ -40,17 +40,16 @@ export interface PeerInit {
   psk?: Uint8Array
   /** PeerIds this peer may connect with (include the tracker's); see HostInit. @default undefined (any) */
   allow?: string[]
+  /** Download session timeouts (tests shorten them); see DownloadSessionInit. */
+  session?: SessionTuning
 }
 
-/** The tracker connection of a sharing peer. */
+/** The tracker connection of a peer (lost, and back after a reconnect). */
 export type TrackerEvent = { type: 'tracker:lost' } | { type: 'tracker:back', files: number }
 
 /** Reconnection backoff: first delay, and the cap. */
 const RECONNECT_FIRST_MS = 500
 const RECONNECT_MAX_MS = 30_000
-
-
-
 
 /** Options of {@link Peer.download}. */
 export interface PeerDownloadOptions {
@@ -61,7 +60,6 @@ export interface PeerDownloadOptions {
   /** Download in place, beside this destination (see PieceStore.open). @default undefined (into the store) */
   saveAs?: string
 }
-
 
 /**
  * A mediaswarm peer: a libp2p host with a persistent identity, a piece store, a connection
@@ -75,6 +73,8 @@ export class Peer {
   readonly #server: TransferServer
   #tracker?: PeerId
   readonly #fetches = new Map<string, Fetch>()
+  /** Fetches being started (manifest, store): concurrent callers share one. */
+  readonly #starting = new Map<string, Promise<Fetch>>()
   #stopping = false
   #connecting?: Promise<PeerId>
   #reconnecting = false
@@ -150,7 +150,7 @@ export class Peer {
       await this.host.services.ping.ping(connection.remotePeer, { signal: combined })
       this.#tracker = connection.remotePeer
       this.#log('connected to tracker %p', this.#tracker)
-      if (this.sharing) this.host.addEventListener('peer:disconnect', this.#onDisconnect)
+      this.host.addEventListener('peer:disconnect', this.#onDisconnect)
       return this.#tracker
     } catch (err) {
       throw new TrackerUnreachableError(`The tracker at ${this.#init.tracker.map(String).join(', ')} could not be reached`, { cause: err })
@@ -228,6 +228,19 @@ export class Peer {
    */
   async fetch (cid: CID, options: PeerDownloadOptions = {}): Promise<Fetch> {
     const key = cid.toString()
+    // single flight per cid: one manifest fetch, one queue request, one session for every caller
+    let starting = this.#starting.get(key)
+    if (starting == null) {
+      starting = this.#startFetch(cid, options).finally(() => { this.#starting.delete(key) })
+      this.#starting.set(key, starting)
+    }
+    const fetch = await starting
+    if (options.onProgress != null) fetch.onProgress(options.onProgress)
+    return fetch
+  }
+
+  async #startFetch (cid: CID, options: PeerDownloadOptions): Promise<Fetch> {
+    const key = cid.toString()
     const existing = this.#fetches.get(key)
     // reuse a running or finished fetch, unless its data was deleted (or damaged pieces dropped) since
     if (existing != null && existing.state.phase !== 'failed' && !(existing.state.phase === 'complete' && !existing.file.complete) && await stat(existing.file.dataPath).then(() => true, () => false)) return existing
@@ -241,9 +254,9 @@ export class Peer {
       swarmIntervalMs: this.#init.swarmIntervalMs ?? 1000,
       log: this.#log,
       requestId: options.requestId,
-      signal: options.signal
+      signal: options.signal,
+      session: this.#init.session
     }, file)
-    if (options.onProgress != null) fetch.onProgress(options.onProgress)
     fetch.result.catch(() => {}) // observed by whoever awaits it
     this.#fetches.set(key, fetch)
     return fetch
@@ -271,8 +284,8 @@ export class Peer {
   }
 
   /**
-   * A sharing peer that loses its tracker (a restart, a network cut) dials it again with
-   * backoff, and once back re-announces what it holds so tickets name it again.
+   * A peer that loses its tracker (a restart, a network cut) dials it again with backoff;
+   * once back, a sharing peer re-announces what it holds so tickets name it again.
    */
   readonly #onDisconnect = (evt: CustomEvent<PeerId>): void => {
     if (this.#stopping || this.#reconnecting || this.#tracker == null || !evt.detail.equals(this.#tracker)) return
@@ -288,7 +301,7 @@ export class Peer {
       if (this.#stopping) return
       try {
         await this.host.dial(this.#init.tracker, { signal: AbortSignal.timeout(10_000) })
-        const files = await this.reshare(AbortSignal.timeout(30_000))
+        const files = this.sharing ? await this.reshare(AbortSignal.timeout(30_000)) : []
         this.#log('back with the tracker after %d attempts; re-announced %d files', attempt + 1, files.length)
         this.#init.onTrackerEvent?.({ type: 'tracker:back', files: files.length })
         return

@@ -7,174 +7,142 @@ import {
 import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/transfer.js'
 import { Bitfield } from '../store/index.js'
 import { StreamReader, expectMessage, readMessage, writeMessage } from '../streams/index.js'
+import { Availability } from './availability.js'
+import { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
 import { PiecePicker } from './piece-picker.js'
-import type { Host } from '../host/index.js'
-import type { StoredFile } from '../store/index.js'
+import { MIN_PIPELINE, ProviderState } from './provider-state.js'
+import { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS } from './session-types.js'
+import type { BanReason } from './errors.js'
+import type { DownloadResult, DownloadSessionInit, ProviderInfo } from './session-types.js'
 import type { Ticket } from '../tickets/index.js'
-import type { ComponentLogger, Logger, Stream } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from '@libp2p/interface'
+
+export { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS }
+export type { DownloadEvent, DownloadResult, DownloadSessionInit, ProviderInfo } from './session-types.js'
 
 /** Verified pieces waiting to be written, at most. */
 const MAX_PENDING_WRITES = 4
 
-/** A node that may serve the file. */
-export interface ProviderInfo {
-  peerId: string
-  multiaddrs: Multiaddr[]
-}
-
-/** Progress events, namespaced as in Helia. */
-export type DownloadEvent =
-  | { type: 'transfer:provider-connected', provider: string, pieces: number }
-  | { type: 'transfer:provider-dropped', provider: string, reason: string }
-  | { type: 'transfer:piece-verified', provider: string, index: number, bytes: number }
-  | { type: 'transfer:bad-piece', provider: string, index: number }
-
-/** Options of a {@link DownloadSession}. */
-export interface DownloadSessionInit {
-  host: Host
-  file: StoredFile
-  ticket: Ticket
-  providers: ProviderInfo[]
-  logger: ComponentLogger
-  /** Most bytes requested and not yet received, per provider. @default 8 MiB */
-  pipelineBytes?: number
-  /**
-   * The tracker's PeerId: asked only for pieces no peer provider has (until the endgame),
-   * so the swarm, not the tracker, carries the load.
-   */
-  fallbackProvider?: string
-  /** How long a provider may take to deliver the next requested piece. @default PIECE_TIMEOUT_MS */
-  pieceTimeoutMs?: number
-  onProgress?: (event: DownloadEvent) => void
-  signal?: AbortSignal
-  /** How long to wait for a new provider once every provider failed. @default NO_PROVIDER_GRACE_MS */
-  noProviderGraceMs?: number
-}
-
-/** Once every provider failed, a renewal may still name new ones (or the tracker, back from a restart) within this time. */
-export const NO_PROVIDER_GRACE_MS = 30_000
-
-/** What a finished session reports. */
-export interface DownloadResult {
-  /** Verified bytes received from each provider. */
-  bytesByProvider: Record<string, number>
-  /** Providers dropped, with the reason. */
-  dropped: Record<string, string>
-}
-
-interface ProviderState {
-  id: string
-  stream?: Stream
-  bits?: Bitfield
-  inflight: number[]
-  /** Cancelled requests whose piece may still arrive. */
-  cancelled: Set<number>
-  /** Smoothed delivery rate, bytes/s, sizing this provider's pipeline. */
-  rate: number
-  lastArrival: number
-  /** Pieces this provider may have in flight, from its rate. */
-  window: number
-  addedAt: number
-}
-
 /** How long the fallback provider waits for newly named peers to say what they have. */
 const FALLBACK_WAIT_MS = 1000
-
-/** Requests in flight per provider cover about this much time of its delivery rate. */
-const PIPELINE_SECONDS = 0.25
-const MIN_PIPELINE = 2
+/** Backoff of the fallback's reconnection: first delay, and the cap. */
+const FALLBACK_RETRY_FIRST_MS = 250
+const FALLBACK_RETRY_MAX_MS = 5000
 
 /**
  * Downloads one file from every provider of a ticket at once: a bounded pipeline of piece
- * requests per provider, rarest-first picks, an endgame for the last pieces, every piece
- * verified against the manifest before it is written, and providers that send a bad piece,
- * stall or fail dropped while the others carry on.
+ * requests per provider, rarest-first picks from one {@link Availability} model, an endgame
+ * for the last pieces, every piece verified against the manifest before it is written.
+ * One watchdog timer per session bans providers that stall (before or inside a piece) and,
+ * when no piece was verified for a while, hands the pieces that are not progressing to the
+ * fallback. Providers that send a bad piece, stall or lie are banned for the session.
  */
 export class DownloadSession {
   readonly #init: DownloadSessionInit
   readonly #log: Logger
+  readonly #availability: Availability
   readonly #picker: PiecePicker
   readonly #providers = new Map<string, ProviderState>()
   readonly #bytes: Record<string, number> = {}
   readonly #dropped: Record<string, string> = {}
+  readonly #banned = new Map<string, BanReason>()
+  /** Providers that delivered nothing for the stall time while asked (see ProviderState.weak). */
+  readonly #weak = new Set<string>()
   readonly #maxInflight: number
-  /** Providers that sent a bad piece or broke the protocol: never asked again. */
-  readonly #banned = new Set<string>()
+  readonly #pieceTimeoutMs: number
+  readonly #stallMs: number
   #ticket: Ticket
-  #running = 0
   /** Verified pieces being written; bounded so memory stays at a few pieces. */
   readonly #writes = new Set<Promise<void>>()
   #finish?: { resolve: () => void, reject: (err: Error) => void }
   #finished = false
-  #idleTimer?: NodeJS.Timeout
+  #watchdog?: NodeJS.Timeout
   #waitTimer?: NodeJS.Timeout
+  #fallbackTimer?: NodeJS.Timeout
+  #fallbackAttempts = 0
+  #lastVerified = Date.now()
+  #lastConnected = Date.now()
 
   constructor (init: DownloadSessionInit) {
     this.#init = init
     this.#log = init.logger.forComponent('mediaswarm:session')
     this.#ticket = init.ticket
-    this.#picker = new PiecePicker(init.file.bitfield)
+    this.#availability = new Availability(init.file.info.pieceCount)
+    this.#picker = new PiecePicker(init.file.bitfield, this.#availability)
     const pieceSize = init.file.info.manifest.pieceSize
     this.#maxInflight = Math.max(MIN_PIPELINE, Math.min(256, Math.floor((init.pipelineBytes ?? 8 * 1024 * 1024) / pieceSize)))
+    this.#pieceTimeoutMs = init.pieceTimeoutMs ?? PIECE_TIMEOUT_MS
+    this.#stallMs = init.stallMs ?? SESSION_STALL_MS
   }
 
-  /** Runs until every piece is stored; rejects with NoProvidersError when all providers failed. */
+  /** Runs until every piece is stored; rejects with NoProvidersError when no provider was left for the grace time. */
   async run (): Promise<DownloadResult> {
     if (!this.#picker.complete) {
       const done = new Promise<void>((resolve, reject) => { this.#finish = { resolve, reject } })
       const onAbort = (): void => { this.#end(this.#init.signal?.reason ?? new Error('Aborted')) }
       this.#init.signal?.addEventListener('abort', onAbort, { once: true })
+      const tick = Math.max(25, Math.min(1000, Math.min(this.#stallMs, this.#pieceTimeoutMs) / 4))
+      this.#watchdog = setInterval(() => { this.#tick() }, tick)
+      this.#watchdog.unref()
+      this.#lastVerified = this.#lastConnected = Date.now()
       for (const p of this.#init.providers) this.addProvider(p)
-      if (this.#running === 0) this.#end(new NoProvidersError('The ticket names no provider'))
+      if (this.#providers.size === 0) this.#end(new NoProvidersError('The ticket names no provider'))
       try {
         await done
       } finally {
         this.#init.signal?.removeEventListener('abort', onAbort)
-        for (const p of this.#providers.values()) p.stream?.abort(new Error('Download session ended'))
+        for (const p of this.#providers.values()) {
+          p.abort.abort(new Error('Download session ended'))
+          p.stream?.abort(new Error('Download session ended'))
+        }
       }
     }
     await this.#init.file.flush()
-    return { bytesByProvider: { ...this.#bytes }, dropped: { ...this.#dropped } }
+    return { bytesByProvider: { ...this.#bytes }, dropped: { ...this.#dropped }, banned: Object.fromEntries(this.#banned) }
   }
 
   /**
    * Adds a provider (from a renewed ticket) while running; one that failed for a reason
-   * other than bad data may be added again later.
+   * other than a ban may be added again later.
    */
   addProvider (info: ProviderInfo): void {
     if (this.#finished || this.#providers.has(info.peerId) || this.#banned.has(info.peerId) || info.peerId === this.#init.host.peerId.toString()) return
-    clearTimeout(this.#idleTimer)
-    const state: ProviderState = { id: info.peerId, inflight: [], cancelled: new Set(), rate: 0, lastArrival: 0, window: Math.min(4, this.#maxInflight), addedAt: Date.now() }
+    const state = new ProviderState(info, Math.min(4, this.#maxInflight))
     this.#providers.set(info.peerId, state)
-    this.#running++
-    this.#runProvider(state, info)
-      .catch((err: Error) => {
-        this.#dropped[state.id] = err.message
-        // the tracker is never banned: it may restart, and it is the provider of last resort
-        if (err instanceof ProtocolError && state.id !== this.#init.fallbackProvider) this.#banned.add(state.id)
-        if (!this.#finished) {
-          this.#log('provider %s dropped - %s', state.id, err.message)
-          this.#init.onProgress?.({ type: 'transfer:provider-dropped', provider: state.id, reason: err.message })
-        }
-        state.stream?.abort(err)
-      })
+    this.#runProvider(state)
+      .catch((err: Error) => { this.#failed(state, err) })
       .finally(() => {
-        if (state.bits != null) this.#picker.removeBitfield(state.bits)
+        state.abort.abort(new Error('Provider stream ended'))
+        this.#availability.remove(state.id)
         for (const i of state.inflight) this.#picker.release(i, state.id)
         state.inflight = []
+        this.#weak.delete(state.id)
         this.#providers.delete(state.id)
-        this.#running--
         if (this.#finished) return
-        if (this.#running === 0) {
-          // a renewal may name providers again (the tracker after a restart): wait a while
-          this.#idleTimer = setTimeout(() => {
-            if (this.#running === 0) this.#end(new NoProvidersError(`No provider could serve the remaining ${this.#picker.missing} pieces`))
-          }, this.#init.noProviderGraceMs ?? NO_PROVIDER_GRACE_MS)
-        } else {
-          this.#refillAll()
-        }
+        if (state.id === this.#init.fallbackProvider) this.#retryFallback(info)
+        this.#refillAll()
       })
+  }
+
+  #failed (p: ProviderState, err: Error): void {
+    p.stream?.abort(err)
+    if (this.#finished) return
+    this.#dropped[p.id] = err.message
+    this.#log('provider %s dropped - %s', p.id, err.message)
+    this.#init.onProgress?.({ type: 'transfer:provider-dropped', provider: p.id, reason: err.message })
+    const reason = banReason(err)
+    // the tracker is never banned: it may restart, and it is the provider of last resort
+    if (reason == null || p.id === this.#init.fallbackProvider) return
+    this.#banned.set(p.id, reason)
+    this.#init.onProgress?.({ type: 'transfer:provider-banned', provider: p.id, reason, message: err.message })
+  }
+
+  /** The fallback's stream dropped: connect again by itself, with backoff (renewals may not come). */
+  #retryFallback (info: ProviderInfo): void {
+    clearTimeout(this.#fallbackTimer)
+    const delay = Math.min(FALLBACK_RETRY_MAX_MS, FALLBACK_RETRY_FIRST_MS * 2 ** this.#fallbackAttempts++)
+    this.#fallbackTimer = setTimeout(() => { this.#fallbackTimer = undefined; this.addProvider(info) }, delay)
+    this.#fallbackTimer.unref()
   }
 
   /** Presents a renewed ticket on every open stream. */
@@ -194,10 +162,52 @@ export class DownloadSession {
   #end (err?: Error): void {
     if (this.#finished) return
     this.#finished = true
-    clearTimeout(this.#idleTimer)
+    clearInterval(this.#watchdog)
     clearTimeout(this.#waitTimer)
+    clearTimeout(this.#fallbackTimer)
     if (err == null) this.#finish?.resolve()
     else this.#finish?.reject(err)
+  }
+
+  /**
+   * The session's one timer: bans providers that owe a piece for longer than the piece
+   * timeout, ends the session when no provider was connected for the grace time, and when
+   * no piece was verified for the stall time releases the requests of providers that
+   * delivered nothing, so the fallback (and others) can take those pieces.
+   */
+  #tick (): void {
+    const now = Date.now()
+    let connected = false
+    for (const p of this.#providers.values()) {
+      if (p.connected) connected = true
+      if (p.waiting && now - p.lastProgress > this.#pieceTimeoutMs) {
+        p.abort.abort(new ProviderStalledError(`Provider stalled ${p.inPiece ? 'inside' : 'before'} a piece for ${now - p.lastProgress} ms`))
+      }
+    }
+    if (connected) this.#lastConnected = now
+    else if (now - this.#lastConnected > (this.#init.noProviderGraceMs ?? NO_PROVIDER_GRACE_MS)) {
+      this.#end(new NoProvidersError(`No provider could serve the remaining ${this.#picker.missing} pieces`))
+      return
+    }
+    if (now - this.#lastVerified <= this.#stallMs) return
+    let acted = false
+    for (const p of this.#providers.values()) {
+      if (p.id === this.#init.fallbackProvider || p.weak || !p.waiting || now - p.lastProgress <= this.#stallMs) continue
+      this.#log('provider %s delivered nothing for %d ms; its %d requests go elsewhere', p.id, now - p.lastProgress, p.inflight.length)
+      acted = true
+      p.weak = true
+      this.#weak.add(p.id)
+      if (p.inflight.length === 0) continue
+      for (const i of p.inflight) {
+        this.#picker.release(i, p.id)
+        p.cancelled.add(i)
+      }
+      void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: p.inflight })
+      p.inflight = []
+    }
+    // the next round only after another stall time (each provider is checked once its own time is up)
+    if (acted) this.#lastVerified = now
+    this.#refillAll()
   }
 
   async #write (p: ProviderState, msg: TransferRequest): Promise<void> {
@@ -215,7 +225,7 @@ export class DownloadSession {
   #peersConnecting (): boolean {
     const now = Date.now()
     for (const o of this.#providers.values()) {
-      if (o.id !== this.#init.fallbackProvider && o.bits == null && now - o.addedAt < FALLBACK_WAIT_MS) {
+      if (o.id !== this.#init.fallbackProvider && !o.connected && now - o.addedAt < FALLBACK_WAIT_MS) {
         this.#waitTimer ??= setTimeout(() => { this.#waitTimer = undefined; this.#refillAll() }, FALLBACK_WAIT_MS)
         return true
       }
@@ -228,46 +238,51 @@ export class DownloadSession {
   }
 
   #refill (p: ProviderState): void {
-    if (p.stream == null || p.bits == null || this.#finished) return
-    const room = p.window - p.inflight.length
-    if (room < Math.max(1, p.window / 4)) return // batch requests
-    const fallback = p.id === this.#init.fallbackProvider && this.#providers.size > 1
+    if (!p.connected || p.stream == null || this.#finished) return
+    const room = p.room
+    if (room <= 0 || (!p.weak && room < Math.max(1, p.window / 4))) return // batch requests
+    const fallback = p.id === this.#init.fallbackProvider
     if (fallback && this.#peersConnecting()) return
-    const picks = this.#picker.pick(p.id, p.bits, room, fallback)
+    const picks = this.#picker.pick(p.id, room, fallback ? { fallback, weak: this.#weak } : {})
     if (picks.length === 0) return
+    // the piece timeout runs from the first request after an idle spell (never restarted for a weak provider)
+    if (!p.waiting && !p.weak) p.lastProgress = Date.now()
     p.inflight.push(...picks)
     void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [] })
   }
 
-  async #runProvider (p: ProviderState, info: ProviderInfo): Promise<void> {
+  async #runProvider (p: ProviderState): Promise<void> {
     const { host, file } = this.#init
-    const peerId = peerIdFromString(info.peerId)
-    if (info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: info.multiaddrs })
-    const stream = await host.dialProtocol(peerId, TRANSFER_PROTOCOL, { signal: AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS) })
+    const peerId = peerIdFromString(p.id)
+    if (p.info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: p.info.multiaddrs })
+    const first = AbortSignal.any([p.abort.signal, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS)])
+    const stream = await host.dialProtocol(peerId, TRANSFER_PROTOCOL, { signal: first })
     p.stream = stream
     const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
     await writeMessage(stream, { ticket: this.#ticket.bytes, want: [], cancel: [] }, TransferRequest)
-    const first = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
-    if (first.type === TransferResponse.Type.REJECT) throw new ProviderRefusedError(`Provider refused: ${first.message}`)
-    if (first.type !== TransferResponse.Type.BITFIELD || first.pieceCount !== file.info.pieceCount) {
+    const hello = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, first)
+    if (hello.type === TransferResponse.Type.REJECT) throw new ProviderRefusedError(`Provider refused: ${hello.message}`)
+    if (hello.type !== TransferResponse.Type.BITFIELD || hello.pieceCount !== file.info.pieceCount) {
       throw new ProtocolError('Provider did not start with a matching bitfield')
     }
-    p.bits = new Bitfield(first.pieceCount, first.bitfield)
-    this.#picker.addBitfield(p.bits)
-    this.#init.onProgress?.({ type: 'transfer:provider-connected', provider: p.id, pieces: p.bits.count })
+    const fallback = p.id === this.#init.fallbackProvider
+    this.#availability.add(p.id, new Bitfield(hello.pieceCount, hello.bitfield), !fallback)
+    p.connected = true
+    if (fallback) this.#fallbackAttempts = 0
+    this.#init.onProgress?.({ type: 'transfer:provider-connected', provider: p.id, pieces: this.#availability.bitsOf(p.id)?.count ?? 0 })
     // the fallback may have been waiting for this bitfield
     this.#refillAll()
-    const timeout = this.#init.pieceTimeoutMs ?? PIECE_TIMEOUT_MS
+    const signal = p.abort.signal
     while (!this.#finished) {
-      const waiting = p.inflight.length > 0
-      const signal = waiting ? AbortSignal.timeout(timeout) : undefined
       const msg = await readMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, signal)
-        .catch((err: Error) => { throw err.name === 'TimeoutError' ? new ProtocolError('Provider stalled') : err })
-      if (msg == null) throw new ProtocolError('Provider closed the stream')
+      if (msg == null) {
+        if (p.waiting) throw new ProtocolError('Provider closed the stream with pieces owed')
+        throw new ProviderRefusedError('Provider closed the stream')
+      }
       if (msg.type === TransferResponse.Type.HAVE) {
-        if (msg.index < p.bits.size && p.bits.set(msg.index)) this.#picker.addHave(msg.index)
+        if (this.#availability.have(p.id, msg.index)) this.#refillAll()
       } else if (msg.type === TransferResponse.Type.PIECE) {
-        await this.#receivePiece(p, reader, msg, timeout)
+        await this.#receivePiece(p, reader, msg)
       } else if (msg.type === TransferResponse.Type.REJECT) {
         throw new ProviderRefusedError(`Provider refused: ${msg.message}`)
       } else {
@@ -277,29 +292,20 @@ export class DownloadSession {
     }
   }
 
-  /** Updates a provider's delivery rate and, from it, how many pieces it may have in flight. */
-  #measure (p: ProviderState, bytes: number): void {
-    const now = performance.now()
-    if (p.lastArrival > 0) {
-      const sample = bytes / Math.max((now - p.lastArrival) / 1000, 0.0005)
-      p.rate = p.rate === 0 ? sample : p.rate * 0.8 + sample * 0.2
-      const pieceSize = this.#init.file.info.manifest.pieceSize
-      p.window = Math.max(MIN_PIPELINE, Math.min(this.#maxInflight, Math.ceil((p.rate * PIPELINE_SECONDS) / pieceSize)))
-    }
-    p.lastArrival = now
-  }
-
-  async #receivePiece (p: ProviderState, reader: StreamReader, msg: TransferResponse, timeout: number): Promise<void> {
+  async #receivePiece (p: ProviderState, reader: StreamReader, msg: TransferResponse): Promise<void> {
     const { file } = this.#init
     const index = msg.index
     const at = p.inflight.indexOf(index)
     const wasCancelled = p.cancelled.delete(index)
-    if (at < 0 && !wasCancelled) throw new ProtocolError(`Provider sent piece ${index}, which was not asked for`)
+    if (at < 0 && !wasCancelled) throw new ProviderLiedError(`Provider sent piece ${index}, which was not asked for`)
     if (at >= 0) p.inflight.splice(at, 1)
     if (msg.length === 0) {
-      // the provider does not have it (any more)
-      p.bits?.unset(index)
+      // "not here": the provider does not have it (any more); it answered, so it is not stalled
+      p.lastProgress = Date.now()
       this.#picker.release(index, p.id)
+      if (this.#availability.notHere(p.id, index) && ++p.denied > NOT_HERE_TOLERANCE) {
+        throw new ProviderLiedError(`Provider said "not here" for ${p.denied} pieces its bitfield claimed`)
+      }
       this.#refillAll()
       return
     }
@@ -307,14 +313,24 @@ export class DownloadSession {
     if (msg.length !== expected || msg.length > MAX_PIECE_BYTES) {
       throw new ProtocolError(`Piece ${index} announced ${msg.length} bytes, expected ${expected}`)
     }
-    const data = await reader.readExactlyList(msg.length, AbortSignal.timeout(timeout))
-    this.#measure(p, data.byteLength)
+    p.inPiece = true
+    const data = await reader.readExactlyList(msg.length, p.abort.signal)
+      .catch((err: Error) => {
+        if (err instanceof ProtocolError) throw err
+        throw new ProtocolError(`Provider went away inside piece ${index}`, { cause: err })
+      })
+      .finally(() => { p.inPiece = false })
+    p.lastProgress = Date.now()
+    p.measure(data.byteLength, file.info.manifest.pieceSize, this.#maxInflight)
     if (this.#picker.done(index) || this.#finished) return // an endgame duplicate
     if (!verifyPiece(file.info.manifest, index, data)) {
       this.#picker.release(index, p.id)
       this.#init.onProgress?.({ type: 'transfer:bad-piece', provider: p.id, index })
       throw new BadPieceError(`Piece ${index} from ${p.id} failed verification`)
     }
+    p.weak = false
+    this.#weak.delete(p.id)
+    this.#lastVerified = Date.now()
     const others = this.#picker.completed(index)
     // write in the background (reading the next piece meanwhile), a few at a time
     const write: Promise<void> = file.writePiece(index, data).then(

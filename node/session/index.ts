@@ -1,3 +1,7 @@
-export { DownloadSession } from './download-session.js'
+export { DownloadSession, NO_PROVIDER_GRACE_MS, NOT_HERE_TOLERANCE, SESSION_STALL_MS } from './download-session.js'
 export type { DownloadSessionInit, DownloadResult, DownloadEvent, ProviderInfo } from './download-session.js'
 export { PiecePicker } from './piece-picker.js'
+export type { PickOptions } from './piece-picker.js'
+export { Availability } from './availability.js'
+export { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
+export type { BanReason } from './errors.js'

@@ -1,24 +1,37 @@
 import { Bitfield } from '../store/index.js'
+import type { Availability } from './availability.js'
+
+/** How the picker treats the provider it picks for. */
+export interface PickOptions {
+  /**
+   * The provider of last resort (the tracker): it takes only pieces that no healthy peer
+   * holds, and in-flight pieces only in the endgame.
+   */
+  fallback?: boolean
+  /** Providers whose claims do not count for the fallback rule (they stalled). */
+  weak?: ReadonlySet<string>
+}
 
 /**
  * Chooses which pieces to ask a provider for: pieces the caller marked urgent first (in
- * their order), then rarest-first among the pieces the provider has, random among equals;
- * once every missing piece is in flight, an endgame hands out in-flight pieces again to
- * other providers.
+ * their order), then rarest-first among the pieces the provider has, random among equals,
+ * with the counts of the session's {@link Availability}; once every missing piece is in
+ * flight (the endgame, and only then), in-flight pieces are handed out again to other
+ * providers.
  */
 export class PiecePicker {
   /** Pieces verified (possibly still being written). */
   readonly #have: Bitfield
-  readonly #availability: Uint16Array
+  readonly #availability: Availability
   /** Missing pieces in a random order, so equal-rarity picks are random but cheap. */
   #order: number[]
   /** Piece -> providers it is requested from. */
   readonly #inflight = new Map<number, Set<string>>()
   #urgent: number[] = []
 
-  constructor (have: Bitfield, random: () => number = Math.random) {
+  constructor (have: Bitfield, availability: Availability, random: () => number = Math.random) {
     this.#have = new Bitfield(have.size, have.bytes)
-    this.#availability = new Uint16Array(have.size)
+    this.#availability = availability
     const order: number[] = []
     for (let i = 0; i < have.size; i++) if (!have.has(i)) order.push(i)
     for (let i = order.length - 1; i > 0; i--) {
@@ -33,16 +46,11 @@ export class PiecePicker {
   /** Pieces still missing. */
   get missing (): number { return this.#have.size - this.#have.count }
 
-  addBitfield (bits: Bitfield): void {
-    for (let i = 0; i < bits.size; i++) if (bits.has(i)) this.#availability[i]++
-  }
-
-  removeBitfield (bits: Bitfield): void {
-    for (let i = 0; i < bits.size; i++) if (bits.has(i) && this.#availability[i] > 0) this.#availability[i]--
-  }
-
-  addHave (index: number): void {
-    if (index < this.#availability.length) this.#availability[index]++
+  /** True when every missing piece is requested from someone: the endgame. */
+  get endgame (): boolean {
+    this.#prune()
+    for (const i of this.#order) if (!this.#inflight.has(i)) return false
+    return true
   }
 
   /** Pieces to fetch before anything else, most urgent first (e.g. just ahead of a player). */
@@ -55,41 +63,47 @@ export class PiecePicker {
     return this.#inflight.get(index) ?? new Set()
   }
 
-  /**
-   * Picks up to `max` pieces `bits` has, and marks them requested from `provider`. With
-   * `fallback`, only pieces no other connected provider has are picked (until the endgame):
-   * the tracker serves what the swarm cannot.
-   */
-  pick (provider: string, bits: Bitfield, max: number, fallback = false): number[] {
+  #prune (): void {
+    if (this.#order.length > 0 && this.#order.length !== this.missing) this.#order = this.#order.filter(i => !this.#have.has(i))
+  }
+
+  /** Healthy peers holding `index`: the counted holders, less those in `weak`. */
+  #healthy (index: number, weak?: ReadonlySet<string>): number {
+    let n = this.#availability.count(index)
+    if (weak != null) for (const w of weak) if (this.#availability.has(w, index)) n--
+    return n
+  }
+
+  /** Picks up to `max` pieces `provider` holds, and marks them requested from it. */
+  pick (provider: string, max: number, options: PickOptions = {}): number[] {
+    const bits = this.#availability.bitsOf(provider)
     const out: number[] = []
+    if (bits == null || max <= 0) return out
     const take = (i: number): void => {
       let set = this.#inflight.get(i)
       if (set == null) { set = new Set(); this.#inflight.set(i, set) }
       set.add(provider)
       out.push(i)
     }
+    const eligible = (i: number): boolean => bits.has(i) && !this.#inflight.has(i) && !this.#have.has(i) &&
+      (options.fallback !== true || this.#healthy(i, options.weak) <= 0)
     for (const i of this.#urgent) {
       if (out.length >= max) return out
-      if (!this.#have.has(i) && bits.has(i) && !this.#inflight.has(i)) take(i)
+      if (eligible(i)) take(i)
     }
-    this.#order = this.#order.filter(i => !this.#have.has(i))
-    const eligible = (i: number): boolean => bits.has(i) && !this.#inflight.has(i) && (!fallback || this.#availability[i] <= 1)
+    this.#prune()
     while (out.length < max) {
       let best = Infinity
       for (const i of this.#order) {
-        if (eligible(i) && this.#availability[i] < best) best = this.#availability[i]
+        if (eligible(i) && this.#availability.count(i) < best) best = this.#availability.count(i)
       }
       if (best === Infinity) break
       for (const i of this.#order) {
         if (out.length >= max) break
-        if (eligible(i) && this.#availability[i] === best) take(i)
+        if (eligible(i) && this.#availability.count(i) === best) take(i)
       }
     }
-    if (out.length === 0 && fallback) {
-      // nothing only the fallback has; help only once everything left is in flight
-      for (const i of this.#order) if (!this.#inflight.has(i)) return out
-    }
-    if (out.length === 0) {
+    if (out.length === 0 && this.endgame) {
       // endgame: everything missing is in flight; ask this provider too
       for (const i of this.#order) {
         if (out.length >= max) break

@@ -4,6 +4,7 @@ import { ANNOUNCE_PROTOCOL, MAX_QUEUE_UPDATE_BYTES, RESPONSE_TIMEOUT_MS } from '
 import { AnnounceRequest, AnnounceResponse } from './pb/announce.js'
 import type { Host } from '../../host/index.js'
 import type { PeerId } from '@libp2p/interface'
+import type { CID } from 'multiformats/cid'
 
 /** Sends one announcement to the tracker and returns its answer. */
 export async function announce (host: Host, tracker: PeerId, request: Partial<AnnounceRequest>, signal?: AbortSignal): Promise<AnnounceResponse> {
@@ -21,4 +22,26 @@ export async function announce (host: Host, tracker: PeerId, request: Partial<An
     stream.abort(err as Error)
     throw err
   }
+}
+
+/** What a {@link report} says about a provider. */
+export interface ProviderReport {
+  cid: CID
+  /** The provider's PeerId. */
+  provider: string
+  reason: 'bad-piece' | 'stalled' | 'lied' | 'protocol'
+}
+
+/**
+ * Reports a provider that sent a bad piece, stalled or lied (announce REPORT), so the
+ * tracker stops naming it. Throws when the tracker refused or could not be reached; callers
+ * usually fire and forget.
+ */
+export async function report (host: Host, tracker: PeerId, what: ProviderReport, signal?: AbortSignal): Promise<void> {
+  await announce(host, tracker, {
+    type: AnnounceRequest.Type.REPORT,
+    cid: new Uint8Array(what.cid.bytes),
+    provider: what.provider,
+    reason: what.reason
+  }, signal)
 }
