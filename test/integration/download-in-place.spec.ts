@@ -4,7 +4,7 @@ import { appendFile, readdir, rename, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Peer, exportFile, hashFile } from '../../node/index.js'
-import { MiB, sha256, sha256File, within } from '../fixtures/network.js'
+import { MiB, sha256, sha256File, waitFor, within } from '../fixtures/network.js'
 import { probe } from '../fixtures/piece-probe.js'
 import { storedDir } from '../fixtures/stored-on-disk.js'
 import { startSwarm } from '../fixtures/swarm.js'
@@ -65,6 +65,8 @@ describe('integration: download in place, reshared from where it lies', function
     assert.equal(file.placed, true)
     const downloader = await s.addPeer()
 
+    const named = (): boolean => s.tracker.providers.providers(s.cid.toString()).some(p => p.peer === seed.peerId.toString())
+    assert.equal(named(), true, 'the tracker names the seed')
     const served = await probe(s, downloader, seed, info, [0, 7])
     assert.deepEqual(served.map(a => [a.index, a.length > 0, a.intact]), [[0, true, true], [7, true, true]], 'pieces are served from the placed file')
 
@@ -80,6 +82,7 @@ describe('integration: download in place, reshared from where it lies', function
     assert.equal(dropped[0].length, info.pieceCount, 'of every piece')
     assert.deepEqual((await readdir(storedDir(join(s.root, 'peer-0'), info))).sort(), ['bitfield', 'manifest'], 'the location is forgotten')
     assert.ok((await stat(dest)).size === s.data.byteLength + 'an edit'.length, 'the user\'s file is left alone')
+    await waitFor('the tracker to stop naming the seed', () => !named())
   })
 
   it('a file the user moved while the peer was stopped is not reshared when it starts again', async function () {
