@@ -88,10 +88,9 @@ export class PieceStore {
       if (checked == null) {
         this.#log('%s was moved or changed at %s: nothing of it is held any more', info.cid, location.path)
         state = {}
-        await writeLocation(this.#fs, dir, undefined)
-      } else if (checked !== location) {
-        await writeLocation(this.#fs, dir, checked)
       }
+      // a read-only home still opens (and serves what it can); the record is fixed next time
+      if (checked !== location) await writeLocation(this.#fs, dir, checked).catch(err => { this.#log.error('could not update the location of %s - %e', info.cid, err) })
       location = checked
     }
     const inStore = join(dir, 'data')
