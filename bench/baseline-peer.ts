@@ -1,20 +1,24 @@
 /**
  * One side of a node:net / node:tls baseline transfer, run as its own process by
- * bench/throughput.ts.
+ * bench/throughput.ts. Every mode ends by printing its own CPU time and peak RSS.
  *
  *   node baseline-peer.js recv <net|tls> [<cert.pem> <key.pem>]
  *     listens on 127.0.0.1:0, prints {"port":N}, accepts ONE connection, counts and discards
- *     bytes, then prints {"bytes":B,"ms":T} (T = first TCP accept → last byte received) and exits.
- *   node baseline-peer.js send <net|tls> <port> <file> <chunkBytes> [<cert.pem>]
- *     connects, streams the file with a read stream of chunkBytes, ends, exits 0.
+ *     bytes, then prints {"bytes":B,"ms":T,...usage} (T = TCP accept → last byte) and exits.
+ *   node baseline-peer.js recv vtls <cert.pem> <key.pem> <out file> <piece hashes file> <piece size>
+ *     the same over TLS, but hashes every piece (SHA-256), checks it against the expected
+ *     digest and writes it to <out file> (T = TCP accept → last piece written).
+ *   node baseline-peer.js send <net|tls|vtls> <port> <file> <chunkBytes> [<cert.pem>]
+ *     connects, streams the file with a read stream of chunkBytes, ends, prints its usage.
  */
 import { createReadStream, readFileSync } from 'node:fs'
 import net from 'node:net'
 import { performance } from 'node:perf_hooks'
 import { pipeline } from 'node:stream/promises'
 import tls from 'node:tls'
+import { verifiedSink } from './lib/verified-sink.js'
 
-type Kind = 'net' | 'tls'
+type Kind = 'net' | 'tls' | 'vtls'
 
 function fail (message: string): never {
   console.error(message)
@@ -22,26 +26,42 @@ function fail (message: string): never {
 }
 
 function kindOf (s: string | undefined): Kind {
-  if (s === 'net' || s === 'tls') return s
-  fail(`baseline-peer: transport must be "net" or "tls", not "${s}".`)
+  if (s === 'net' || s === 'tls' || s === 'vtls') return s
+  fail(`baseline-peer: transport must be "net", "tls" or "vtls", not "${s}".`)
 }
 
-async function receive (kind: Kind, certPath?: string, keyPath?: string): Promise<void> {
+/** This process's CPU time (user + system) and peak RSS so far. */
+function usage (): { cpuSec: number, maxRssBytes: number } {
+  const u = process.resourceUsage()
+  return { cpuSec: (u.userCPUTime + u.systemCPUTime) / 1e6, maxRssBytes: u.maxRSS * 1024 }
+}
+
+function report (value: object): void {
+  process.stdout.write(JSON.stringify({ ...value, ...usage() }) + '\n', () => process.exit(0))
+}
+
+async function receive (kind: Kind, args: string[]): Promise<void> {
   let t0 = 0
   let tLast = 0
   let bytes = 0
   let accepted = false
   const onSocket = (socket: net.Socket | tls.TLSSocket): void => {
-    socket.on('data', (chunk: Buffer) => { bytes += chunk.length; tLast = performance.now() })
     socket.on('error', (e) => fail(`baseline-peer: receive socket error: ${e.message}`))
-    socket.on('end', () => {
-      process.stdout.write(JSON.stringify({ bytes, ms: tLast - t0 }) + '\n', () => process.exit(0))
-    })
+    if (kind === 'vtls') {
+      const [,, outPath, hashesPath, pieceSize] = args
+      verifiedSink(socket, outPath, Number(pieceSize), readFileSync(hashesPath)).then(
+        (n) => { report({ bytes: n, ms: performance.now() - t0 }) },
+        (e: Error) => fail(`baseline-peer: verified receive failed: ${e.message}`))
+      return
+    }
+    socket.on('data', (chunk: Buffer) => { bytes += chunk.length; tLast = performance.now() })
+    socket.on('end', () => { report({ bytes, ms: tLast - t0 }) })
   }
   let server: net.Server
   if (kind === 'net') {
     server = net.createServer(onSocket)
   } else {
+    const [certPath, keyPath] = args
     if (certPath === undefined || keyPath === undefined) fail('baseline-peer: tls needs <cert.pem> <key.pem>.')
     server = tls.createServer({
       cert: readFileSync(certPath), key: readFileSync(keyPath),
@@ -49,7 +69,7 @@ async function receive (kind: Kind, certPath?: string, keyPath?: string): Promis
     }, onSocket)
     server.on('tlsClientError', (e) => fail(`baseline-peer: TLS handshake failed: ${e.message}`))
   }
-  // The raw TCP accept, before any TLS handshake: the clock starts here for both transports.
+  // The raw TCP accept, before any TLS handshake: the clock starts here for every transport.
   server.on('connection', () => {
     if (accepted) return
     accepted = true
@@ -83,12 +103,13 @@ async function send (kind: Kind, port: number, file: string, chunkBytes: number,
     if (socket.closed) resolve()
     else socket.once('close', () => resolve())
   })
+  report({ sent: true })
 }
 
 const [mode, kindArg, ...rest] = process.argv.slice(2)
 const kind = kindOf(kindArg)
 const run = mode === 'recv'
-  ? receive(kind, rest[0], rest[1])
+  ? receive(kind, rest)
   : mode === 'send'
     ? send(kind, Number(rest[0]), rest[1] ?? fail('baseline-peer: missing <file>.'), Number(rest[2] ?? 1024 * 1024), rest[3])
     : fail(`baseline-peer: mode must be "recv" or "send", not "${mode}".`)

@@ -1,21 +1,33 @@
 /**
- * Throughput bench: one file, tracker → peer on loopback, against node:net and node:tls
- * baselines measured in the same run. Prints one JSON object to stdout; progress to stderr.
+ * Throughput bench: one file sent between two processes on loopback, four ways, in one run:
+ * node:net, node:tls, node:tls whose receiver hashes every 256 KiB piece (SHA-256), checks it
+ * and writes it to disk ("verifiedTls": the real limit of a verified, stored transfer), and
+ * mediaswarm (a tracker process serving a real `get` process). For each: MB/s, CPU seconds
+ * per GiB and peak RSS of the sender and of the receiver. mediaswarm is compared with
+ * verifiedTls. Prints one JSON object to stdout; progress to stderr.
  *
- *   npm run bench:throughput -- [--size 1GiB] [--runs 1] [--chunk 1MiB] [--keep]
+ *   npm run bench:throughput -- [--size 1GiB] [--runs 1] [--chunk 1MiB]
+ *     [--only net,tls,verifiedTls,mediaswarm] [--profile DIR] [--keep]
+ *
+ * CPU: the baselines' whole processes; the tracker's CPU while the get ran (its start-up and
+ * catalogue hashing excluded); the get's whole process (start-up included: that is what a
+ * `get` costs). MB/s: bytes over the transfer time (mediaswarm: its reported transferMs).
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { median, MB, parseArgs, round1, round3, type BenchOptions } from './lib/args.js'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { median, MB, parseArgs, round1, round3, type BenchOptions, type Setup } from './lib/args.js'
 import { makeSelfSignedCert, runBaseline } from './lib/baseline.js'
-import { sha256File, writeRandomFile } from './lib/files.js'
-import { CLI, runMediaswarm, type MediaswarmRun } from './lib/mediaswarm.js'
+import { hashPieces, writeRandomFile } from './lib/files.js'
+import { CLI, runMediaswarm } from './lib/mediaswarm.js'
 import { runBench } from './lib/run.js'
 import { killAll } from './lib/procs.js'
+import type { ProcessUsage } from './lib/usage.js'
 
-const TARGETS = { ratioToTls: 0.6, peakRssMB: 200 }
+const TARGETS = { ratioToVerifiedTls: 0.6, peakRssMB: 200 }
+const GiB = 1024 ** 3
+const PIECE_SIZE = 256 * 1024
 
 const log = (msg: string): void => { console.error(`[bench] ${msg}`) }
 
@@ -32,10 +44,39 @@ async function cleanup (): Promise<void> {
   }
 }
 
+/** One measured transfer of one setup. */
+interface Sample { bytes: number, ms: number, sender: ProcessUsage, receiver: ProcessUsage, extra?: Record<string, number> }
+
+interface SideSummary { cpuSecPerGiB: number, peakRssMB: number }
+interface SetupSummary { MBps: number, sender: SideSummary, receiver: SideSummary, [k: string]: unknown }
+
+function summarise (samples: Sample[]): SetupSummary {
+  const side = (pick: (s: Sample) => ProcessUsage): SideSummary => ({
+    cpuSecPerGiB: round3(median(samples.map((s) => pick(s).cpuSec / (s.bytes / GiB)))),
+    peakRssMB: round1(Math.max(...samples.map((s) => pick(s).maxRssBytes)) / MB)
+  })
+  const extra: Record<string, number> = {}
+  for (const key of Object.keys(samples[0].extra ?? {})) extra[key] = round3(median(samples.map((s) => s.extra![key])))
+  return {
+    MBps: round1(median(samples.map((s) => s.bytes / MB / (s.ms / 1000)))),
+    sender: side((s) => s.sender),
+    receiver: side((s) => s.receiver),
+    ...extra
+  }
+}
+
+const describe = (name: string, s: Sample): string =>
+  `${name}: ${(s.bytes / MB / (s.ms / 1000)).toFixed(0)} MB/s (${s.ms.toFixed(0)} ms); ` +
+  `sender ${(s.sender.cpuSec / (s.bytes / GiB)).toFixed(2)} CPU-s/GiB, ${(s.sender.maxRssBytes / MB).toFixed(0)} MB peak RSS; ` +
+  `receiver ${(s.receiver.cpuSec / (s.bytes / GiB)).toFixed(2)} CPU-s/GiB, ${(s.receiver.maxRssBytes / MB).toFixed(0)} MB peak RSS`
+
 async function main (opts: BenchOptions): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`The mediaswarm CLI ${CLI} does not exist; run npm run build first.`)
+  const loadAtStart = loadavg()[0]
   tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-bench-'))
   keep = opts.keep
+  const profileDir = opts.profileDir !== undefined ? resolve(opts.profileDir) : undefined
+  if (profileDir !== undefined) await mkdir(profileDir, { recursive: true })
   const mediaDir = join(tmp, 'media')
   await mkdir(mediaDir)
   const fileName = `random-${opts.sizeBytes}.bin`
@@ -43,46 +84,64 @@ async function main (opts: BenchOptions): Promise<void> {
   // generous: nothing here should run below ~20 MB/s
   const timeoutMs = 60_000 + opts.sizeBytes / (20 * MB) * 1000
 
-  let t = Date.now()
+  const t = Date.now()
   log(`writing ${opts.sizeBytes} pseudo-random bytes to ${file}`)
   await writeRandomFile(file, opts.sizeBytes)
-  const inputSha256 = await sha256File(file)
+  const { sha256: inputSha256, pieces } = await hashPieces(file, PIECE_SIZE)
+  const pieceHashesPath = join(tmp, 'pieces.sha256')
+  await writeFile(pieceHashesPath, pieces)
   log(`written and hashed in ${((Date.now() - t) / 1000).toFixed(1)} s (sha256 ${inputSha256.slice(0, 16)}…)`)
   const tlsFiles = await makeSelfSignedCert(tmp)
+  const verified = { outPath: join(tmp, 'verified-out.bin'), pieceHashesPath, pieceSize: PIECE_SIZE }
 
-  const net: number[] = []
-  const tls: number[] = []
-  const ms: MediaswarmRun[] = []
+  const samples = new Map<Setup, Sample[]>(opts.only.map((s) => [s, []]))
   for (let run = 1; run <= opts.runs; run++) {
     const tag = opts.runs > 1 ? ` (run ${run}/${opts.runs})` : ''
-    const n = await runBaseline('net', file, opts.sizeBytes, opts.chunkBytes, undefined, timeoutMs)
-    net.push(n.mbps)
-    log(`node:net${tag}: ${n.mbps.toFixed(0)} MB/s (${n.ms.toFixed(0)} ms)`)
-    const s = await runBaseline('tls', file, opts.sizeBytes, opts.chunkBytes, tlsFiles, timeoutMs)
-    tls.push(s.mbps)
-    log(`node:tls${tag}: ${s.mbps.toFixed(0)} MB/s (${s.ms.toFixed(0)} ms)`)
-    t = Date.now()
-    const m = await runMediaswarm({ tmp, mediaDir, fileName, sizeBytes: opts.sizeBytes, inputSha256, run, timeoutMs }, log)
-    ms.push(m)
-    log(`mediaswarm${tag}: ${m.mbps.toFixed(0)} MB/s (${m.transferMs.toFixed(0)} ms transfer, ` +
-      `${((Date.now() - t) / 1000).toFixed(1)} s wall), tracker peak RSS ${(m.trackerPeakRssBytes / MB).toFixed(0)} MB, ` +
-      `peer peak RSS ${(m.peerPeakRssBytes / MB).toFixed(0)} MB, tracker CPU during get ${m.trackerCpuSecondsDuringGet.toFixed(1)} s, output verified`)
+    for (const [kind, name] of [['net', 'net'], ['tls', 'tls'], ['vtls', 'verifiedTls']] as const) {
+      if (!opts.only.includes(name)) continue
+      const r = await runBaseline(kind, file, opts.sizeBytes, opts.chunkBytes, tlsFiles, verified, timeoutMs)
+      samples.get(name)!.push(r)
+      log(describe(`${name}${tag}`, r))
+    }
+    if (opts.only.includes('mediaswarm')) {
+      const m = await runMediaswarm({ tmp, mediaDir, fileName, sizeBytes: opts.sizeBytes, inputSha256, run, timeoutMs, profileDir }, log)
+      const s: Sample = {
+        bytes: opts.sizeBytes,
+        ms: m.transferMs,
+        sender: { cpuSec: m.trackerCpuSecondsDuringGet, maxRssBytes: m.trackerPeakRssBytes },
+        receiver: { cpuSec: m.getCpuSeconds, maxRssBytes: m.peerPeakRssBytes },
+        extra: { getWallSec: m.getWallMs / 1000, getCpuSec: m.getCpuSeconds, trackerReadySec: m.trackerReadyMs / 1000 }
+      }
+      samples.get('mediaswarm')!.push(s)
+      log(`${describe(`mediaswarm${tag}`, s)}; get ${(m.getWallMs / 1000).toFixed(1)} s wall, ${m.getCpuSeconds.toFixed(2)} CPU-s in all; output verified`)
+    }
   }
 
-  const netMBps = median(net)
-  const tlsMBps = median(tls)
-  const mediaswarmMBps = median(ms.map((m) => m.mbps))
+  const results: Partial<Record<Setup, SetupSummary>> = {}
+  for (const [name, list] of samples) results[name] = summarise(list)
+  const ms = results.mediaswarm
+  const base = results.verifiedTls
+  // every ratio reads "mediaswarm as a fraction of verifiedTls": higher is better, target >= 0.6
+  const ratios = ms !== undefined && base !== undefined
+    ? {
+        throughput: round3(ms.MBps / base.MBps),
+        senderCpu: round3(base.sender.cpuSecPerGiB / ms.sender.cpuSecPerGiB),
+        receiverCpu: round3(base.receiver.cpuSecPerGiB / ms.receiver.cpuSecPerGiB)
+      }
+    : null
+  const meetsTargets = ms !== undefined && ratios !== null
+    ? Object.values(ratios).every((r) => r >= TARGETS.ratioToVerifiedTls) &&
+      ms.sender.peakRssMB < TARGETS.peakRssMB && ms.receiver.peakRssMB < TARGETS.peakRssMB
+    : null
   const result = {
     sizeBytes: opts.sizeBytes,
-    netMBps: round1(netMBps),
-    tlsMBps: round1(tlsMBps),
-    mediaswarmMBps: round1(mediaswarmMBps),
-    ratioToTls: round3(mediaswarmMBps / tlsMBps),
-    // peak RSS: the worst run (the same as the only run when --runs 1)
-    trackerPeakRssMB: round1(Math.max(...ms.map((m) => m.trackerPeakRssBytes)) / MB),
-    peerPeakRssMB: round1(Math.max(...ms.map((m) => m.peerPeakRssBytes)) / MB),
+    ...results,
+    mediaswarmToVerifiedTls: ratios,
+    meetsTargets,
     targets: TARGETS,
     ...(opts.runs > 1 ? { runs: opts.runs } : {}),
+    // context: on a busy machine every figure above gets worse, mediaswarm's the most
+    machine: { cpus: cpus().length, loadAvg1AtStart: round1(loadAtStart), loadAvg1AtEnd: round1(loadavg()[0]) },
     node: process.version
   }
   console.log(JSON.stringify(result))

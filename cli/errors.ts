@@ -1,4 +1,5 @@
 import { sep } from 'node:path'
+import { OutputError } from './command.js'
 
 /** Exit codes of the CLI. */
 export const EXIT = {
@@ -90,6 +91,14 @@ export class BusyError extends Error {
     super(message, options)
     this.name = 'BusyError'
   }
+}
+
+/** A file-system failure in the output folder (a download is written in place there) as an OutputError, else undefined. */
+export function asOutputError (err: unknown, outDir: string, path: string): OutputError | undefined {
+  let e = err as (NodeJS.ErrnoException & { cause?: unknown }) | undefined
+  for (let i = 0; i < 5 && e != null && typeof e.code !== 'string'; i++) e = e.cause as typeof e
+  if (typeof e?.path !== 'string' || !(e.path === path || e.path.startsWith(outDir + sep))) return undefined
+  return new OutputError(`Cannot write ${path}.`, { cause: err })
 }
 
 interface Described { message: string, code: number }

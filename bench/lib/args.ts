@@ -6,7 +6,17 @@ export interface BenchOptions {
   chunkBytes: number
   /** Keep the temp dir (for debugging). */
   keep: boolean
+  /** The setups to run (default all). */
+  only: Setup[]
+  /** Write V8 CPU profiles of the mediaswarm processes into this folder. */
+  profileDir?: string
 }
+
+/** The transfers the throughput bench compares. */
+export const SETUPS = ['net', 'tls', 'verifiedTls', 'mediaswarm'] as const
+export type Setup = typeof SETUPS[number]
+
+const USAGE = 'usage: node dist/bench/throughput.js [--size 1GiB] [--runs 1] [--chunk 1MiB] [--only net,tls,verifiedTls,mediaswarm] [--profile DIR] [--keep]'
 
 const UNITS: Record<string, number> = {
   '': 1, b: 1,
@@ -26,7 +36,7 @@ export function parseSize (text: string): number {
 }
 
 export function parseArgs (argv: string[]): BenchOptions {
-  const opts: BenchOptions = { sizeBytes: 1024 ** 3, runs: 1, chunkBytes: 1024 ** 2, keep: false }
+  const opts: BenchOptions = { sizeBytes: 1024 ** 3, runs: 1, chunkBytes: 1024 ** 2, keep: false, only: [...SETUPS] }
   for (let i = 0; i < argv.length; i++) {
     let [flag, value] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined]
     const take = (): string => {
@@ -44,12 +54,21 @@ export function parseArgs (argv: string[]): BenchOptions {
         if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error(`--runs must be a positive integer, not "${v}".`)
         break
       }
+      case '--only': {
+        const v = take()
+        const names = v.split(',').map((x) => x.trim())
+        const bad = names.find((x) => !(SETUPS as readonly string[]).includes(x))
+        if (bad !== undefined) throw new Error(`--only takes a comma-separated list of ${SETUPS.join(', ')}, not "${bad}".`)
+        opts.only = names as Setup[]
+        break
+      }
+      case '--profile': opts.profileDir = take(); break
       case '--keep': opts.keep = true; value = undefined; break
       case '--help': case '-h':
-        console.error('usage: node dist/bench/throughput.js [--size 1GiB] [--runs 1] [--chunk 1MiB] [--keep]')
+        console.error(USAGE)
         process.exit(0)
         break
-      default: throw new Error(`Unknown option "${argv[i]}".`)
+      default: throw new Error(`Unknown option "${argv[i]}" (${USAGE}).`)
     }
   }
   return opts

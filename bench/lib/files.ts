@@ -36,3 +36,28 @@ export async function sha256File (path: string): Promise<string> {
   await pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), hash)
   return hash.digest('hex')
 }
+
+/** SHA-256 (hex) of a whole file and the concatenated SHA-256 digests of its `pieceSize` pieces. */
+export async function hashPieces (path: string, pieceSize: number): Promise<{ sha256: string, pieces: Buffer }> {
+  const whole = createHash('sha256')
+  const digests: Buffer[] = []
+  let piece = createHash('sha256')
+  let inPiece = 0
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    whole.update(chunk)
+    let c = chunk
+    while (c.length > 0) {
+      const take = Math.min(c.length, pieceSize - inPiece)
+      piece.update(c.subarray(0, take))
+      inPiece += take
+      c = c.subarray(take)
+      if (inPiece === pieceSize) {
+        digests.push(piece.digest())
+        piece = createHash('sha256')
+        inPiece = 0
+      }
+    }
+  }
+  if (inPiece > 0) digests.push(piece.digest())
+  return { sha256: whole.digest('hex'), pieces: Buffer.concat(digests) }
+}

@@ -1,13 +1,16 @@
-import { rm, stat } from 'node:fs/promises'
+import { readFile, rm, stat } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { MB } from './args.js'
 import { sha256File } from './files.js'
 import { waitForTrackerAddr } from './swarm.js'
+import type { ProcessUsage } from './usage.js'
 import { ChildError, cpuSeconds, expectCleanExit, startNode, stop, vmHwmBytes, type Child } from './procs.js'
 
 /** The CLI entry, relative to this file once compiled (dist/bench/lib → dist/cli). */
 export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
+/** Preloaded into the CLI processes: writes their CPU time and peak RSS at exit. */
+export const USAGE_PROBE = new URL('../usage-probe.js', import.meta.url).href
 
 export interface MediaswarmRun {
   transferMs: number
@@ -16,8 +19,12 @@ export interface MediaswarmRun {
   peerPeakRssBytes: number
   /** How long the tracker took from start to writing tracker.addr (includes hashing). */
   trackerReadyMs: number
-  /** CPU seconds the tracker used while the get ran (a hint at where the time goes). */
+  /** CPU seconds the tracker used while the get ran (start-up and catalogue hashing excluded). */
   trackerCpuSecondsDuringGet: number
+  /** CPU seconds of the whole get process (start-up, connect, transfer, exit). */
+  getCpuSeconds: number
+  /** Wall time of the whole get process, ms. */
+  getWallMs: number
 }
 
 export interface MediaswarmSetup {
@@ -28,6 +35,8 @@ export interface MediaswarmSetup {
   inputSha256: string
   run: number
   timeoutMs: number
+  /** Write V8 CPU profiles (`--cpu-prof`) of the tracker and the get here. */
+  profileDir?: string
 }
 
 interface GetEntry { name: string, size: number, transferMs: number, maxRssBytes: number, path?: string }
@@ -56,7 +65,9 @@ export async function runMediaswarm (s: MediaswarmSetup, log: (msg: string) => v
   const outDir = join(s.tmp, `out-${s.run}`)
   const started = Date.now()
   await rm(join(trackerHome, 'tracker.addr'), { force: true })
-  const tracker = startNode('tracker', [CLI, 'tracker', '--media', s.mediaDir, '--home', trackerHome,
+  const nodeArgs = ['--import', USAGE_PROBE, ...(s.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', s.profileDir] : [])]
+  const getUsage = join(s.tmp, `get-usage-${s.run}.json`)
+  const tracker = startNode('tracker', [...nodeArgs, CLI, 'tracker', '--media', s.mediaDir, '--home', trackerHome,
     '--listen', '/ip4/127.0.0.1/tcp/0'], s.tmp)
   let get: Child | undefined
   try {
@@ -65,8 +76,12 @@ export async function runMediaswarm (s: MediaswarmSetup, log: (msg: string) => v
     log(`tracker ready after ${(trackerReadyMs / 1000).toFixed(1)} s at ${addr}`)
 
     const cpuBefore = await cpuSeconds(tracker.pid)
-    get = startNode('get', [CLI, 'get', s.fileName, '--tracker', addr, '--home', peerHome, '-o', outDir, '--json'], s.tmp)
+    const getStarted = performance.now()
+    get = startNode('get', [...nodeArgs, CLI, 'get', s.fileName, '--tracker', addr, '--home', peerHome, '-o', outDir, '--json'],
+      s.tmp, { MEDIASWARM_BENCH_USAGE: getUsage })
     await expectCleanExit(get, s.timeoutMs)
+    const getWallMs = performance.now() - getStarted
+    const getCpuSeconds = (JSON.parse(await readFile(getUsage, 'utf8')) as ProcessUsage).cpuSec
     const parsed = parseGetOutput(get.stdout())
     const entries = Array.isArray(parsed) ? parsed : []
     const entry = entries.find((e) => isGetEntry(e) && e.name.split('/').pop() === s.fileName) as GetEntry | undefined
@@ -98,7 +113,9 @@ export async function runMediaswarm (s: MediaswarmSetup, log: (msg: string) => v
       trackerPeakRssBytes,
       peerPeakRssBytes: entry.maxRssBytes,
       trackerReadyMs,
-      trackerCpuSecondsDuringGet
+      trackerCpuSecondsDuringGet,
+      getCpuSeconds,
+      getWallMs
     }
   } finally {
     await stop(tracker, 5000)

@@ -21,9 +21,9 @@ export class ChildError extends Error {
   constructor (message: string, readonly child: Child) { super(message) }
 }
 
-/** Starts `node <args>` (the current Node binary) and tracks it for cleanup. */
-export function startNode (name: string, args: string[], cwd?: string): Child {
-  const proc = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+/** Starts `node <args>` (the current Node binary) and tracks it for cleanup; `env` adds variables. */
+export function startNode (name: string, args: string[], cwd?: string, env?: Record<string, string>): Child {
+  const proc = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: env === undefined ? undefined : { ...process.env, ...env } })
   if (proc.pid === undefined) throw new Error(`Could not start the ${name} process.`)
   live.add(proc)
   let out = ''

@@ -13,14 +13,16 @@ export interface SwarmOptions {
   rateBytesPerSec: number
   /** Run only one of the two setups (default both). */
   only?: 'swarm' | 'clientServer'
+  /** Swarm runs (each with a fresh tracker and fresh peers); the client-server baseline runs once. */
+  repeat: number
   /** Keep the temp dir (for debugging). */
   keep: boolean
 }
 
-const USAGE = 'usage: node dist/bench/swarm.js [--peers 8] [--size 64MiB] [--rate 8MiB] [--only swarm|clientServer] [--keep]'
+const USAGE = 'usage: node dist/bench/swarm.js [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--keep]'
 
 export function parseSwarmArgs (argv: string[]): SwarmOptions {
-  const opts: SwarmOptions = { peers: 8, sizeBytes: 64 * 1024 ** 2, rateBytesPerSec: 8 * 1024 ** 2, keep: false }
+  const opts: SwarmOptions = { peers: 8, sizeBytes: 64 * 1024 ** 2, rateBytesPerSec: 8 * 1024 ** 2, repeat: 1, keep: false }
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined]
     const take = (): string => {
@@ -34,6 +36,12 @@ export function parseSwarmArgs (argv: string[]): SwarmOptions {
         const v = take()
         opts.peers = Number(v)
         if (!Number.isInteger(opts.peers) || opts.peers < 1 || opts.peers > 1000) throw new Error(`--peers must be a whole number from 1 to 1000, not "${v}".`)
+        break
+      }
+      case '--repeat': {
+        const v = take()
+        opts.repeat = Number(v)
+        if (!Number.isInteger(opts.repeat) || opts.repeat < 1 || opts.repeat > 1000) throw new Error(`--repeat must be a whole number from 1 to 1000, not "${v}".`)
         break
       }
       case '--size': opts.sizeBytes = parseSize(take()); break

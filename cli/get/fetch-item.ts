@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CID } from 'multiformats/cid'
 import { FileExistsError, hashFile } from '../../node/index.js'
 import { OutputError, UsageError } from '../command.js'
 import { untilStopped } from '../context.js'
+import { asOutputError } from '../errors.js'
 import { ProgressDisplay } from '../output/progress.js'
 import type { OutputTarget } from './output-target.js'
 import type { Command, CommandContext } from '../command.js'
@@ -22,6 +23,8 @@ export interface GotFile {
   transferMs: number
   bytesFromTracker: number
   bytesFromPeers: number
+  /** Bytes received twice (endgame duplicates), beside the file's size. */
+  bytesDuplicate: number
   /** Peak resident memory of this process so far. */
   maxRssBytes: number
   /** An identical file was already at `path`: nothing was written. */
@@ -106,7 +109,7 @@ export async function fetchItem (ctx: CommandContext, client: ControlClient, ite
   const name = item.path.split('/').pop() ?? item.path
   const timing = { grantedAt: 0, finishedAt: 0 }
   const { onEvent, display } = eventHandler(ctx, name, timing)
-  const got = (path: string, r: { bytesFromTracker: number, bytesFromPeers: number }, already = false): GotFile => ({
+  const got = (path: string, r: { bytesFromTracker: number, bytesFromPeers: number, bytesDuplicate: number }, already = false): GotFile => ({
     name,
     cid,
     size: item.size,
@@ -114,6 +117,7 @@ export async function fetchItem (ctx: CommandContext, client: ControlClient, ite
     transferMs: timing.grantedAt > 0 ? Math.max(timing.finishedAt - timing.grantedAt, 0) : 0,
     bytesFromTracker: r.bytesFromTracker,
     bytesFromPeers: r.bytesFromPeers,
+    bytesDuplicate: r.bytesDuplicate,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(already ? { already } : {})
   })
@@ -126,12 +130,15 @@ export async function fetchItem (ctx: CommandContext, client: ControlClient, ite
     }
     const path = target.kind === 'file' ? target.path : join(target.dir, name)
     const force = ctx.options.force === true
-    if (await identical(path, item)) return got(path, { bytesFromTracker: 0, bytesFromPeers: 0 }, true)
+    if (await identical(path, item)) return got(path, { bytesFromTracker: 0, bytesFromPeers: 0, bytesDuplicate: 0 }, true)
     if (!force && (await stat(path).catch(() => undefined)) != null) {
       throw new FileExistsError(`The file ${path} already exists with other content; pass --force to replace it`)
     }
     const requestId = await requests?.idOf(cid)
-    const result = await client.get({ cid, path, force, requestId }, onEvent, ctx.signal)
+    const result = await client.get({ cid, path, force, requestId }, onEvent, ctx.signal).catch((err: unknown) => {
+      // the download is written in place beside the destination: a failing disk there is the output's
+      throw asOutputError(err, dirname(path), path) ?? err
+    })
     await requests?.forget(cid).catch(() => {})
     display?.finish()
     return got(path, result)

@@ -53,6 +53,7 @@ export class ControlServer {
   readonly #server: Server
   readonly #sockets = new Set<Socket>()
   readonly #downloads = new Map<string, SharedDownload>()
+  readonly #exports = new Map<string, Promise<void>>()
   #idle: Array<() => void> = []
 
   constructor (init: ControlServerInit) {
@@ -193,7 +194,8 @@ export class ControlServer {
       const send = (event: ControlEvent): void => { if (!socket.destroyed) socket.write(encodeLine({ event })) }
       const tracker = (): string | undefined => peer.tracker?.toString()
       const providers = new Set<string>()
-      const fetch = await peer.fetch(cid, { signal: share.controller.signal, requestId: req.requestId })
+      // downloaded in place beside its destination when nothing of it is held yet
+      const fetch = await peer.fetch(cid, { signal: share.controller.signal, requestId: req.requestId, saveAs: req.path })
       const cached = fetch.state.phase === 'complete'
       const unsubscribe = fetch.onProgress((e: PeerDownloadEvent) => {
         const event = toControlEvent(e, tracker(), providers, peer)
@@ -201,23 +203,34 @@ export class ControlServer {
       })
       try {
         const result = await fetch.result
-        let path: string | undefined
-        if (req.path != null) {
-          path = req.path
+        const path = req.path
+        if (path != null) {
           if (req.force !== true && await existingFile(path)) throw new FileExistsError(`The file ${path} already exists with other content; pass --force to replace it`)
-          let refetched = 0
           const refetch = async (): Promise<void> => { await peer.download(cid) }
-          ;({ refetched } = await exportFile(result.file, path, { refetch }))
+          const { refetched } = await this.#serially(key, async () => exportFile(result.file, path, { refetch }))
           if (refetched > 0) send({ type: 'refetched', pieces: refetched })
         }
         finished = true
-        const done: ControlGetResult = { cid: key, size: result.file.info.manifest.size, path, bytesFromTracker: result.bytesFromTracker, bytesFromPeers: result.bytesFromPeers, cached }
+        const done: ControlGetResult = { cid: key, size: result.file.info.manifest.size, path, bytesFromTracker: result.bytesFromTracker, bytesFromPeers: result.bytesFromPeers, bytesDuplicate: result.bytesDuplicate, cached }
         if (!socket.destroyed) socket.end(encodeLine({ done }))
       } finally {
         unsubscribe()
       }
     } finally {
       release(false)
+    }
+  }
+
+  /** Runs exports of one cid one after another: the first may move a download in place, the next copy it. */
+  async #serially<T> (key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.#exports.get(key) ?? Promise.resolve()
+    const run = before.then(fn, fn)
+    const settled = run.then(() => {}, () => {})
+    this.#exports.set(key, settled)
+    try {
+      return await run
+    } finally {
+      if (this.#exports.get(key) === settled) this.#exports.delete(key)
     }
   }
 

@@ -41,8 +41,10 @@ export interface ControlError {
   message: string
   refusal?: string
   retryAfterMs?: number
-  /** errno-like code of the cause (EACCES, ENOSPC...). */
+  /** errno-like code of the cause (EACCES, ENOSPC...), with its path and system call. */
   code?: string
+  path?: string
+  syscall?: string
 }
 
 /** One progress event of a `get`, as the daemon forwards it. */
@@ -62,6 +64,8 @@ export interface ControlGetResult {
   path?: string
   bytesFromTracker: number
   bytesFromPeers: number
+  /** Bytes received twice (endgame duplicates). */
+  bytesDuplicate: number
   /** The file was complete in the store before this request. */
   cached: boolean
 }
@@ -91,18 +95,15 @@ export function errorFromWire (e: ControlError): Error {
   err.name = e.name
   if (e.refusal != null) err.refusal = e.refusal
   if (e.retryAfterMs != null) err.retryAfterMs = e.retryAfterMs
-  if (e.code != null) err.cause = Object.assign(new Error(e.code), { code: e.code })
+  if (e.code != null) err.cause = Object.assign(new Error(e.code), { code: e.code, path: e.path, syscall: e.syscall })
   return err
 }
 
 /** The wire form of an error. */
 export function errorToWire (err: unknown): ControlError {
   const e = err as Error & { refusal?: string, retryAfterMs?: number }
-  let code: string | undefined
-  let c = e as { code?: unknown, cause?: unknown } | undefined
-  for (let i = 0; i < 5 && c != null; i++) {
-    if (typeof c.code === 'string') { code = c.code; break }
-    c = c.cause as typeof c
-  }
-  return { name: e?.name ?? 'Error', message: e?.message ?? String(err), refusal: e?.refusal, retryAfterMs: e?.retryAfterMs, code }
+  let c = e as { code?: unknown, path?: unknown, syscall?: unknown, cause?: unknown } | undefined
+  for (let i = 0; i < 5 && c != null && typeof c.code !== 'string'; i++) c = c.cause as typeof c
+  const errno = typeof c?.code === 'string' ? { code: c.code, path: typeof c.path === 'string' ? c.path : undefined, syscall: typeof c.syscall === 'string' ? c.syscall : undefined } : {}
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(err), refusal: e?.refusal, retryAfterMs: e?.retryAfterMs, ...errno }
 }

@@ -6,9 +6,11 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
+import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { ConnectionMonitorInit } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
 
 /** Services every mediaswarm host runs. */
@@ -31,7 +33,7 @@ export interface HostInit {
   /**
    * A pre-shared network key: the contents of a swarm.key file (`/key/swarm/psk/1.0.0/`,
    * `/base16/`, 64 hex digits; see readNetworkKey). Every connection is then encrypted with
-   * it underneath Noise, so only nodes holding the same key can connect (a libp2p private
+   * it underneath TLS or Noise, so only nodes holding the same key can connect (a libp2p private
    * network). @default undefined (an open network)
    */
   psk?: Uint8Array
@@ -49,6 +51,17 @@ export interface HostInit {
   inboundConnectionThreshold?: number
   /** @default 300 */
   maxConnections?: number
+  /**
+   * Connection encrypters to offer, in order of preference. Leave the default: the option
+   * exists to benchmark and test the Noise fallback path.
+   * @default ['tls', 'noise']
+   */
+  encrypters?: Array<'tls' | 'noise'>
+  /**
+   * Overrides of the keep-alive ping settings ({@link CONNECTION_MONITOR}); for tests.
+   * @default CONNECTION_MONITOR
+   */
+  connectionMonitor?: ConnectionMonitorInit
   /** A logger; libp2p's default (enabled with DEBUG=) otherwise. */
   logger?: ComponentLogger
   /** Start listening at once. @default true */
@@ -64,9 +77,30 @@ export const MAX_STREAM_WINDOW = 8 * 1024 * 1024
 const MAX_READ_BUFFER = MAX_STREAM_WINDOW + 2 * 1024 * 1024
 
 /**
- * Creates the libp2p host: TCP, Noise, yamux first (flow control per stream) with mplex
- * kept only for peers that cannot speak yamux, identify and ping; optionally closed to
- * nodes without the network key (`psk`) or not on an allow-list (`allow`).
+ * libp2p's connection monitor pings every connection and aborts the connection when a ping
+ * is not answered in time. Its defaults (every 10 s, timeout adaptive from 5 s) tear down
+ * connections of a peer that is alive but CPU-starved or whose answer waits behind queued
+ * data, and with them every transfer on them; and pings that outlive the interval pile up
+ * beyond the two inbound ping streams a peer accepts, which also fails the ping. Here: one
+ * ping every 30 s with a fixed 25 s timeout, so at most one ping is in flight per connection
+ * and only a peer that sends nothing back for 25 s is dropped. Stalled transfers are caught
+ * sooner by the protocols' own per-stream timeouts; the monitor only has to reap connections
+ * that are really dead (it still does, within a minute), and a tracker with thousands of
+ * connections opens a third as many ping streams.
+ */
+export const CONNECTION_MONITOR: ConnectionMonitorInit = {
+  pingInterval: 30_000,
+  pingTimeout: { minTimeout: 25_000, maxTimeout: 25_000 },
+  abortConnectionOnPingFailure: true
+}
+
+/**
+ * Creates the libp2p host: TCP; TLS 1.3 first (OpenSSL does the record crypto, and the
+ * muxer is agreed in the handshake through ALPN) with Noise as the fallback for peers that
+ * only speak Noise (multistream-select tries the dialer's encrypters in order, so either
+ * side may lack TLS); yamux first (flow control per stream) with mplex kept only for peers
+ * that cannot speak yamux; identify and ping; optionally closed to nodes without the network
+ * key (`psk`) or not on an allow-list (`allow`).
  */
 export async function createHost (init: HostInit): Promise<Host> {
   return createLibp2p({
@@ -74,7 +108,7 @@ export async function createHost (init: HostInit): Promise<Host> {
     start: init.start ?? true,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: (init.encrypters ?? ['tls', 'noise']).map(e => e === 'tls' ? tls() : noise()),
     streamMuxers: [
       yamux({
         streamOptions: {
@@ -85,6 +119,7 @@ export async function createHost (init: HostInit): Promise<Host> {
       mplex()
     ],
     connectionProtector: init.psk != null ? preSharedKey({ psk: init.psk }) : undefined,
+    connectionMonitor: { ...CONNECTION_MONITOR, ...init.connectionMonitor },
     connectionGater: init.allow != null ? allowListGater(init.allow, init.connectionGater) : init.connectionGater,
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,

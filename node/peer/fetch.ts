@@ -26,6 +26,8 @@ export interface PeerDownloadResult {
   transfer?: DownloadResult
   bytesFromTracker: number
   bytesFromPeers: number
+  /** Bytes received for pieces already verified (endgame duplicates). */
+  bytesDuplicate: number
 }
 
 /** Where a fetch is. */
@@ -89,7 +91,7 @@ export class Fetch {
     this.file = file
     this.requestId = ctx.requestId ?? randomUUID()
     this.#state = { phase: file.complete ? 'complete' : 'queued' }
-    this.result = file.complete ? Promise.resolve({ file, bytesFromTracker: 0, bytesFromPeers: 0 }) : this.#run()
+    this.result = file.complete ? Promise.resolve({ file, bytesFromTracker: 0, bytesFromPeers: 0, bytesDuplicate: 0 }) : this.#run()
     this.result.then(
       () => { this.#state = { phase: 'complete' } },
       (err: Error) => {
@@ -221,7 +223,7 @@ export class Fetch {
       await this.#done(renewals.ticket, result)
     }
     const { fromTracker, fromPeers } = splitBytes(result, tracker.toString())
-    return { file, transfer: result, bytesFromTracker: fromTracker, bytesFromPeers: fromPeers }
+    return { file, transfer: result, bytesFromTracker: fromTracker, bytesFromPeers: fromPeers, bytesDuplicate: result?.duplicateBytes ?? 0 }
   }
 
   /** Sends DONE (it releases the slot), a few times if it fails. */

@@ -1,19 +1,17 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import { BadPieceError, NoProvidersError, ProtocolError, ProviderRefusedError } from '../errors.js'
-import { pieceLength, verifyPiece } from '../manifest/index.js'
-import {
-  FIRST_MESSAGE_TIMEOUT_MS, MAX_PIECE_BYTES, MAX_TRANSFER_FRAME_BYTES, PIECE_TIMEOUT_MS, TRANSFER_PROTOCOL
-} from '../protocols/constants.js'
+import { pieceLength } from '../manifest/index.js'
+import { MAX_PIECE_BYTES, MAX_TRANSFER_FRAME_BYTES, PIECE_TIMEOUT_MS } from '../protocols/constants.js'
 import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/transfer.js'
-import { Bitfield } from '../store/index.js'
-import { StreamReader, expectMessage, readMessage, writeMessage } from '../streams/index.js'
+import { readMessage, writeMessage } from '../streams/index.js'
 import { Availability } from './availability.js'
 import { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
+import { PieceHasher } from './piece-hasher.js'
 import { PiecePicker } from './piece-picker.js'
 import { MIN_PIPELINE, ProviderState } from './provider-state.js'
 import { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS } from './session-types.js'
 import type { BanReason } from './errors.js'
 import type { DownloadResult, DownloadSessionInit, ProviderInfo } from './session-types.js'
+import type { StreamReader } from '../streams/index.js'
 import type { Ticket } from '../tickets/index.js'
 import type { Logger } from '@libp2p/interface'
 
@@ -25,6 +23,8 @@ const MAX_PENDING_WRITES = 4
 
 /** How long the fallback provider waits for newly named peers to say what they have. */
 const FALLBACK_WAIT_MS = 1000
+/** Requests at the head of the fallback's queue that are left alone (it may be sending them), at least; half its window otherwise. */
+const FALLBACK_SENDING_AHEAD = 2
 /** Backoff of the fallback's reconnection: first delay, and the cap. */
 const FALLBACK_RETRY_FIRST_MS = 250
 const FALLBACK_RETRY_MAX_MS = 5000
@@ -42,6 +42,11 @@ export class DownloadSession {
   readonly #log: Logger
   readonly #availability: Availability
   readonly #picker: PiecePicker
+  readonly #hasher: PieceHasher
+  /** Bytes of pieces received that were verified already (endgame duplicates). */
+  #duplicateBytes = 0
+  /** Requests taken back from the fallback because a peer announced the piece. */
+  #fallbackCancels = 0
   readonly #providers = new Map<string, ProviderState>()
   readonly #bytes: Record<string, number> = {}
   readonly #dropped: Record<string, string> = {}
@@ -69,6 +74,7 @@ export class DownloadSession {
     this.#ticket = init.ticket
     this.#availability = new Availability(init.file.info.pieceCount)
     this.#picker = new PiecePicker(init.file.bitfield, this.#availability)
+    this.#hasher = new PieceHasher(init.file.info.manifest)
     const pieceSize = init.file.info.manifest.pieceSize
     this.#maxInflight = Math.max(MIN_PIPELINE, Math.min(256, Math.floor((init.pipelineBytes ?? 8 * 1024 * 1024) / pieceSize)))
     this.#pieceTimeoutMs = init.pieceTimeoutMs ?? PIECE_TIMEOUT_MS
@@ -98,7 +104,13 @@ export class DownloadSession {
       }
     }
     await this.#init.file.flush()
-    return { bytesByProvider: { ...this.#bytes }, dropped: { ...this.#dropped }, banned: Object.fromEntries(this.#banned) }
+    return {
+      bytesByProvider: { ...this.#bytes },
+      dropped: { ...this.#dropped },
+      banned: Object.fromEntries(this.#banned),
+      duplicateBytes: this.#duplicateBytes,
+      fallbackCancels: this.#fallbackCancels
+    }
   }
 
   /**
@@ -161,6 +173,12 @@ export class DownloadSession {
 
   #end (err?: Error): void {
     if (this.#finished) return
+    if (err == null) {
+      // providers the watchdog found stalling that delivered nothing since are stallers too
+      for (const p of this.#providers.values()) {
+        if (p.weak) this.#failed(p, new ProviderStalledError(`Provider delivered nothing for ${Date.now() - p.lastProgress} ms up to the end`))
+      }
+    }
     this.#finished = true
     clearInterval(this.#watchdog)
     clearTimeout(this.#waitTimer)
@@ -180,7 +198,9 @@ export class DownloadSession {
     let connected = false
     for (const p of this.#providers.values()) {
       if (p.connected) connected = true
-      if (p.waiting && now - p.lastProgress > this.#pieceTimeoutMs) {
+      // a provider the watchdog already found stalling gets one more stall time, not the whole piece timeout
+      const limit = p.weak ? Math.min(this.#pieceTimeoutMs, 2 * this.#stallMs) : this.#pieceTimeoutMs
+      if (p.waiting && now - p.lastProgress > limit) {
         p.abort.abort(new ProviderStalledError(`Provider stalled ${p.inPiece ? 'inside' : 'before'} a piece for ${now - p.lastProgress} ms`))
       }
     }
@@ -252,21 +272,9 @@ export class DownloadSession {
   }
 
   async #runProvider (p: ProviderState): Promise<void> {
-    const { host, file } = this.#init
-    const peerId = peerIdFromString(p.id)
-    if (p.info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: p.info.multiaddrs })
-    const first = AbortSignal.any([p.abort.signal, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS)])
-    const stream = await host.dialProtocol(peerId, TRANSFER_PROTOCOL, { signal: first })
-    p.stream = stream
-    const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
-    await writeMessage(stream, { ticket: this.#ticket.bytes, want: [], cancel: [] }, TransferRequest)
-    const hello = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, first)
-    if (hello.type === TransferResponse.Type.REJECT) throw new ProviderRefusedError(`Provider refused: ${hello.message}`)
-    if (hello.type !== TransferResponse.Type.BITFIELD || hello.pieceCount !== file.info.pieceCount) {
-      throw new ProtocolError('Provider did not start with a matching bitfield')
-    }
+    const { reader, bits } = await p.open(this.#init.host, this.#ticket, this.#init.file.info.pieceCount)
     const fallback = p.id === this.#init.fallbackProvider
-    this.#availability.add(p.id, new Bitfield(hello.pieceCount, hello.bitfield), !fallback)
+    this.#availability.add(p.id, bits, !fallback)
     p.connected = true
     if (fallback) this.#fallbackAttempts = 0
     this.#init.onProgress?.({ type: 'transfer:provider-connected', provider: p.id, pieces: this.#availability.bitsOf(p.id)?.count ?? 0 })
@@ -274,13 +282,17 @@ export class DownloadSession {
     this.#refillAll()
     const signal = p.abort.signal
     while (!this.#finished) {
+      signal.throwIfAborted() // a bad piece found by the background verification
       const msg = await readMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, signal)
       if (msg == null) {
         if (p.waiting) throw new ProtocolError('Provider closed the stream with pieces owed')
         throw new ProviderRefusedError('Provider closed the stream')
       }
       if (msg.type === TransferResponse.Type.HAVE) {
-        if (this.#availability.have(p.id, msg.index)) this.#refillAll()
+        if (this.#availability.have(p.id, msg.index)) {
+          this.#preferPeer(p, msg.index)
+          this.#refillAll()
+        }
       } else if (msg.type === TransferResponse.Type.PIECE) {
         await this.#receivePiece(p, reader, msg)
       } else if (msg.type === TransferResponse.Type.REJECT) {
@@ -314,6 +326,7 @@ export class DownloadSession {
       throw new ProtocolError(`Piece ${index} announced ${msg.length} bytes, expected ${expected}`)
     }
     p.inPiece = true
+    p.current = index
     const data = await reader.readExactlyList(msg.length, p.abort.signal)
       .catch((err: Error) => {
         if (err instanceof ProtocolError) throw err
@@ -322,32 +335,59 @@ export class DownloadSession {
       .finally(() => { p.inPiece = false })
     p.lastProgress = Date.now()
     p.measure(data.byteLength, file.info.manifest.pieceSize, this.#maxInflight)
-    if (this.#picker.done(index) || this.#finished) return // an endgame duplicate
-    if (!verifyPiece(file.info.manifest, index, data)) {
+    if (this.#picker.done(index) || this.#finished) {
+      this.#duplicateBytes += data.byteLength // an endgame duplicate
+      return
+    }
+    // verify (off the event loop) and write in the background, reading the next piece meanwhile, a few at a time
+    const job: Promise<void> = this.#store(p, index, data).finally(() => {
+      this.#writes.delete(job)
+      if (this.#picker.complete && this.#writes.size === 0) this.#end()
+    })
+    this.#writes.add(job)
+    if (this.#writes.size >= MAX_PENDING_WRITES) await Promise.race(this.#writes)
+  }
+
+  /** Verifies a received piece and stores it; a bad one aborts its provider's stream (the read loop throws BadPieceError). */
+  async #store (p: ProviderState, index: number, data: Iterable<Uint8Array> & { byteLength: number }): Promise<void> {
+    const piece = await this.#hasher.verify(index, data)
+    if (this.#finished) {
+      if (piece != null) this.#hasher.release(piece)
+      return
+    }
+    if (piece == null) {
       this.#picker.release(index, p.id)
       this.#init.onProgress?.({ type: 'transfer:bad-piece', provider: p.id, index })
-      throw new BadPieceError(`Piece ${index} from ${p.id} failed verification`)
+      p.abort.abort(new BadPieceError(`Piece ${index} from ${p.id} failed verification`))
+      return
+    }
+    if (this.#picker.done(index)) {
+      // another copy was verified while this one was hashed
+      this.#duplicateBytes += piece.bytes.byteLength
+      this.#hasher.release(piece)
+      return
     }
     p.weak = false
     this.#weak.delete(p.id)
     this.#lastVerified = Date.now()
-    const others = this.#picker.completed(index)
-    // write in the background (reading the next piece meanwhile), a few at a time
-    const write: Promise<void> = file.writePiece(index, data).then(
-      () => {
-        this.#writes.delete(write)
-        this.#bytes[p.id] = (this.#bytes[p.id] ?? 0) + data.byteLength
-        this.#init.onProgress?.({ type: 'transfer:piece-verified', provider: p.id, index, bytes: data.byteLength })
-      },
-      (err: Error) => {
-        this.#writes.delete(write)
-        this.#end(err)
-      })
-    this.#writes.add(write)
-    if (this.#writes.size >= MAX_PENDING_WRITES) await Promise.race(this.#writes)
-    for (const other of others) {
+    this.#cancelElsewhere(p, index, this.#picker.completed(index))
+    try {
+      await this.#init.file.writePiece(index, piece.bytes)
+    } catch (err) {
+      this.#end(err as Error)
+      return
+    } finally {
+      this.#hasher.release(piece)
+    }
+    this.#bytes[p.id] = (this.#bytes[p.id] ?? 0) + piece.bytes.byteLength
+    this.#init.onProgress?.({ type: 'transfer:piece-verified', provider: p.id, index, bytes: piece.bytes.byteLength })
+  }
+
+  /** `index` arrived from `from`: cancel it at the other providers it was asked of (endgame). */
+  #cancelElsewhere (from: ProviderState, index: number, askedOf: string[]): void {
+    for (const other of askedOf) {
       const o = this.#providers.get(other)
-      if (o == null || o === p) continue
+      if (o == null || o === from) continue
       const j = o.inflight.indexOf(index)
       if (j >= 0) {
         o.inflight.splice(j, 1)
@@ -355,9 +395,23 @@ export class DownloadSession {
         void this.#write(o, { ticket: new Uint8Array(0), want: [], cancel: [index] })
       }
     }
-    if (this.#picker.complete) {
-      await Promise.all(this.#writes)
-      this.#end()
-    }
+  }
+
+  /**
+   * A connected peer announced a piece the fallback was asked for: take the request back
+   * from the fallback (it has not started sending it), so the swarm carries it.
+   */
+  #preferPeer (p: ProviderState, index: number): void {
+    const fallbackId = this.#init.fallbackProvider
+    if (fallbackId == null || p.id === fallbackId || p.weak || p.room <= 0 || this.#picker.endgame) return
+    const f = this.#providers.get(fallbackId)
+    const at = f?.inflight.indexOf(index) ?? -1
+    // the fallback serves in the order asked: the first requests may be on the wire already
+    if (f == null || at < Math.max(FALLBACK_SENDING_AHEAD, f.window >> 1) || f.current === index) return
+    f.inflight.splice(at, 1)
+    f.cancelled.add(index)
+    this.#picker.release(index, f.id)
+    this.#fallbackCancels++
+    void this.#write(f, { ticket: new Uint8Array(0), want: [], cancel: [index] })
   }
 }

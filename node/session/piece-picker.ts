@@ -1,6 +1,9 @@
 import { Bitfield } from '../store/index.js'
 import type { Availability } from './availability.js'
 
+/** In the endgame, a piece is asked of this many providers at most. */
+export const ENDGAME_REQUESTERS = 2
+
 /** How the picker treats the provider it picks for. */
 export interface PickOptions {
   /**
@@ -108,7 +111,7 @@ export class PiecePicker {
       for (const i of this.#order) {
         if (out.length >= max) break
         const from = this.#inflight.get(i)
-        if (from != null && !from.has(provider) && bits.has(i)) take(i)
+        if (from != null && from.size < ENDGAME_REQUESTERS && !from.has(provider) && bits.has(i)) take(i)
       }
     }
     return out

@@ -1,4 +1,12 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ProtocolError, ProviderRefusedError } from '../errors.js'
+import { FIRST_MESSAGE_TIMEOUT_MS, MAX_TRANSFER_FRAME_BYTES, TRANSFER_PROTOCOL } from '../protocols/constants.js'
+import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/transfer.js'
+import { Bitfield } from '../store/index.js'
+import { StreamReader, expectMessage, writeMessage } from '../streams/index.js'
 import type { ProviderInfo } from './session-types.js'
+import type { Host } from '../host/index.js'
+import type { Ticket } from '../tickets/index.js'
 import type { Stream } from '@libp2p/interface'
 
 /** Requests in flight per provider cover about this much time of its delivery rate. */
@@ -28,6 +36,8 @@ export class ProviderState {
   lastProgress = Date.now()
   /** A piece's header arrived and its bytes are being read. */
   inPiece = false
+  /** The piece whose header arrived last. */
+  current = -1
   /** Delivered nothing for the session's stall time while asked: one request at a time until it delivers. */
   weak = false
   /** "Not here" answers for pieces its bitfield claimed. */
@@ -47,6 +57,26 @@ export class ProviderState {
   /** Requests it may take now. */
   get room (): number {
     return (this.weak ? 1 : this.window) - this.inflight.length
+  }
+
+  /**
+   * Dials the provider, presents the ticket and reads its bitfield (within the first-message
+   * timeout). Throws ProviderRefusedError on a REJECT, ProtocolError on anything else.
+   */
+  async open (host: Host, ticket: Ticket, pieceCount: number): Promise<{ reader: StreamReader, bits: Bitfield }> {
+    const peerId = peerIdFromString(this.id)
+    if (this.info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: this.info.multiaddrs })
+    const first = AbortSignal.any([this.abort.signal, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS)])
+    const stream = await host.dialProtocol(peerId, TRANSFER_PROTOCOL, { signal: first })
+    this.stream = stream
+    const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
+    await writeMessage(stream, { ticket: ticket.bytes, want: [], cancel: [] }, TransferRequest)
+    const hello = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, first)
+    if (hello.type === TransferResponse.Type.REJECT) throw new ProviderRefusedError(`Provider refused: ${hello.message}`)
+    if (hello.type !== TransferResponse.Type.BITFIELD || hello.pieceCount !== pieceCount) {
+      throw new ProtocolError('Provider did not start with a matching bitfield')
+    }
+    return { reader, bits: new Bitfield(hello.pieceCount, hello.bitfield) }
   }
 
   /** Updates the delivery rate and, from it, how many pieces may be in flight (at most `maxInflight`). */

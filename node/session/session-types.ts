@@ -66,4 +66,8 @@ export interface DownloadResult {
   dropped: Record<string, string>
   /** Providers banned for the session, with the reason. */
   banned: Record<string, BanReason>
+  /** Bytes received for pieces already verified (endgame duplicates), not counted in bytesByProvider. */
+  duplicateBytes: number
+  /** Requests taken back from the fallback because a connected peer announced the piece. */
+  fallbackCancels: number
 }

@@ -36,6 +36,7 @@ describe('swarm', function () {
       assert.equal(r.file.complete, true, `peer ${i} is not complete`)
       assert.equal(await sha256File(r.file.dataPath), expected, `peer ${i} holds different bytes`)
       assert.equal(r.bytesFromTracker + r.bytesFromPeers, FILE, `peer ${i} counted ${r.bytesFromTracker + r.bytesFromPeers} bytes`)
+      assert.deepEqual(r.transfer?.banned, {}, `peer ${i} banned an honest provider`)
     }
     const fromPeers = results.reduce((n, r) => n + r.bytesFromPeers, 0)
     const stats = await waitFor('the tracker to record six completed downloads', () => {
@@ -43,7 +44,9 @@ describe('swarm', function () {
       return st != null && st.completed === PEERS ? st : undefined
     })
     const copies = stats.servedByTracker / FILE
-    console.log(`      tracker uploaded ${copies.toFixed(2)} copies (${(stats.servedByTracker / MiB).toFixed(1)} MiB) for ${PEERS} downloads in ${seconds.toFixed(1)} s; peers exchanged ${(fromPeers / MiB).toFixed(1)} MiB`) // eslint-disable-line no-console
+    const duplicates = results.reduce((n, r) => n + r.bytesDuplicate, 0)
+    const cancels = results.reduce((n, r) => n + (r.transfer?.fallbackCancels ?? 0), 0)
+    console.log(`      tracker uploaded ${copies.toFixed(2)} copies (${(stats.servedByTracker / MiB).toFixed(1)} MiB) for ${PEERS} downloads in ${seconds.toFixed(1)} s; peers exchanged ${(fromPeers / MiB).toFixed(1)} MiB; duplicates received ${(duplicates / FILE).toFixed(2)} F; tracker requests handed to peers ${cancels}`) // eslint-disable-line no-console
     assert.ok(fromPeers > 0, 'no byte went from peer to peer')
     assert.equal(stats.servedByPeers, fromPeers, 'the tracker\'s offload figure differs from what peers received')
     // every piece the tracker sent was counted by some peer, apart from endgame duplicates

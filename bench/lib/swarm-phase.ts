@@ -1,0 +1,221 @@
+/** One run of the swarm bench: a fresh tracker and N `get` processes started at once. */
+import { mkdir, readFile, rm } from 'node:fs/promises'
+import { cpus, loadavg } from 'node:os'
+import { join } from 'node:path'
+import { MB } from './args.js'
+import { sha256File } from './files.js'
+import { CLI, USAGE_PROBE } from './mediaswarm.js'
+import { ChildError, cpuSeconds, startNode, stop, type Child } from './procs.js'
+import { trackerTransfers, waitForTrackerAddr, type SwarmOptions } from './swarm.js'
+import type { ProcessUsage } from './usage.js'
+
+const MiB = 1024 ** 2
+
+/** One entry of a get's `--json` array. */
+export interface GotFile {
+  name: string
+  size: number
+  path: string
+  transferMs: number
+  /** Verified bytes, by source (duplicates not counted). */
+  bytesFromTracker: number
+  bytesFromPeers: number
+  /**
+   * Optional: every piece byte received, duplicates included. When the get reports it, the
+   * bench counts duplicates as bytesReceived − bytesFromTracker − bytesFromPeers.
+   */
+  bytesReceived?: number
+  maxRssBytes: number
+}
+
+function isGotFile (v: any): v is GotFile {
+  return typeof v?.name === 'string' && typeof v?.size === 'number' && typeof v?.path === 'string' &&
+    typeof v?.transferMs === 'number' && typeof v?.bytesFromTracker === 'number' && typeof v?.bytesFromPeers === 'number'
+}
+
+export interface PeerResult {
+  index: number
+  /** Seconds from starting the N gets to this peer's JSON result. */
+  completionSec: number
+  entry: GotFile
+  /** CPU seconds of the whole get process (it seeds until every peer is done). */
+  cpuSec: number
+}
+
+export interface PhaseResult {
+  completionSec: number
+  peers: PeerResult[]
+  /** Bytes the tracker counted as served (duplicates included). */
+  trackerUploadBytes: number
+  /** The tracker's CPU from the start of the gets to the last completion. */
+  trackerCpuSec: number
+  loadAvg1Max: number
+}
+
+export interface PhaseSetup {
+  tmp: string
+  mediaDir: string
+  fileName: string
+  inputSha256: string
+  opts: SwarmOptions
+}
+
+/**
+ * One run: a fresh tracker, N gets started at once (`--seed` when sharing, `--no-share`
+ * for the client-server baseline), each peer's completion taken when its JSON appears.
+ * Seeding peers keep serving until all have finished; then the tracker's upload is read
+ * with `status --json`, everything is stopped and every output is checked.
+ */
+export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', run: number, log: (msg: string) => void): Promise<PhaseResult> {
+  const { opts } = s
+  const n = opts.peers
+  const share = mode === 'swarm'
+  const rate = String(opts.rateBytesPerSec)
+  const dir = join(s.tmp, `${mode}-${run}`)
+  await mkdir(dir)
+  const trackerHome = join(dir, 't')
+  // everyone served by the tracker alone takes N·F/u; allow three times that, plus start-up
+  const timeoutMs = 120_000 + 3 * n * opts.sizeBytes / opts.rateBytesPerSec * 1000
+
+  const tracker = startNode('tracker', [CLI, 'tracker', '--media', s.mediaDir, '--home', trackerHome,
+    '--listen', '/ip4/127.0.0.1/tcp/0', '--slots', String(n), '--max-upload-rate', rate], s.tmp)
+  const gets: Child[] = []
+  let loadTimer: NodeJS.Timeout | undefined
+  try {
+    const t = performance.now()
+    const addr = await waitForTrackerAddr(tracker, trackerHome, 120_000 + opts.sizeBytes / (50 * MB) * 1000)
+    log(`${mode}: tracker ready after ${((performance.now() - t) / 1000).toFixed(1)} s at ${addr}`)
+
+    let loadAvg1Max = loadavg()[0]
+    loadTimer = setInterval(() => { loadAvg1Max = Math.max(loadAvg1Max, loadavg()[0]) }, 1000)
+    const trackerCpuBefore = await cpuSeconds(tracker.pid)
+
+    const results: Array<Omit<PeerResult, 'cpuSec'> | undefined> = new Array(n).fill(undefined)
+    let finished = 0
+    let failure: Error | undefined
+    let wake: (() => void) | undefined
+    const woken = (): void => { wake?.() }
+    const usageFile = (i: number): string => join(dir, `usage-p${i}.json`)
+    const cpuAtDone: Array<number | undefined> = new Array(n).fill(undefined)
+
+    const started = performance.now()
+    for (let i = 0; i < n; i++) {
+      const args = ['--import', USAGE_PROBE, CLI, 'get', s.fileName, '--tracker', addr, '--home', join(dir, `p${i}`), '-o', join(dir, `o${i}`),
+        '--json', '--max-upload-rate', rate,
+        ...(share ? ['--listen', '/ip4/127.0.0.1/tcp/0', '--seed'] : ['--no-share'])]
+      const get = startNode(`get p${i}`, args, s.tmp, { MEDIASWARM_BENCH_USAGE: usageFile(i) })
+      gets.push(get)
+      // with --seed the result is one JSON line; without it a pretty-printed array that the
+      // process writes as it exits: the moment its first line appears marks the completion
+      let firstLineAt: number | undefined
+      get.onLine((line) => {
+        if (firstLineAt !== undefined || line.trim() === '') return
+        firstLineAt = performance.now()
+        if (share) onDone(i, get, firstLineAt)
+      })
+      void get.exited.then(({ code, signal }) => {
+        if (results[i] !== undefined) return
+        if (code === 0 && !share) onDone(i, get, firstLineAt ?? performance.now())
+        if (results[i] === undefined && failure === undefined) {
+          failure = new ChildError(`Peer p${i} exited (code ${code}, signal ${signal}) before finishing its download.`, get)
+        }
+        woken()
+      })
+    }
+
+    function onDone (i: number, get: Child, at: number): void {
+      if (results[i] !== undefined) return
+      const text = share ? get.stdout().split('\n')[0] : get.stdout()
+      let parsed: unknown
+      try { parsed = JSON.parse(text) } catch {}
+      const entry = Array.isArray(parsed) ? parsed.find(isGotFile) : undefined
+      if (entry === undefined) {
+        failure ??= new ChildError(`Peer p${i} printed no JSON entry with name, size, path, transferMs and bytes by source (stdout: ${JSON.stringify(text.slice(0, 300))}).`, get)
+        woken()
+        return
+      }
+      const r = { index: i, completionSec: (at - started) / 1000, entry }
+      results[i] = r
+      finished++
+      // a fallback in case the process never gets to write its usage at exit
+      void cpuSeconds(get.pid).then((c) => { cpuAtDone[i] = c }, () => {})
+      log(`${mode}: p${i} done after ${r.completionSec.toFixed(2)} s (transfer ${(entry.transferMs / 1000).toFixed(2)} s, ` +
+        `${(entry.bytesFromTracker / MiB).toFixed(1)} MiB from the tracker, ${(entry.bytesFromPeers / MiB).toFixed(1)} MiB from peers) [${finished}/${n}]`)
+      woken()
+    }
+
+    const deadline = performance.now() + timeoutMs
+    while (finished < n && failure === undefined) {
+      const left = deadline - performance.now()
+      if (left <= 0) {
+        const missing = results.map((r, i) => r === undefined ? `p${i}` : '').filter(Boolean)
+        throw new Error(`The ${mode} run did not finish within ${Math.round(timeoutMs / 1000)} s (still downloading: ${missing.join(', ')}).`)
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 1000))
+        wake = () => { clearTimeout(timer); resolve() }
+      })
+      wake = undefined
+    }
+    if (failure !== undefined) throw failure
+    clearInterval(loadTimer)
+    loadTimer = undefined
+    const trackerCpuSec = await cpuSeconds(tracker.pid) - trackerCpuBefore
+
+    const transfers = await trackerTransfers(CLI, addr, join(dir, 's'), s.tmp)
+    const row = transfers.find((t) => t.path === s.fileName || t.path.split('/').pop() === s.fileName)
+    if (row === undefined) throw new Error(`The tracker's status lists no transfers of ${s.fileName}.`)
+
+    // all finished: stop the seeders and the tracker
+    const exits = await Promise.all(gets.map(async (g) => ({ g, e: await stop(g, 10_000) })))
+    for (const { g, e } of exits) {
+      if (e.killed || (e.code !== 0 && e.signal !== 'SIGTERM')) {
+        log(`warning: ${g.name} did not exit cleanly (code ${e.code}, signal ${e.signal}${e.killed ? ', needed SIGKILL' : ''})`)
+      }
+    }
+    const te = await stop(tracker, 10_000)
+    if (te.killed || te.code !== 0) log(`warning: the tracker did not exit cleanly (code ${te.code}, signal ${te.signal}${te.killed ? ', needed SIGKILL' : ''})`)
+
+    const peers: PeerResult[] = []
+    for (const r of results as Array<Omit<PeerResult, 'cpuSec'>>) {
+      const usage = await readFile(usageFile(r.index), 'utf8').then((t) => JSON.parse(t) as ProcessUsage, () => undefined)
+      const cpuSec = usage?.cpuSec ?? cpuAtDone[r.index]
+      if (cpuSec === undefined) throw new Error(`Peer p${r.index} reported no CPU usage.`)
+      if (usage === undefined) log(`warning: p${r.index} wrote no CPU usage at exit; counting its CPU up to its completion only`)
+      peers.push({ ...r, cpuSec })
+      if (r.entry.size !== opts.sizeBytes) throw new Error(`Peer p${r.index} reported size ${r.entry.size} instead of ${opts.sizeBytes}.`)
+      const sha = await sha256File(r.entry.path)
+      if (sha !== s.inputSha256) throw new Error(`Peer p${r.index}'s output ${r.entry.path} has SHA-256 ${sha}, not the source's ${s.inputSha256}.`)
+    }
+    log(`${mode}: all ${n} outputs match the source's SHA-256`)
+    const completionSec = Math.max(...peers.map((p) => p.completionSec))
+    const result: PhaseResult = { completionSec, peers, trackerUploadBytes: row.servedByTracker, trackerCpuSec, loadAvg1Max }
+    describe(mode, result, opts, log)
+    return result
+  } finally {
+    if (loadTimer !== undefined) clearInterval(loadTimer)
+    await Promise.all(gets.map((g) => stop(g, 2000)))
+    await stop(tracker, 5000)
+    await rm(dir, { recursive: true, force: true }) // free the disk for the next run
+  }
+}
+
+/** Per-peer details on stderr: where the time and the bytes went. */
+function describe (mode: string, r: PhaseResult, opts: SwarmOptions, log: (msg: string) => void): void {
+  const F = opts.sizeBytes
+  const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+  const fromTracker = sum(r.peers.map((p) => p.entry.bytesFromTracker))
+  const fromPeers = sum(r.peers.map((p) => p.entry.bytesFromPeers))
+  for (const p of [...r.peers].sort((a, b) => a.completionSec - b.completionSec)) {
+    const startup = p.completionSec - p.entry.transferMs / 1000
+    log(`${mode}:   p${p.index}: ${p.completionSec.toFixed(2)} s = ${startup.toFixed(2)} s to the ticket + ${(p.entry.transferMs / 1000).toFixed(2)} s transfer; ` +
+      `tracker ${(p.entry.bytesFromTracker / F).toFixed(3)} F, peers ${(p.entry.bytesFromPeers / F).toFixed(3)} F; ` +
+      `peak RSS ${(p.entry.maxRssBytes / MB).toFixed(0)} MB, CPU ${p.cpuSec.toFixed(1)} s`)
+  }
+  log(`${mode}: peers report ${(fromTracker / F).toFixed(3)} F from the tracker and ${(fromPeers / F).toFixed(3)} F from peers; ` +
+    `the tracker counted ${(r.trackerUploadBytes / F).toFixed(3)} F uploaded; tracker CPU ${r.trackerCpuSec.toFixed(1)} s; ` +
+    `max 1-min load average ${r.loadAvg1Max.toFixed(2)} on ${cpus().length} CPUs`)
+  const delivered = fromTracker + fromPeers
+  log(`${mode}: ${(delivered / MiB).toFixed(0)} MiB delivered in ${r.completionSec.toFixed(2)} s = ` +
+    `${(delivered / MiB / r.completionSec).toFixed(1)} MiB/s of ${((mode === 'swarm' ? opts.peers + 1 : 1) * opts.rateBytesPerSec / MiB).toFixed(1)} MiB/s upload capacity`)
+}
