@@ -81,7 +81,11 @@ export const getCommand: Command<GotFile[]> = {
       // a rerun after a crash asks with the same ids, and so keeps its places in the queue (only the home's owner keeps them)
       const requests = owner != null ? new RequestIds(join(home, REQUESTS_FILE)) : undefined
       const out: GotFile[] = []
-      for (const item of items) out.push(await fetchItem(ctx, client, item, target, requests).catch((err: unknown) => { throw asHomeError(err, home) }))
+      for (const item of items) {
+        out.push(await fetchItem(ctx, client, item, target, requests).catch((err: unknown) => {
+          throw (err as Error).name === 'OutputError' ? err : asHomeError(err, home)
+        }))
+      }
       if (limits.seed) await seedUntil(ctx, getCommand, out, limits, session)
       return out
     } catch (err) {

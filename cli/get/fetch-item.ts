@@ -62,21 +62,26 @@ async function identical (path: string, item: CatalogueItem): Promise<boolean> {
 
 /** Shows a download's events: the live line on a terminal, notes above it. */
 function eventHandler (ctx: CommandContext, name: string, timing: { grantedAt: number, finishedAt: number }): { onEvent: (e: ControlEvent) => void, display?: ProgressDisplay } {
-  const quiet = ctx.json || ctx.options.quiet === true
+  const quiet = ctx.options.quiet === true
   const verbose = ctx.options.verbose === true
-  const display = quiet ? undefined : new ProgressDisplay(ctx.stderr, name)
+  // --json keeps stdout for the result; notes still go to stderr unless --quiet
+  const display = quiet || ctx.json ? undefined : new ProgressDisplay(ctx.stderr, name)
+  const note = (text: string): void => {
+    if (quiet) return
+    if (display != null) display.note(text)
+    else ctx.stderr.write(text + '\n')
+  }
   const onEvent = (e: ControlEvent): void => {
     if (e.type === 'queue:granted') timing.grantedAt = Date.now()
     if (e.type === 'piece') timing.finishedAt = Date.now()
-    if (display == null) return
     switch (e.type) {
-      case 'queue:position': display.queued(e.position, e.waiting, e.etaMs); break
-      case 'download:start': display.start(e.total, e.have); break
-      case 'piece': display.advance(e.bytes, e); break
+      case 'queue:position': display?.queued(e.position, e.waiting, e.etaMs); break
+      case 'download:start': display?.start(e.total, e.have); break
+      case 'piece': display?.advance(e.bytes, e); break
       // a provider leaving is normal in a swarm: only --verbose tells
-      case 'provider-dropped': if (verbose) display.note(`${name}: provider ${e.provider} left (${e.reason})`); break
-      case 'provider-banned': display.note(`${name}: stopped using provider ${e.provider} (${e.reason}) and reported it to the tracker`); break
-      case 'refetched': display.note(`${name}: the stored copy was damaged: re-fetched ${e.pieces} pieces`); break
+      case 'provider-dropped': if (verbose) note(`${name}: provider ${e.provider} left (${e.reason})`); break
+      case 'provider-banned': note(`${name}: stopped using provider ${e.provider} (${e.reason}) and reported it to the tracker`); break
+      case 'refetched': note(`${name}: the stored copy was damaged: re-fetched ${e.pieces} pieces`); break
     }
   }
   return { onEvent, display }
