@@ -102,7 +102,7 @@ async function main (opts: SoakOptions): Promise<void> {
   log(`${files.length} files of ${files.map(f => (f.size / MiB).toFixed(1)).join(', ')} MiB in ${mediaDir}; seed ${opts.seed}`)
 
   const trackerHome = join(tmp, 'tracker')
-  const tracker = startNode('tracker', [CLI, 'tracker', '--media', mediaDir, '--home', trackerHome, '--listen', '/ip4/127.0.0.1/tcp/0'], tmp)
+  const tracker = startNode('tracker', [CLI, 'tracker', '--media', mediaDir, '--all-files', '--home', trackerHome, '--listen', '/ip4/127.0.0.1/tcp/0'], tmp)
   const addr = await waitForTrackerAddr(tracker, trackerHome, 120_000)
   log(`tracker ${tracker.pid} ready at ${addr}`)
 

@@ -60,7 +60,7 @@ async function main (): Promise<void> {
   await mkdir(media)
   await writeRandomFile(join(media, 'one.bin'), o.sizeBytes)
   const home = join(tmp, 'tracker')
-  const tracker = startNode('tracker', [CLI, 'tracker', '--media', media, '--home', home, '--listen', '/ip4/127.0.0.1/tcp/0'], tmp)
+  const tracker = startNode('tracker', [CLI, 'tracker', '--media', media, '--all-files', '--home', home, '--listen', '/ip4/127.0.0.1/tcp/0'], tmp)
   try {
     const addr = await waitForTrackerAddr(tracker, home, 60_000)
     const results: Record<Entry, { get: Array<{ cpuSec: number, wallSec: number }>, help: number[] }> = { bundled: { get: [], help: [] }, modules: { get: [], help: [] } }

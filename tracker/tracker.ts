@@ -25,6 +25,8 @@ export { TRACKER_ADDR_FILE, DEFAULT_TRACKER_LISTEN }
 
 /** Options of {@link Tracker}. */
 export interface TrackerInit {
+  /** Which library files are served (see CatalogueInit.include). @default every file */
+  include?: (path: string) => boolean
   /** Identity key, hash cache and tracker.addr live here. */
   home: string
   /** The library folder served. */
@@ -153,7 +155,7 @@ export class Tracker {
     const logger = init.logger ?? defaultLogger()
     await ensureDir(init.home, 0o700)
     const privateKey = await loadOrCreateIdentity(init.home)
-    const catalogue = new Catalogue({ mediaDir: init.mediaDir, cacheDir: init.home, watch: init.watch, logger })
+    const catalogue = new Catalogue({ mediaDir: init.mediaDir, cacheDir: init.home, watch: init.watch, include: init.include, logger })
     await catalogue.start()
     let host: Host
     let admins: Set<string>

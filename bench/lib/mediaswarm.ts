@@ -67,7 +67,7 @@ export async function runMediaswarm (s: MediaswarmSetup, log: (msg: string) => v
   await rm(join(trackerHome, 'tracker.addr'), { force: true })
   const nodeArgs = ['--import', USAGE_PROBE, ...(s.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', s.profileDir] : [])]
   const getUsage = join(s.tmp, `get-usage-${s.run}.json`)
-  const tracker = startNode('tracker', [...nodeArgs, CLI, 'tracker', '--media', s.mediaDir, '--home', trackerHome,
+  const tracker = startNode('tracker', [...nodeArgs, CLI, 'tracker', '--media', s.mediaDir, '--all-files', '--home', trackerHome,
     '--listen', '/ip4/127.0.0.1/tcp/0'], s.tmp)
   let get: Child | undefined
   try {

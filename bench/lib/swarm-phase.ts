@@ -77,7 +77,7 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
   // everyone served by the tracker alone takes N·F/u; allow three times that, plus start-up
   const timeoutMs = 120_000 + 3 * n * opts.sizeBytes / opts.rateBytesPerSec * 1000
 
-  const tracker = startNode('tracker', [CLI, 'tracker', '--media', s.mediaDir, '--home', trackerHome,
+  const tracker = startNode('tracker', [CLI, 'tracker', '--media', s.mediaDir, '--all-files', '--home', trackerHome,
     '--listen', '/ip4/127.0.0.1/tcp/0', '--slots', String(n), '--max-upload-rate', rate], s.tmp)
   const gets: Child[] = []
   let loadTimer: NodeJS.Timeout | undefined

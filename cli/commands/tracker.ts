@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { HomeLock, readAllowList } from '../../node/index.js'
+import { isMediaPath } from '../../tracker/catalogue/mime.js'
 import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
 import { UsageError } from '../command.js'
 import { asHomeError, causeCode } from '../errors.js'
@@ -80,6 +81,7 @@ export const trackerCommand: Command<TrackerResult> = {
     'per-address': { type: 'string', value: 'N', description: 'requests one IPv4 address or IPv6 /64 may hold (default 64)' },
     'connections-per-address': { type: 'string', value: 'N', description: `open connections from one IPv4 address or IPv6 /64 (default ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS})` },
     admin: { type: 'string', value: 'FILE', description: "PeerIds (one a line) that see who queued and holds what in 'status'" },
+    'all-files': { type: 'boolean', description: 'serve every file in the media folder, not only audio, video, images, subtitles and playlists' },
     json: { type: 'boolean', description: 'print the listening event and the result as JSON' },
     ...sharingOptions,
     ...networkOptions
@@ -104,6 +106,8 @@ export const trackerCommand: Command<TrackerResult> = {
     const tracker = await Tracker.create({
       home,
       mediaDir: media,
+      // media only unless told otherwise: a library folder often holds other things
+      include: ctx.options['all-files'] === true ? undefined : isMediaPath,
       listen,
       slots: intOption(ctx, 'slots', 4, 1, 1024),
       maxWaiting: intOption(ctx, 'max-queue', 10_000, 1, 10_000_000),

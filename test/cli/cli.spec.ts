@@ -70,7 +70,7 @@ describe('cli: the mediaswarm binary', function () {
 
   /** Starts a tracker whose home is $MEDIASWARM_HOME/tracker and waits for tracker.addr. */
   async function startTracker (): Promise<{ running: Running, lines: string[] }> {
-    const running = start(['tracker', '--media', media, '--home', join(home, 'tracker'), '--listen', '/ip4/127.0.0.1/tcp/0'], env)
+    const running = start(['tracker', '--media', media, '--home', join(home, 'tracker'), '--listen', '/ip4/127.0.0.1/tcp/0', '--all-files'], env)
     const text = await waitFor('tracker.addr', async () => {
       if (running.child.exitCode != null) throw new Error(`the tracker exited early: ${running.out.stderr}`)
       return readFile(addrFile(), 'utf8').catch(() => undefined)
@@ -188,6 +188,28 @@ describe('cli: the mediaswarm binary', function () {
     for (const line of restarted.lines) assert.ok(line.endsWith(`/p2p/${peerId}`), `${line} keeps the PeerId`)
     const again = await stopTracker(tracker)
     assert.equal(again?.code, 0, again?.stderr)
+  })
+
+  it('a tracker serves media only unless --all-files; ls shows a short CID column and no raw control characters', async function () {
+    const mediaHome = join(root, 'media-only-tracker')
+    const running = start(['tracker', '--media', media, '--home', mediaHome, '--listen', '/ip4/127.0.0.1/tcp/0'], env)
+    try {
+      const text = await waitFor('tracker.addr', async () => {
+        if (running.child.exitCode != null) throw new Error(`the tracker exited early: ${running.out.stderr}`)
+        return readFile(join(mediaHome, 'tracker.addr'), 'utf8').catch(() => undefined)
+      }, 30_000)
+      const mediaAddr = text.split('\n').find(l => l.startsWith('/ip4/127.0.0.1/')) ?? ''
+      const listed = await run('ls', '--tracker', mediaAddr, '--home', join(root, 'ls-media-home'), '--json')
+      assert.equal(listed.code, 0, listed.stderr)
+      const paths = (JSON.parse(listed.stdout) as Array<{ path: string }>).map(i => i.path).sort()
+      assert.deepEqual(paths, ['big.mp4', 'music/song.mp3'], 'the text and binary files are left out')
+      const table = await run('ls', '--tracker', mediaAddr, '--home', join(root, 'ls-table-home'))
+      assert.equal(table.code, 0, table.stderr)
+      assert.match(table.stdout, /^NAME +CID +TYPE +SIZE/m)
+      assert.doesNotMatch(table.stdout, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'no control character but newlines')
+    } finally {
+      await stopTracker(running)
+    }
   })
 
   it('every command follows the contract', async function () {

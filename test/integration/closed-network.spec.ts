@@ -176,7 +176,7 @@ describe('integration: closed networks (network key, allow-list)', function () {
       assert.equal(await readFile(keyFile, 'utf8'), key, 'the existing key is untouched')
 
       const trackerHome = join(dir, 'tracker')
-      const started = startCli(['tracker', '--media', mediaDir, '--home', trackerHome, '--listen', '/ip4/127.0.0.1/tcp/0', '--psk', keyFile], env)
+      const started = startCli(['tracker', '--media', mediaDir, '--all-files', '--home', trackerHome, '--listen', '/ip4/127.0.0.1/tcp/0', '--psk', keyFile], env)
       cliTracker = started
       const addrs = await waitFor('the CLI tracker\'s tracker.addr', async () => {
         if (started.proc.exitCode != null) throw new Error(`the tracker exited early: ${started.stderrTail()}`)

@@ -59,7 +59,8 @@ export class Catalogue extends TypedEventEmitter<CatalogueEvents> {
       cache: this.cache,
       library: this.library,
       counters: this.counters,
-      log: this.log
+      log: this.log,
+      include: init.include
     })
   }
 

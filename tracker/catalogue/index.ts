@@ -65,6 +65,13 @@ export interface CatalogueInit {
   /** Folder for the persistent hash cache (the tracker's home); created when missing. */
   cacheDir: string
   /**
+   * Which files (paths relative to the library, POSIX separators) the catalogue lists; the
+   * others are not hashed nor served. {@link isMediaPath} keeps media only.
+   *
+   * @default every file
+   */
+  include?: (path: string) => boolean
+  /**
    * Watch the folder and rescan periodically while started.
    *
    * @default true
@@ -99,4 +106,4 @@ export interface CatalogueStats {
 export { Catalogue } from './catalogue.js'
 export { NotStartedError } from './errors.js'
 export { toWireItem } from './wire-item.js'
-export { mimeTypeOf } from './mime.js'
+export { isMediaPath, mimeTypeOf } from './mime.js'

@@ -51,6 +51,15 @@ const MIME_TYPES: ReadonlyMap<string, string> = new Map([
   ['md', 'text/markdown'],
   ['srt', 'application/x-subrip'],
   ['vtt', 'text/vtt'],
+  ['ass', 'text/x-ssa'],
+  ['ssa', 'text/x-ssa'],
+  ['sub', 'text/x-microdvd'],
+  // playlists
+  ['m3u', 'audio/x-mpegurl'],
+  ['m3u8', 'application/vnd.apple.mpegurl'],
+  ['pls', 'audio/x-scpls'],
+  ['xspf', 'application/xspf+xml'],
+  ['cue', 'application/x-cue'],
   ['json', 'application/json'],
   ['pdf', 'application/pdf'],
   ['zip', 'application/zip']
@@ -65,4 +74,13 @@ export function mimeTypeOf (path: string): string {
 /** True for MIME types whose files get tag and duration parsing. */
 export function isMediaMime (mime: string): boolean {
   return mime.startsWith('audio/') || mime.startsWith('video/')
+}
+
+/** Subtitle and playlist types: media even though they are text. */
+const MEDIA_TEXT_TYPES = new Set(['application/x-subrip', 'text/vtt', 'text/x-ssa', 'text/x-microdvd', 'audio/x-mpegurl', 'application/vnd.apple.mpegurl', 'audio/x-scpls', 'application/xspf+xml', 'application/x-cue'])
+
+/** True for media files by extension: audio, video, images, subtitles and playlists (what the tracker serves by default). */
+export function isMediaPath (path: string): boolean {
+  const mime = mimeTypeOf(path)
+  return mime.startsWith('audio/') || mime.startsWith('video/') || mime.startsWith('image/') || MEDIA_TEXT_TYPES.has(mime)
 }

@@ -19,6 +19,8 @@ export interface ScannerInit {
   /** Incremented as files are hashed or taken from the cache. */
   counters: CatalogueStats
   log: Logger
+  /** Files (relative paths) to list; the others are left out. @default every file */
+  include?: (path: string) => boolean
 }
 
 /** Options of one scan. */
@@ -63,6 +65,7 @@ export class Scanner {
     const found = new Map<string, FoundFile>()
     try {
       for await (const file of walk(this.init.root, { log, exclude: options.exclude, signal })) {
+        if (this.init.include != null && !this.init.include(file.path)) continue
         found.set(file.path, file)
       }
     } catch (err) {
