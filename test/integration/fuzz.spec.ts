@@ -7,14 +7,13 @@
  */
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
-import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
   ANNOUNCE_PROTOCOL, AnnounceRequest, AnnounceResponse, CATALOGUE_PROTOCOL, CatalogueRequest, CatalogueResponse, FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES,
   MAX_TRANSFER_FRAME_BYTES, QUEUE_PROTOCOL, QueueRequest, QueueUpdate, TRANSFER_PROTOCOL, TransferRequest, TransferResponse, createHost,
-  loadOrCreateIdentity, signTicket
+  announce, requestTicket
 } from '../../node/index.js'
 import {
   FRAME_KINDS, MiB, PbWriter, RejectionRecorder, Rng, WIRE, decodeFirstFrame, frame, fuzzInput, probe, sampleMemory, shuffle, unknownField, untilRemoteDone
@@ -31,8 +30,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_2026)
 const TARGET_FRAMES = 12_000
 const FUZZ_TIME_MS = 40_000
 const WORKER_HOSTS = 4
-/** Concurrent streams per worker connection, under the tracker's maxInboundStreams (8, 16, 8, 32). */
-const LANES = { [CATALOGUE_PROTOCOL]: 6, [QUEUE_PROTOCOL]: 12, [ANNOUNCE_PROTOCOL]: 6, [TRANSFER_PROTOCOL]: 24 }
+/** Concurrent streams per worker connection: under the tracker's maxInboundStreams (8, 16, 8, 32), and for transfer twice the streams one peer is served at once (4), so some are refused as busy. */
+const LANES = { [CATALOGUE_PROTOCOL]: 6, [QUEUE_PROTOCOL]: 12, [ANNOUNCE_PROTOCOL]: 6, [TRANSFER_PROTOCOL]: 8 }
 const GRACE_MS = 500
 const LEASE_MS = 2500
 const HEAP_GROWTH_LIMIT = 64 * MiB
@@ -229,7 +228,9 @@ describe('integration: fuzzing the tracker protocols', function () {
 
   before(async function () {
     recorder.start()
-    net = await startNetwork({ label: 'fuzz', peerCount: 0, tracker: { slots: 4, maxPerPeer: 2, graceMs: GRACE_MS, leaseMs: LEASE_MS } })
+    // a slot for each fuzzing host's own ticket, and one for the honest peer; the fuzzing hosts'
+    // grants stay live through renewals for the whole fuzz (idleMs covers it)
+    net = await startNetwork({ label: 'fuzz', peerCount: 0, tracker: { slots: WORKER_HOSTS + 1, maxPerPeer: 2, graceMs: GRACE_MS, leaseMs: LEASE_MS, idleMs: 10 * FUZZ_TIME_MS } })
     trackerId = net.tracker.host.peerId
     const big = net.tracker.catalogue.findByName('big.mp4')
     assert.ok(big != null)
@@ -316,11 +317,22 @@ describe('integration: fuzzing the tracker protocols', function () {
   }
 
   it(`survives ${TARGET_FRAMES} random and mutated frames on all four protocols while an honest peer downloads`, async function () {
-    const trackerKey = await loadOrCreateIdentity(join(net.root, 'tracker'))
-    // tickets signed with the tracker's own key, so the fuzz reaches the transfer session
-    const tickets = await Promise.all(workers.map(async h => (await signTicket(trackerKey, {
-      cid: bigCid, holder: h.peerId, expiresAt: Date.now() + 10 * 60_000, providers: []
-    }, trackerId.toString())).bytes))
+    // real tickets from the tracker's queue (it honours only tickets it issued and has not
+    // revoked), renewed while the fuzz runs so the fuzz reaches the transfer session
+    const cid = bigCid
+    const requestIds = workers.map((_, i) => `fuzz-own-${i}`)
+    const tickets = await Promise.all(workers.map(async (h, i) => (await requestTicket(h, trackerId, { cid, requestId: requestIds[i], signal: AbortSignal.timeout(10_000) })).bytes))
+    let renewing = true
+    const renewals = workers.map(async (h, i) => {
+      while (renewing) {
+        await new Promise(resolve => setTimeout(resolve, LEASE_MS / 4))
+        if (!renewing) break
+        try {
+          const res = await announce(h, trackerId, { type: AnnounceRequest.Type.RENEW, cid: new Uint8Array(cid.bytes), requestId: requestIds[i] }, AbortSignal.timeout(5000))
+          tickets[i] = res.ticket
+        } catch {}
+      }
+    })
     const cids = net.tracker.catalogue.list(undefined, 0, 100).items.map(e => e.cid)
     const m = models(cids, (host) => tickets[host], pieceCount)
     const root = new Rng(SEED)
@@ -391,6 +403,10 @@ describe('integration: fuzzing the tracker protocols', function () {
       for (let round = 0; round < 3 || more(); round++) await honestRound(round)
     })()
     await Promise.all([...lanes, honestRounds])
+    renewing = false
+    await Promise.all(renewals)
+    // the fuzzing hosts' own grants end with the fuzz
+    await Promise.all(workers.map(async (h, i) => announce(h, trackerId, { type: AnnounceRequest.Type.DONE, cid: new Uint8Array(cid.bytes), requestId: requestIds[i], success: false }, AbortSignal.timeout(5000)).catch(() => {})))
     fuzzEndedAt = Date.now()
     loopDelay.disable()
 
@@ -401,7 +417,7 @@ describe('integration: fuzzing the tracker protocols', function () {
     assert.ok(seen('catalogue:OK+') >= 2 && seen('catalogue:NOT_FOUND') + seen('catalogue:BAD_REQUEST') >= 1, `catalogue answers: ${JSON.stringify(stats.responses)}`)
     assert.ok(seen('queue:REFUSED') >= 2 && seen('queue:TICKET') + seen('queue:POSITION') >= 1, `queue answers: ${JSON.stringify(stats.responses)}`)
     assert.ok(seen('announce:ok') >= 1 && seen('announce:refused') >= 1, `announce answers: ${JSON.stringify(stats.responses)}`)
-    assert.ok((stats.responses['transfer:BITFIELD'] ?? 0) >= 100 && (stats.responses['transfer:REJECT'] ?? 0) >= 1, `transfer answers: ${JSON.stringify(stats.responses)}`)
+    assert.ok((stats.responses['transfer:BITFIELD'] ?? 0) >= 50 && (stats.responses['transfer:REJECT'] ?? 0) >= 1, `transfer answers: ${JSON.stringify(stats.responses)}`)
     assert.ok(honest.filter(h => h.round >= 0).length >= 3, 'the honest peer finished at least three rounds during the fuzz')
     for (const c of connections) assert.equal(c.status, 'open', 'the tracker dropped streams, never a fuzzing connection')
   })
