@@ -1,5 +1,6 @@
 import { parseFile } from 'music-metadata'
 import { MAX_CODECS, MAX_TAG_LENGTH } from './constants.js'
+import { videoSize } from './video-size.js'
 import type { Logger } from '@libp2p/interface'
 import type { IAudioMetadata } from 'music-metadata'
 
@@ -27,9 +28,12 @@ export async function readMetadata (path: string, size: number, log: Logger): Pr
     parsed = await parseFile(path, { duration: true, skipCovers: true })
   } catch (err) {
     log('no metadata for %s: %e', path, err)
-    return { codecs: [] }
+    return { codecs: [], ...await videoSize(path) }
   }
-  return fromParsed(parsed, size)
+  const meta = fromParsed(parsed, size)
+  // music-metadata leaves the picture size of MP4 and some WebM files out: read it from the boxes
+  if (meta.width == null) Object.assign(meta, await videoSize(path))
+  return meta
 }
 
 /** Maps music-metadata's result to ours, dropping empty and nonsensical values. */
