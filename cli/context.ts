@@ -124,18 +124,40 @@ export async function readNetworkOptions (ctx: CommandContext): Promise<NetworkS
   }
 }
 
+/** The first error along a cause chain whose name is `name`. */
+function causeNamed (err: unknown, name: string): (Error & { cause?: unknown }) | undefined {
+  let e = err as (Error & { cause?: unknown }) | undefined
+  for (let i = 0; i < 6 && e != null; i++) {
+    if (e.name === name) return e
+    e = e.cause as typeof e
+  }
+  return undefined
+}
+
 /**
- * `err`, or for an unreachable tracker in a closed network the same error with the likely
- * reasons added: a key that differs from the tracker's, a tracker missing from the allow-list.
+ * `err`, or a tracker failure with its likely reason in words: the right address answering
+ * with another PeerId, a node that is not a tracker, a closed network's key that differs
+ * (or was not given), a tracker missing from the allow-list.
  */
 export function explainUnreachable (network: NetworkSettings, err: unknown): unknown {
-  if ((err as Error)?.name !== 'TrackerUnreachableError') return err
+  const e = err as Error
+  if (e?.name === 'UnsupportedProtocolError' && /catalogue|queue|announce/.test(e.message)) {
+    return new TrackerUnreachableError('That node is not a tracker (it answered, but does not serve a catalogue); pass the tracker\'s address, as the tracker prints it or writes it to tracker.addr.', { cause: err })
+  }
+  if (e?.name !== 'TrackerUnreachableError') return err
+  const where = /^The tracker at (.*) could not be reached/.exec(e.message)?.[1] ?? 'that address'
+  const handshake = causeNamed(err, 'EncryptionFailedError')
+  if (handshake != null && /unexpected peer/i.test(handshake.message)) {
+    return new TrackerUnreachableError(`The tracker at ${where} answered with another identity: the /p2p/ part names a PeerId it does not have (a tracker started with a new --home gets a new one); copy its address again.`, { cause: err })
+  }
   const reasons = [
     ...(network.pskFile != null ? [`its network key may differ from ${network.pskFile}`] : []),
-    ...(network.allowFile != null ? [`it may be missing from ${network.allowFile}`] : [])
+    ...(network.allowFile != null ? [`it may be missing from ${network.allowFile}`] : []),
+    // a tracker of a closed network lets the handshake time out without its key
+    ...(network.pskFile == null && handshake != null ? ['it may run a closed network: pass its key with --psk FILE'] : [])
   ]
   if (reasons.length === 0) return err
-  const message = (err as Error).message.replace(/\.$/, '')
+  const message = e.message.replace(/\.$/, '')
   return new TrackerUnreachableError(`${message}; it may be down, or ${reasons.join(', or ')}.`, { cause: err })
 }
 

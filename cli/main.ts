@@ -77,7 +77,10 @@ async function main (argv: string[]): Promise<number> {
         options: { ...command.options, help: { type: 'boolean', short: 'h' } }
       })
     } catch (err) {
-      throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')} (see "mediaswarm ${name} --help").`)
+      // parseArgs explains over several lines: one sentence is the promise
+      const first = (err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/s, '').replace(/\.$/, '')
+      const dash = /ambiguous/.test(first) ? '; for a value starting with a dash write --option=VALUE' : ''
+      throw new UsageError(`${first}${dash} (see "mediaswarm ${name} --help").`)
     }
     if (parsed.values.help === true) {
       process.stdout.write(commandHelp(command) + '\n')

@@ -44,7 +44,7 @@ export function seedLimits (ctx: CommandContext): SeedLimits {
     const raw = ctx.options[name]
     if (raw == null) return undefined
     const n = Number(raw)
-    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} takes a number of ${name === 'seed-time' ? 'minutes' : 'times the size uploaded'} (e.g. 30 or 1.5), not "${String(raw)}".`)
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`The option --${name} takes a number of ${name === 'seed-time' ? 'minutes' : 'times the size uploaded'} (e.g. 30 or 1.5), not "${String(raw)}".`)
     return n
   }
   const minutes = number('seed-time')

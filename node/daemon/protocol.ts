@@ -45,6 +45,8 @@ export interface ControlError {
   code?: string
   path?: string
   syscall?: string
+  /** Names and messages along the cause chain (outermost first), so the CLI can explain it. */
+  causes?: Array<{ name: string, message: string }>
 }
 
 /** One progress event of a `get`, as the daemon forwards it. */
@@ -95,7 +97,14 @@ export function errorFromWire (e: ControlError): Error {
   err.name = e.name
   if (e.refusal != null) err.refusal = e.refusal
   if (e.retryAfterMs != null) err.retryAfterMs = e.retryAfterMs
-  if (e.code != null) err.cause = Object.assign(new Error(e.code), { code: e.code, path: e.path, syscall: e.syscall })
+  let last = err as Error & { cause?: unknown }
+  for (const c of e.causes ?? []) {
+    const next = new Error(c.message)
+    next.name = c.name
+    last.cause = next
+    last = next
+  }
+  if (e.code != null) last.cause = Object.assign(new Error(e.code), { code: e.code, path: e.path, syscall: e.syscall })
   return err
 }
 
@@ -105,5 +114,11 @@ export function errorToWire (err: unknown): ControlError {
   let c = e as { code?: unknown, path?: unknown, syscall?: unknown, cause?: unknown } | undefined
   for (let i = 0; i < 5 && c != null && typeof c.code !== 'string'; i++) c = c.cause as typeof c
   const errno = typeof c?.code === 'string' ? { code: c.code, path: typeof c.path === 'string' ? c.path : undefined, syscall: typeof c.syscall === 'string' ? c.syscall : undefined } : {}
-  return { name: e?.name ?? 'Error', message: e?.message ?? String(err), refusal: e?.refusal, retryAfterMs: e?.retryAfterMs, ...errno }
+  const causes: Array<{ name: string, message: string }> = []
+  let k = (e as { cause?: unknown } | undefined)?.cause as Error | undefined
+  for (let i = 0; i < 5 && k instanceof Error; i++) {
+    causes.push({ name: k.name, message: k.message.slice(0, 500) })
+    k = (k as { cause?: unknown }).cause as Error | undefined
+  }
+  return { name: e?.name ?? 'Error', message: e?.message ?? String(err), refusal: e?.refusal, retryAfterMs: e?.retryAfterMs, ...errno, causes }
 }
