@@ -15,7 +15,7 @@
  */
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { median, MB, parseArgs, round1, round3, type BenchOptions, type Setup } from './lib/args.js'
 import { makeSelfSignedCert, runBaseline } from './lib/baseline.js'
@@ -72,6 +72,7 @@ const describe = (name: string, s: Sample): string =>
 
 async function main (opts: BenchOptions): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`The mediaswarm CLI ${CLI} does not exist; run npm run build first.`)
+  const loadAtStart = loadavg()[0]
   tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-bench-'))
   keep = opts.keep
   const profileDir = opts.profileDir !== undefined ? resolve(opts.profileDir) : undefined
@@ -139,6 +140,8 @@ async function main (opts: BenchOptions): Promise<void> {
     meetsTargets,
     targets: TARGETS,
     ...(opts.runs > 1 ? { runs: opts.runs } : {}),
+    // context: on a busy machine every figure above gets worse, mediaswarm's the most
+    machine: { cpus: cpus().length, loadAvg1AtStart: round1(loadAtStart), loadAvg1AtEnd: round1(loadavg()[0]) },
     node: process.version
   }
   console.log(JSON.stringify(result))

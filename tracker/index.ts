@@ -1,5 +1,15 @@
 /**
  * The mediaswarm tracker: catalogue, ordered request queue, tickets, provider index.
+ *
+ * Fairness and admission, in short: requests are granted in arrival order among those that
+ * may be granted; a peer holds one grant at a time by default (`maxActivePerPeer`), and its
+ * other requests keep their place without blocking anyone behind them. A grant lives while it
+ * makes progress (the tracker serves its holder, or the holder's announced bitfield grows):
+ * without progress for `idleMs` it loses its slot, and renewals do not extend it. One source
+ * address (IPv4 address or IPv6 /64) may hold `maxRequestsPerAddress` requests and
+ * `maxConnectionsPerAddress` connections. A ticket is honoured while its request holds a grant
+ * and it is one of the request's two newest; DONE ends them all. Peers are named as providers
+ * only for files they were granted, while dialable and not reported (see ProviderIndex).
  */
 import '../node/polyfill.js'
 

@@ -1,10 +1,18 @@
 import { open, stat } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
 import { defaultLogger } from '@libp2p/logger'
-import { Bitfield, decodeManifest, pieceLength, pieceOffset, readBytes, verifyPiece } from '../node/index.js'
+import { Bitfield, HASH_LENGTH, decodeManifest, pieceLength, pieceOffset, readBytes, verifyPiece } from '../node/index.js'
 import type { Catalogue, CatalogueEntry } from './catalogue/index.js'
 import type { Manifest, PieceSource, ServableFile } from '../node/index.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { FileHandle } from 'node:fs/promises'
+
+/**
+ * Pieces this large or larger are hashed off the event loop. A 256 KiB piece hashes in about
+ * 0.2 ms on the loop, while WebCrypto's copy and hand-off cost 50-140 % more CPU; a 16 MiB
+ * piece would block the loop for over 10 ms.
+ */
+export const OFFLOAD_HASH_FROM = 1024 * 1024
 
 /** What this process knows of one library file's pieces. */
 interface PieceChecks {
@@ -13,6 +21,8 @@ interface PieceChecks {
   verified: Bitfield
   /** Pieces that may be served: all, minus those that failed their hash. */
   available: Bitfield
+  /** Times each piece was handed out (super-seeding: the least-served goes first). */
+  served: Uint32Array
 }
 
 /**
@@ -20,15 +30,25 @@ interface PieceChecks {
  * it was hashed is not served (its pieces would not match the manifest peers verify
  * against); the catalogue is asked to rescan instead. Each piece is hashed on its first
  * serve in this process: one that does not match the manifest is never served (the
- * downloader is told "not here") and the catalogue rescans.
+ * downloader is told "not here") and the catalogue rescans. The tracker super-seeds: of
+ * the pieces a downloader asks for, the least-served goes out first, so downloaders get
+ * different pieces from the tracker and can trade them with each other.
  */
 export class LibrarySource implements PieceSource {
   readonly #catalogue: Catalogue
   readonly #log: Logger
   readonly #checks = new Map<string, Promise<PieceChecks | undefined>>()
 
-  constructor (catalogue: Catalogue, logger: ComponentLogger = defaultLogger()) {
+  readonly #offloadFrom: number
+
+  /**
+   * `offloadHashFrom`: pieces of at least this many bytes are hashed in the thread pool
+   * (more CPU in all: a copy and a hand-off; but the loop is not held up), smaller ones on
+   * the loop. @default OFFLOAD_HASH_FROM with a second core, else never
+   */
+  constructor (catalogue: Catalogue, logger: ComponentLogger = defaultLogger(), offloadHashFrom = availableParallelism() > 1 ? OFFLOAD_HASH_FROM : Infinity) {
     this.#catalogue = catalogue
+    this.#offloadFrom = offloadHashFrom
     this.#log = logger.forComponent('mediaswarm:tracker:library-source')
     catalogue.addEventListener('change', (evt) => {
       for (const entry of evt.detail.removed) this.#checks.delete(entry.cidString)
@@ -54,7 +74,7 @@ export class LibrarySource implements PieceSource {
         handle ??= open(entry.absolutePath, 'r')
         const data = await readBytes(await handle, pieceOffset(geometry, index), pieceLength(geometry, index))
         if (checks.verified.has(index)) return data
-        if (!verifyPiece(checks.manifest, index, data)) {
+        if (!(await this.#matches(checks.manifest, index, data))) {
           this.#log.error('piece %d of %s does not match its hash: not serving it, rescanning', index, entry.path)
           checks.available.unset(index)
           this.#rescan()
@@ -63,8 +83,21 @@ export class LibrarySource implements PieceSource {
         checks.verified.set(index)
         return data
       },
+      timesServed: (index) => checks.served[index] ?? 0,
+      markServed: (index) => { if (index < checks.served.length) checks.served[index]++ },
       close: async () => { await (await handle?.catch(() => undefined))?.close() }
     }
+  }
+
+  /**
+   * Whether `data` is piece `index`. A big piece is hashed in libuv's thread pool (WebCrypto)
+   * so that it does not hold up the tracker's queue and other streams.
+   */
+  async #matches (manifest: Manifest, index: number, data: Uint8Array): Promise<boolean> {
+    if (data.byteLength < this.#offloadFrom) return verifyPiece(manifest, index, data)
+    if (data.byteLength !== pieceLength(manifest, index)) return false
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data))
+    return Buffer.from(digest).equals(manifest.pieceHashes.subarray(index * HASH_LENGTH, (index + 1) * HASH_LENGTH))
   }
 
   #rescan (): void {
@@ -88,7 +121,7 @@ export class LibrarySource implements PieceSource {
       const bytes = await this.#catalogue.manifest(entry.cidString)
       if (bytes == null) return undefined
       const { manifest, pieceCount } = decodeManifest(bytes, entry.cid)
-      return { manifest, verified: new Bitfield(pieceCount), available: Bitfield.full(pieceCount) }
+      return { manifest, verified: new Bitfield(pieceCount), available: Bitfield.full(pieceCount), served: new Uint32Array(pieceCount) }
     } catch (err) {
       this.#log.error('cannot load the manifest of %s: %e', entry.path, err)
       return undefined

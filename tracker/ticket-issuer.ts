@@ -8,34 +8,56 @@ import type { PrivateKey } from '@libp2p/interface'
 
 /** Most providers a ticket names (the tracker included). */
 export const MAX_TICKET_PROVIDERS = 16
+/** Tickets of one request that stay valid: the newest, and the one before in case the answer to a renewal was lost. */
+const LIVE_TICKETS_PER_REQUEST = 2
+
+/** The request a ticket was issued for. */
+export type TicketRequest = QueueRequestKey & { cid: string }
+
+/** What the issuer asks of the queue. */
+export interface GrantView {
+  isGranted: (key: QueueRequestKey) => boolean
+}
+
+const requestKey = (key: QueueRequestKey): string => `${key.peerId}\n${key.requestId}`
+const hex = (id: Uint8Array): string => Buffer.from(id).toString('hex')
 
 /**
- * Signs tickets for grants, naming as providers the peers that hold the file (complete
- * ones first) and the tracker last, and remembers which request each ticket belongs to.
+ * Signs tickets for grants, naming as providers the peers that hold the file and may be
+ * named (see ProviderIndex) and can be dialled (they have addresses), complete holders
+ * first, the tracker last; remembers which request each ticket belongs to, and which
+ * tickets are live (see {@link isLive}).
  */
 export class TicketIssuer {
   readonly #key: PrivateKey
   readonly #host: Host
   readonly #providers: ProviderIndex
-  readonly #byId = new Map<string, QueueRequestKey & { cid: string }>()
-
+  readonly #queue: GrantView
+  readonly #byId = new Map<string, TicketRequest>()
+  /** Ticket ids of each request, oldest first, at most LIVE_TICKETS_PER_REQUEST. */
+  readonly #byRequest = new Map<string, string[]>()
   readonly #onIssued?: () => void
 
   /** `onIssued` is told after each ticket (the tracker saves its state then). */
-  constructor (key: PrivateKey, host: Host, providers: ProviderIndex, onIssued?: () => void) {
+  constructor (key: PrivateKey, host: Host, providers: ProviderIndex, queue: GrantView, onIssued?: () => void) {
     this.#key = key
     this.#host = host
     this.#providers = providers
+    this.#queue = queue
     this.#onIssued = onIssued
   }
 
   async issue (grant: Grant): Promise<Ticket> {
     const self = this.#host.peerId.toString()
+    this.#providers.granted(grant.peerId, grant.cid)
     const providers: TicketProviderInfo[] = []
-    for (const { peer } of this.#providers.providers(grant.cid)) {
-      if (peer === grant.peerId || peer === self) continue
+    // a few more candidates than room: some may have no address
+    for (const { peer } of this.#providers.providers(grant.cid, grant.peerId, 2 * MAX_TICKET_PROVIDERS)) {
+      if (peer === self) continue
       if (providers.length >= MAX_TICKET_PROVIDERS - 1) break
-      providers.push({ peerId: peer, multiaddrs: await this.#addressesOf(peer) })
+      const multiaddrs = await this.#addressesOf(peer)
+      // a peer nobody can dial is no provider
+      if (multiaddrs.length > 0) providers.push({ peerId: peer, multiaddrs })
     }
     providers.push({ peerId: self, multiaddrs: this.#host.getMultiaddrs().slice(0, 8).map(m => m.decapsulateCode(421).bytes) })
     const ticket = await signTicket(this.#key, {
@@ -44,13 +66,18 @@ export class TicketIssuer {
       expiresAt: grant.expiresAt,
       providers
     }, self)
-    // a request keeps its newest ticket and the one before (in case the answer to a renewal
-    // was lost), so renewals do not pile up for the length of a download
-    const mine = [...this.#byId].filter(([, k]) => k.peerId === grant.peerId && k.requestId === grant.requestId)
-    for (const [id] of mine.slice(0, -1)) this.#byId.delete(id)
-    this.#byId.set(Buffer.from(ticket.ticketId).toString('hex'), { peerId: grant.peerId, requestId: grant.requestId, cid: grant.cid })
+    this.#remember(hex(ticket.ticketId), { peerId: grant.peerId, requestId: grant.requestId, cid: grant.cid })
     this.#onIssued?.()
     return ticket
+  }
+
+  #remember (id: string, request: TicketRequest): void {
+    const rk = requestKey(request)
+    const ids = this.#byRequest.get(rk) ?? []
+    ids.push(id)
+    while (ids.length > LIVE_TICKETS_PER_REQUEST) this.#byId.delete(ids.shift() as string)
+    this.#byRequest.set(rk, ids)
+    this.#byId.set(id, request)
   }
 
   async #addressesOf (peer: string): Promise<Uint8Array[]> {
@@ -63,33 +90,56 @@ export class TicketIssuer {
   }
 
   /** The request a ticket was issued for. */
-  requestOf (ticketId: Uint8Array): (QueueRequestKey & { cid: string }) | undefined {
-    return this.#byId.get(Buffer.from(ticketId).toString('hex'))
+  requestOf (ticketId: Uint8Array): TicketRequest | undefined {
+    return this.#byId.get(hex(ticketId))
+  }
+
+  /** The cid of a request that has (or recently had) a ticket. */
+  cidOf (key: QueueRequestKey): string | undefined {
+    const ids = this.#byRequest.get(requestKey(key))
+    return ids == null ? undefined : this.#byId.get(ids[ids.length - 1])?.cid
+  }
+
+  /**
+   * Whether the tracker still honours `ticket`: its request holds a grant now, and the ticket
+   * is one of that request's two newest. A DONE, an expiry or a newer pair of tickets ends it.
+   */
+  isLive (ticket: Pick<Ticket, 'ticketId'>): boolean {
+    const request = this.#byId.get(hex(ticket.ticketId))
+    return request != null && this.#queue.isGranted(request)
   }
 
   /** Live tickets and their requests, to save across a restart. */
-  save (): Record<string, QueueRequestKey & { cid: string }> {
+  save (): Record<string, TicketRequest> {
     return Object.fromEntries(this.#byId)
   }
 
   /** Puts back tickets saved before a restart. */
-  restore (saved: Record<string, QueueRequestKey & { cid: string }>): void {
+  restore (saved: Record<string, TicketRequest>): void {
     for (const [id, key] of Object.entries(saved)) {
       if (/^[0-9a-f]{1,128}$/.test(id) && typeof key?.peerId === 'string' && typeof key.requestId === 'string' && typeof key.cid === 'string') {
-        this.#byId.set(id, { peerId: key.peerId, requestId: key.requestId, cid: key.cid })
+        this.#remember(id, { peerId: key.peerId, requestId: key.requestId, cid: key.cid })
       }
     }
   }
 
   /** Forgets tickets whose request is no longer in the queue. */
   prune (live: (key: QueueRequestKey) => boolean): void {
-    for (const [id, key] of this.#byId) if (!live(key)) this.#byId.delete(id)
+    for (const [rk, ids] of this.#byRequest) {
+      const request = this.#byId.get(ids[ids.length - 1])
+      if (request == null || !live(request)) this.#drop(rk, ids)
+    }
   }
 
-  /** Forgets every ticket of a request (after done or expiry). */
+  /** Forgets every ticket of a request (after done or expiry): none of them is live after. */
   forget (key: QueueRequestKey): void {
-    for (const [id, k] of this.#byId) {
-      if (k.peerId === key.peerId && k.requestId === key.requestId) this.#byId.delete(id)
-    }
+    const rk = requestKey(key)
+    const ids = this.#byRequest.get(rk)
+    if (ids != null) this.#drop(rk, ids)
+  }
+
+  #drop (rk: string, ids: string[]): void {
+    for (const id of ids) this.#byId.delete(id)
+    this.#byRequest.delete(rk)
   }
 }

@@ -2,10 +2,11 @@ import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import {
-  ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, createHost, ensureDir, loadOrCreateIdentity, writeFileAtomic
+  ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, addressLimitGater, createHost, ensureDir, loadOrCreateIdentity, writeFileAtomic
 } from '../node/index.js'
+import { adminPeers } from './admin.js'
 import { Catalogue } from './catalogue/index.js'
-import { DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE } from './constants.js'
+import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE } from './constants.js'
 import { LibrarySource } from './library-source.js'
 import { handleAnnounce } from './protocols/announce-handler.js'
 import { handleCatalogue } from './protocols/catalogue-handler.js'
@@ -13,12 +14,12 @@ import { handleQueue } from './protocols/queue-handler.js'
 import { ProviderIndex } from './providers/index.js'
 import { RequestQueue } from './queue/index.js'
 import { TicketIssuer } from './ticket-issuer.js'
-import { QueueStateFile } from './queue-state.js'
+import { GrantsFile, QueueStateFile } from './queue-state.js'
 import { TransferStats } from './transfer-stats.js'
 import type { QueueState } from './queue-state.js'
 import type { TrackerContext } from './protocols/context.js'
 import type { Host, UploadLimiter } from '../node/index.js'
-import type { ComponentLogger, Connection, Logger, Stream } from '@libp2p/interface'
+import type { ComponentLogger, Connection, Logger, PrivateKey, Stream } from '@libp2p/interface'
 
 export { TRACKER_ADDR_FILE, DEFAULT_TRACKER_LISTEN }
 
@@ -34,8 +35,24 @@ export interface TrackerInit {
   slots?: number
   /** Longest queue before refusing. @default 10000 */
   maxWaiting?: number
-  /** Requests one peer may hold. @default 8 */
+  /** Requests one peer may hold (waiting + granted). @default 8 */
   maxPerPeer?: number
+  /** Grants one peer may hold at once (`--per-peer-active`). @default 1 */
+  maxActivePerPeer?: number
+  /** Requests one source address (IPv4 address or IPv6 /64) may hold. @default 64 */
+  maxRequestsPerAddress?: number
+  /** Open inbound connections from one source address. @default 32 */
+  maxConnectionsPerAddress?: number
+  /** A grant without progress for this long loses its slot. @default 30000 */
+  idleMs?: number
+  /** Distinct reporters that take a provider out of every ticket; see ProviderIndex. @default 3 */
+  reportQuorum?: number
+  /**
+   * PeerIds that see the operator's view of `status` (who queued what, who holds what).
+   * The tracker's own admin identity (`<home>/admin`, used by `status --home <tracker home>`)
+   * always does. @default []
+   */
+  admins?: string[]
   /** Ticket lifetime (renewable). @default 60000 */
   leaseMs?: number
   /** How long a disconnected peer keeps its place or slot. @default 15000 */
@@ -63,6 +80,8 @@ export class Tracker {
   readonly queue: RequestQueue
   readonly providers: ProviderIndex
   readonly stats: TransferStats
+  /** Signs tickets and knows which are live. */
+  readonly tickets: TicketIssuer
   readonly #init: TrackerInit
   readonly #log: Logger
   readonly #transfer: TransferServer
@@ -70,30 +89,39 @@ export class Tracker {
   readonly #onDisconnect: (evt: CustomEvent) => void
   readonly #state: QueueStateFile
 
-  private constructor (init: TrackerInit, host: Host, catalogue: Catalogue, issuer: (providers: ProviderIndex) => TicketIssuer, logger: ComponentLogger) {
+  readonly #grants: GrantsFile
+
+  private constructor (init: TrackerInit, host: Host, catalogue: Catalogue, key: PrivateKey, admins: Set<string>, logger: ComponentLogger) {
     this.#init = init
     this.host = host
     this.catalogue = catalogue
     this.#log = logger.forComponent('mediaswarm:tracker')
     this.#state = new QueueStateFile(init.home, () => this.#snapshot(), this.#log)
-    this.providers = new ProviderIndex()
+    this.#grants = new GrantsFile(init.home, () => this.providers.saveGrants(), this.#log)
+    this.providers = new ProviderIndex({ reportQuorum: init.reportQuorum })
     this.stats = new TransferStats()
     this.queue = new RequestQueue({
       slots: init.slots,
       maxWaiting: init.maxWaiting,
       maxPerPeer: init.maxPerPeer,
+      maxActivePerPeer: init.maxActivePerPeer,
+      maxPerSource: init.maxRequestsPerAddress,
+      idleMs: init.idleMs,
       leaseMs: init.leaseMs,
       graceMs: init.graceMs,
       logger,
       onChange: () => { this.#state.changed() }
     })
+    const tickets = new TicketIssuer(key, host, this.providers, this.queue, () => { this.#state.changed(); this.#grants.changed() })
+    this.tickets = tickets
     this.#ctx = {
       host,
       catalogue,
       queue: this.queue,
       providers: this.providers,
-      tickets: issuer(this.providers),
+      tickets,
       stats: this.stats,
+      isAdmin: (peer) => admins.has(peer),
       log: this.#log
     }
     this.#transfer = new TransferServer({
@@ -104,7 +132,14 @@ export class Tracker {
       source: new LibrarySource(catalogue),
       maxInboundStreams: 32,
       uploadSlots: init.uploadSlots,
-      onServed: (e) => { this.stats.trackerServed(e.cid, e.bytes) }
+      // a released or superseded ticket is refused at once, not when it expires
+      isTicketLive: (ticket) => tickets.isLive(ticket),
+      onServed: (e) => {
+        this.stats.trackerServed(e.cid, e.bytes, e.peer)
+        // bytes the tracker serves are progress of that holder's grant
+        const grant = this.queue.grantOf(e.peer, e.cid)
+        if (grant != null) this.queue.progress(grant)
+      }
     })
     this.#onDisconnect = (evt) => {
       const peer = String(evt.detail)
@@ -121,13 +156,17 @@ export class Tracker {
     const catalogue = new Catalogue({ mediaDir: init.mediaDir, cacheDir: init.home, watch: init.watch, logger })
     await catalogue.start()
     let host: Host
+    let admins: Set<string>
     try {
-      host = await createHost({ privateKey, listen: init.listen ?? [DEFAULT_TRACKER_LISTEN], logger, psk: init.psk, allow: init.allow })
+      admins = await adminPeers(init.home, init.admins ?? [])
+      // one address cannot fill the connection table
+      const connectionGater = addressLimitGater({ maxConnectionsPerAddress: init.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, logger })
+      host = await createHost({ privateKey, listen: init.listen ?? [DEFAULT_TRACKER_LISTEN], logger, psk: init.psk, allow: init.allow, connectionGater })
     } catch (err) {
       await catalogue.stop()
       throw err
     }
-    const tracker: Tracker = new Tracker(init, host, catalogue, (providers) => new TicketIssuer(privateKey, host, providers, () => { tracker.#state.changed() }), logger)
+    const tracker = new Tracker(init, host, catalogue, privateKey, admins, logger)
     await tracker.#start()
     return tracker
   }
@@ -146,6 +185,7 @@ export class Tracker {
 
   /** Puts back the queue and tickets saved by a previous run (clean stop or crash). */
   async #restoreQueue (): Promise<void> {
+    this.providers.restoreGrants(await this.#grants.load())
     const saved = await this.#state.load()
     if (saved == null) return
     const requests = saved.requests.filter(r => this.catalogue.get(r.cid) != null)
@@ -181,6 +221,7 @@ export class Tracker {
     await rm(join(this.#init.home, TRACKER_ADDR_FILE), { force: true })
     // peers that come back to a restarted tracker keep their places
     await this.#state.save()
+    await this.#grants.save()
     this.queue.stop()
     await this.#transfer.stop().catch(() => {})
     await this.host.stop()

@@ -96,6 +96,7 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     let wake: (() => void) | undefined
     const woken = (): void => { wake?.() }
     const usageFile = (i: number): string => join(dir, `usage-p${i}.json`)
+    const cpuAtDone: Array<number | undefined> = new Array(n).fill(undefined)
 
     const started = performance.now()
     for (let i = 0; i < n; i++) {
@@ -136,6 +137,8 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
       const r = { index: i, completionSec: (at - started) / 1000, entry }
       results[i] = r
       finished++
+      // a fallback in case the process never gets to write its usage at exit
+      void cpuSeconds(get.pid).then((c) => { cpuAtDone[i] = c }, () => {})
       log(`${mode}: p${i} done after ${r.completionSec.toFixed(2)} s (transfer ${(entry.transferMs / 1000).toFixed(2)} s, ` +
         `${(entry.bytesFromTracker / MiB).toFixed(1)} MiB from the tracker, ${(entry.bytesFromPeers / MiB).toFixed(1)} MiB from peers) [${finished}/${n}]`)
       woken()
@@ -176,8 +179,10 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     const peers: PeerResult[] = []
     for (const r of results as Array<Omit<PeerResult, 'cpuSec'>>) {
       const usage = await readFile(usageFile(r.index), 'utf8').then((t) => JSON.parse(t) as ProcessUsage, () => undefined)
-      if (usage === undefined) throw new Error(`Peer p${r.index} wrote no CPU usage at exit (killed?).`)
-      peers.push({ ...r, cpuSec: usage.cpuSec })
+      const cpuSec = usage?.cpuSec ?? cpuAtDone[r.index]
+      if (cpuSec === undefined) throw new Error(`Peer p${r.index} reported no CPU usage.`)
+      if (usage === undefined) log(`warning: p${r.index} wrote no CPU usage at exit; counting its CPU up to its completion only`)
+      peers.push({ ...r, cpuSec })
       if (r.entry.size !== opts.sizeBytes) throw new Error(`Peer p${r.index} reported size ${r.entry.size} instead of ${opts.sizeBytes}.`)
       const sha = await sha256File(r.entry.path)
       if (sha !== s.inputSha256) throw new Error(`Peer p${r.index}'s output ${r.entry.path} has SHA-256 ${sha}, not the source's ${s.inputSha256}.`)

@@ -1,5 +1,5 @@
 import { rm, stat, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { Peer, RequestIds, ensureDir, exportFile } from '../../node/index.js'
 import { OutputError, UsageError } from '../command.js'
@@ -60,6 +60,14 @@ async function checkHomeDir (home: string): Promise<void> {
 /** Where `get` keeps the queue request id of each file it is fetching. */
 export const REQUESTS_FILE = 'requests.json'
 
+/** A file-system failure in the output folder (the download is written in place there) as an OutputError. */
+function asOutputError (err: unknown, outDir: string, path: string): OutputError | undefined {
+  let e = err as (NodeJS.ErrnoException & { cause?: unknown }) | undefined
+  for (let i = 0; i < 5 && e != null && typeof e.code !== 'string'; i++) e = e.cause as typeof e
+  if (typeof e?.path !== 'string' || !e.path.startsWith(outDir + sep)) return undefined
+  return new OutputError(`Cannot write ${path}.`, { cause: err })
+}
+
 async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: string, home: string, requests: RequestIds): Promise<GotFile> {
   const item = await peer.resolve(name, ctx.signal)
   const cid = CID.decode(item.cid)
@@ -69,9 +77,11 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
   const display = new ProgressDisplay(ctx.stderr, fileName)
   let grantedAt = 0
   let finishedAt = 0
+  const path = join(outDir, fileName)
   const result = await peer.download(cid, {
     signal: ctx.signal,
     requestId,
+    saveAs: path,
     onProgress: (e) => {
       if (ctx.json) {
         if (e.type === 'queue:granted') grantedAt = Date.now()
@@ -85,17 +95,17 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
       else if (e.type === 'transfer:provider-dropped') ctx.stderr.write(`\n${fileName}: dropped provider ${e.provider}: ${e.reason}\n`)
       else if (e.type === 'transfer:provider-banned') ctx.stderr.write(`${fileName}: banned provider ${e.provider} (${e.reason}) and reported it to the tracker\n`)
     }
-  }).catch((err: unknown) => { throw asHomeError(err, home) })
+  }).catch((err: unknown) => { throw asOutputError(err, outDir, path) ?? asHomeError(err, home) })
   await requests.forget(cid.toString()).catch(() => {})
   display.finish()
-  const path = join(outDir, fileName)
   // pieces found damaged in the store are fetched again by a new download of the cid
-  const refetch = async (): Promise<void> => { await peer.download(CID.decode(item.cid), { signal: ctx.signal }) }
+  const refetch = async (): Promise<void> => { await peer.download(cid, { signal: ctx.signal }) }
   try {
     const { refetched } = await exportFile(result.file, path, { refetch })
     if (refetched > 0) ctx.stderr.write(`${fileName}: the stored copy was damaged: re-fetched ${refetched} pieces\n`)
   } catch (err) {
-    if ((err as Error).name === 'StoreRepairError') throw asHomeError((err as Error).cause ?? err, home)
+    const cause = (err as Error).cause ?? err
+    if ((err as Error).name === 'StoreRepairError') throw asOutputError(cause, outDir, path) ?? asHomeError(cause, home)
     throw new OutputError(`Cannot write ${path}.`, { cause: err })
   }
   return {

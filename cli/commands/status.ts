@@ -1,16 +1,49 @@
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { Peer } from '../../node/index.js'
-import { explainUnreachable, homeOf, networkOptions, readNetworkOptions, trackerAddresses } from '../context.js'
+import { IDENTITY_FILE, Peer } from '../../node/index.js'
+import { ADMIN_HOME, TRACKER_ADDR_FILE } from '../../tracker/constants.js'
+import { baseHome, explainUnreachable, homeOf, networkOptions, parseMultiaddr, readNetworkOptions, trackerAddresses } from '../context.js'
 import { formatBytes, table } from '../output/format.js'
-import type { Command } from '../command.js'
+import type { Command, CommandContext } from '../command.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** `status --json` output. */
 export interface StatusResult {
   tracker: string
   files: number
+  /** The tracker showed the operator's view: queue entries, connected PeerIds and holders. */
+  operator: boolean
   queue: { slots: number, granted: number, waiting: number, entries: Array<{ peerId: string, cid: string, granted: boolean, since: number }> }
+  /** Peers connected to the tracker (this one included). */
+  connected: number
+  /** Operator's view only: their PeerIds, this one left out. */
   connectedPeers: string[]
-  transfers: Array<{ cid: string, path: string, size: number, servedByTracker: number, servedByPeers: number, offload: number, completed: number, providers: number }>
+  transfers: Array<{ cid: string, path: string, size: number, servedByTracker: number, servedByPeers: number, offload: number, completed: number, providers: number, holders: string[] }>
+}
+
+/** Entries of the operator's view printed by the text rendering (all of them with --json). */
+const RENDERED_ENTRIES = 20
+
+async function exists (path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false)
+}
+
+/**
+ * Whom to ask as: the tracker's admin identity when the home is a tracker's (`--home <tracker
+ * home>`, or no --home on the tracker's machine), which sees the operator's view; else the
+ * peer home. Returns the home to use and, for a tracker home, where that tracker listens.
+ */
+async function askerHome (ctx: CommandContext): Promise<{ home: string, tracker?: Multiaddr[] }> {
+  const given = typeof ctx.options.home === 'string'
+  const trackerHome = given ? homeOf(ctx, 'peer') : join(baseHome(ctx.env), 'tracker')
+  const admin = join(trackerHome, ADMIN_HOME)
+  if (!await exists(join(admin, IDENTITY_FILE))) return { home: homeOf(ctx, 'peer') }
+  const flagged = typeof ctx.options.tracker === 'string' || (ctx.env.MEDIASWARM_TRACKER ?? '') !== ''
+  if (flagged || !given) return { home: admin }
+  const text = await readFile(join(trackerHome, TRACKER_ADDR_FILE), 'utf8').catch(() => '')
+  const addrs = text.split('\n').filter(l => l.trim() !== '').map(parseMultiaddr)
+  return { home: admin, tracker: addrs.length > 0 ? addrs : undefined }
 }
 
 /** `mediaswarm status`: what the tracker is doing. */
@@ -20,24 +53,27 @@ export const statusCommand: Command<StatusResult> = {
   usage: 'status [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE] [--json]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
-    home: { type: 'string', value: 'DIR', description: 'peer identity (default ~/.mediaswarm/peer)' },
+    home: { type: 'string', value: 'DIR', description: "peer identity (default ~/.mediaswarm/peer); a tracker's home shows the operator's view" },
     json: { type: 'boolean', description: 'print a JSON object' },
     ...networkOptions
   },
   async run (ctx) {
     const network = await readNetworkOptions(ctx)
-    const peer = await Peer.create({ home: homeOf(ctx, 'peer'), tracker: await trackerAddresses(ctx), psk: network.psk, allow: network.allow })
+    const asker = await askerHome(ctx)
+    const peer = await Peer.create({ home: asker.home, tracker: asker.tracker ?? await trackerAddresses(ctx), psk: network.psk, allow: network.allow })
     try {
       const s = await peer.trackerStatus(ctx.signal)
       return {
         tracker: s.peerId,
         files: s.files,
+        operator: s.operator,
         queue: {
           slots: s.slots,
           granted: s.granted,
           waiting: s.waiting,
           entries: s.queue.map(q => ({ peerId: q.peerId, cid: CID.decode(q.cid).toString(), granted: q.granted, since: q.since }))
         },
+        connected: s.connected,
         connectedPeers: s.connectedPeers.filter(p => p !== peer.peerId.toString()),
         transfers: s.transfers.map(t => {
           const total = t.servedByTracker + t.servedByPeers
@@ -49,7 +85,8 @@ export const statusCommand: Command<StatusResult> = {
             servedByPeers: t.servedByPeers,
             offload: total === 0 ? 0 : t.servedByPeers / total,
             completed: t.completed,
-            providers: t.providers
+            providers: t.providers,
+            holders: t.holders
           }
         })
       }
@@ -61,9 +98,14 @@ export const statusCommand: Command<StatusResult> = {
   },
   render (s) {
     const lines = [
-      `tracker ${s.tracker}: ${s.files} files, ${s.connectedPeers.length} other peers connected`,
+      `tracker ${s.tracker}: ${s.files} files, ${Math.max(0, s.connected - 1)} other peers connected`,
       `queue: ${s.queue.granted}/${s.queue.slots} slots in use, ${s.queue.waiting} waiting`
     ]
+    if (s.operator && s.queue.entries.length > 0) {
+      lines.push('', table(['PEER', 'FILE', 'STATE', 'SINCE'], s.queue.entries.slice(0, RENDERED_ENTRIES).map(e =>
+        [e.peerId, s.transfers.find(t => t.cid === e.cid)?.path ?? e.cid, e.granted ? 'granted' : 'waiting', new Date(e.since).toISOString()])))
+      if (s.queue.entries.length > RENDERED_ENTRIES) lines.push(`(${s.queue.entries.length - RENDERED_ENTRIES} more entries: use --json)`)
+    }
     if (s.transfers.length > 0) {
       lines.push('', table(
         ['FILE', 'SIZE', 'FROM TRACKER', 'FROM PEERS', 'OFFLOAD', 'DONE', 'PROVIDERS'],

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
+import { readAllowList } from '../../node/index.js'
+import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
 import { UsageError } from '../command.js'
 import { homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
 import type { Command, CommandContext } from '../command.js'
@@ -12,6 +13,18 @@ export interface TrackerResult {
   peerId: string
   addresses: string[]
   files: number
+}
+
+/** `--admin FILE`: PeerIds, one a line (# comments), in the allow-list's format. */
+async function adminList (ctx: CommandContext): Promise<string[] | undefined> {
+  const file = ctx.options.admin
+  if (typeof file !== 'string' || file === '') return undefined
+  try {
+    return await readAllowList(resolve(ctx.cwd, file))
+  } catch (err) {
+    if ((err as Error).name === 'AllowListError') throw new UsageError((err as Error).message.replace('allow-list', 'admin list'))
+    throw err
+  }
 }
 
 function listenAddresses (ctx: CommandContext): string[] {
@@ -51,14 +64,18 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
 export const trackerCommand: Command<TrackerResult> = {
   name: 'tracker',
   summary: 'Run a tracker serving a media folder, with an ordered request queue',
-  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
+  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--per-peer-active N] [--admin FILE] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
   options: {
     media: { type: 'string', value: 'DIR', description: 'library folder to serve (default ./media)' },
     home: { type: 'string', value: 'DIR', description: 'identity, hash cache and tracker.addr (default ~/.mediaswarm/tracker)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_TRACKER_LISTEN})` },
     slots: { type: 'string', value: 'N', description: 'concurrent transfers granted from the queue (default 4)' },
     'max-queue': { type: 'string', value: 'N', description: 'longest queue before requests are refused (default 10000)' },
-    'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once (default 8)' },
+    'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once, waiting or granted (default 8)' },
+    'per-peer-active': { type: 'string', value: 'N', description: 'granted slots one peer may hold at once (default 1)' },
+    'per-address': { type: 'string', value: 'N', description: 'requests one IPv4 address or IPv6 /64 may hold (default 64)' },
+    'connections-per-address': { type: 'string', value: 'N', description: `open connections from one IPv4 address or IPv6 /64 (default ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS})` },
+    admin: { type: 'string', value: 'FILE', description: "PeerIds (one a line) that see who queued and holds what in 'status'" },
     json: { type: 'boolean', description: 'print the listening event and the result as JSON' },
     ...sharingOptions,
     ...networkOptions
@@ -76,6 +93,10 @@ export const trackerCommand: Command<TrackerResult> = {
       slots: intOption(ctx, 'slots', 4, 1, 1024),
       maxWaiting: intOption(ctx, 'max-queue', 10_000, 1, 10_000_000),
       maxPerPeer: intOption(ctx, 'per-peer', 8, 1, 10_000),
+      maxActivePerPeer: intOption(ctx, 'per-peer-active', 1, 1, 1024),
+      maxRequestsPerAddress: intOption(ctx, 'per-address', 64, 1, 10_000_000),
+      maxConnectionsPerAddress: intOption(ctx, 'connections-per-address', DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000),
+      admins: await adminList(ctx),
       limiter: uploadLimiter(ctx),
       uploadSlots: ctx.options['upload-slots'] == null ? undefined : intOption(ctx, 'upload-slots', 64, 1, 10_000),
       psk: network.psk,

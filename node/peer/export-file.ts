@@ -1,13 +1,10 @@
-import { constants } from 'node:fs'
-import { copyFile, open, rename, rm } from 'node:fs/promises'
+import { open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { ensureDir } from '../ensure-dir.js'
-import { InvalidManifestError } from '../errors.js'
-import { pieceLength, pieceOffset, verifyPiece } from '../manifest/index.js'
-import { StoreRepairError, StoredFileDamagedError, readBytes, writeAll } from '../store/index.js'
+import { pieceOffset } from '../manifest/index.js'
+import { StoreRepairError, StoredFileDamagedError, writeAll } from '../store/index.js'
 import { syncDir, tempPathBeside } from '../write-atomic.js'
 import type { StoredFile } from '../store/index.js'
-import type { FileHandle } from 'node:fs/promises'
 
 /** Repairs tried before an export gives up on a store that keeps damaging what it fetches. */
 const MAX_REPAIR_ROUNDS = 3
@@ -26,14 +23,19 @@ export interface ExportFileOptions {
 export interface ExportResult {
   /** Pieces fetched again because the stored copy was missing or damaged. */
   refetched: number
+  /** True when the data was renamed into place (a download in place), not copied. */
+  inPlace: boolean
 }
 
 /**
- * Writes a complete stored file to `path` atomically: a copy under a temporary name beside
- * it, every piece of the copy checked against the manifest in one pass, then a flush and a
- * rename, so the final name never holds a partial or corrupt file. Pieces found damaged are
- * dropped from the store, fetched again through `options.refetch` and patched into the copy,
- * all in the same call.
+ * Puts a stored file at `path`, complete and verified, atomically (the final name never holds
+ * a partial or corrupt file). A download in place (see PieceStore.open's `saveAs`) is renamed
+ * there: only pieces this process has not verified yet (a resumed download) are hashed, so a
+ * download verified as it arrived is not read again. Otherwise the data is copied under a
+ * temporary name beside `path`, each piece checked on the way (hashed unless verified since
+ * the store opened it), flushed and renamed. Either way every damaged piece is found in one
+ * pass, dropped from the store, fetched again through `options.refetch` and put in place, all
+ * in the same call.
  */
 export async function exportFile (file: StoredFile, path: string, options: ExportFileOptions = {}): Promise<ExportResult> {
   const refetched = new Set<number>()
@@ -49,26 +51,43 @@ export async function exportFile (file: StoredFile, path: string, options: Expor
   }
   if (!file.complete) await repair(missingPieces(file))
   await ensureDir(dirname(path))
+  if (file.target != null || file.dataPath === path) {
+    for (let round = 0; ; round++) {
+      const bad = await file.verify(allPieces(file))
+      if (bad.length === 0 && file.complete) break
+      if (round === MAX_REPAIR_ROUNDS) throw new StoredFileDamagedError(bad, `${bad.length} pieces of ${file.cid} were damaged again after being fetched ${round} times`)
+      await repair(missingPieces(file))
+    }
+    if (await file.place(path)) return { refetched: refetched.size, inPlace: true }
+  }
+  await copyOut(file, path, repair)
+  return { refetched: refetched.size, inPlace: false }
+}
+
+/** Copies the stored data to `path` through a temporary file, piece by piece, repairing what fails. */
+async function copyOut (file: StoredFile, path: string, repair: (pieces: number[]) => Promise<void>): Promise<void> {
   const tmp = tempPathBeside(path, 'mediaswarm-tmp')
   try {
-    // copy-on-write clone where the file system supports it, else a kernel copy
-    await copyFile(file.dataPath, tmp, constants.COPYFILE_FICLONE)
-    const handle = await open(tmp, 'r+')
+    const out = await open(tmp, 'wx')
     try {
-      if ((await handle.stat()).size !== file.info.manifest.size) throw new InvalidManifestError(`The copy of ${file.cid} has the wrong size`)
-      let bad = await damagedPieces(file, handle, allPieces(file))
-      for (let round = 0; bad.length > 0; round++) {
-        // the store was damaged behind our back: forget those pieces, fetch them again,
-        // and patch them into the copy
+      let pending = allPieces(file)
+      for (let round = 0; pending.length > 0; round++) {
+        const bad: number[] = []
+        for (const i of pending) {
+          const data = await file.checkPiece(i)
+          if (data == null) bad.push(i)
+          else await writeAll(out, [data], pieceOffset(file.info.manifest, i))
+        }
+        if (bad.length === 0) break
+        // the store was damaged behind our back: forget those pieces, fetch them again
         await file.drop(bad)
         if (round === MAX_REPAIR_ROUNDS) throw new StoredFileDamagedError(bad, `${bad.length} pieces of ${file.cid} were damaged again after being fetched ${round} times`)
         await repair(bad)
-        for (const i of bad) await writeAll(handle, [await file.readPiece(i)], pieceOffset(file.info.manifest, i))
-        bad = await damagedPieces(file, handle, bad)
+        pending = bad
       }
-      await handle.datasync()
+      await out.datasync()
     } finally {
-      await handle.close()
+      await out.close()
     }
     await rename(tmp, path)
   } catch (err) {
@@ -76,17 +95,6 @@ export async function exportFile (file: StoredFile, path: string, options: Expor
     throw err
   }
   await syncDir(dirname(path))
-  return { refetched: refetched.size }
-}
-
-/** The pieces among `indexes` whose bytes in `handle` (a copy of the file) fail their hash. */
-async function damagedPieces (file: StoredFile, handle: FileHandle, indexes: number[]): Promise<number[]> {
-  const { manifest } = file.info
-  const bad: number[] = []
-  for (const i of indexes) {
-    if (!verifyPiece(manifest, i, await readBytes(handle, pieceOffset(manifest, i), pieceLength(manifest, i)))) bad.push(i)
-  }
-  return bad
 }
 
 function allPieces (file: StoredFile): number[] {

@@ -57,6 +57,8 @@ export interface PeerDownloadOptions {
   signal?: AbortSignal
   /** Keep a place in the queue across reconnects. @default random */
   requestId?: string
+  /** Download in place, beside this destination (see PieceStore.open). @default undefined (into the store) */
+  saveAs?: string
 }
 
 /**
@@ -77,6 +79,8 @@ export class Peer {
   #connecting?: Promise<PeerId>
   #reconnecting = false
   #catalogue?: { items: CatalogueItem[], at: number }
+  /** Stored files whose dropped pieces are told to the tracker (each watched once). */
+  readonly #watched = new WeakSet<StoredFile>()
 
   private constructor (init: PeerInit, host: Host, logger: ComponentLogger) {
     this.#init = init
@@ -244,7 +248,8 @@ export class Peer {
     if (existing != null && existing.state.phase !== 'failed' && !(existing.state.phase === 'complete' && !existing.file.complete) && await stat(existing.file.dataPath).then(() => true, () => false)) return existing
     const tracker = await this.connect(options.signal)
     const info = await fetchManifest(this.host, tracker, cid, options.signal)
-    const file = await this.store.open(info)
+    const file = await this.store.open(info, { saveAs: options.saveAs })
+    this.#watchDrops(file)
     const fetch = new Fetch({
       host: this.host,
       tracker,
@@ -266,7 +271,21 @@ export class Peer {
     return fetch.result
   }
 
+  /**
+   * A sharing peer stops announcing what its store dropped (a piece found damaged, a file
+   * the user moved or changed): the tracker gets what it still holds.
+   */
+  #watchDrops (file: StoredFile): void {
+    if (!this.sharing || this.#watched.has(file)) return
+    this.#watched.add(file)
+    file.onPieceDropped(() => {
+      if (this.#tracker == null || this.#stopping) return
+      this.#announceHave(file).catch(err => { this.#log('could not announce what %s still holds - %e', file.cid, err) })
+    })
+  }
+
   async #announceHave (file: StoredFile, signal?: AbortSignal): Promise<void> {
+    this.#watchDrops(file)
     const tracker = await this.connect(signal)
     await announce(this.host, tracker, { type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(file.info.cid.bytes), ...holdingOf(file) }, signal)
   }

@@ -1,9 +1,13 @@
-import { join } from 'node:path'
+import { rename } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import { pieceLength, pieceOffset, verifyPiece } from '../manifest/index.js'
 import { Bitfield } from './bitfield.js'
 import { PieceDamagedError, PieceNotStoredError } from './errors.js'
+import { lookOf, looksUnchanged, writeLocation } from './location.js'
 import { encodeState } from './state-file.js'
 import { readBytes, writeAll } from './store-fs.js'
+import { syncDir } from '../write-atomic.js'
+import type { DataLocation } from './location.js'
 import type { StoreFileSystem } from './store-fs.js'
 import type { ManifestInfo } from '../manifest/index.js'
 import type { Logger } from '@libp2p/interface'
@@ -18,10 +22,10 @@ export type PieceDroppedListener = (indexes: number[]) => void
 /** What a {@link StoredFile} is made of (see PieceStore). */
 export interface StoredFileInit {
   info: ManifestInfo
-  /** Folder of its manifest and bitfield. */
+  /** Folder of its manifest, bitfield and location record. */
   dir: string
-  /** Where the piece data lies. */
-  dataPath: string
+  /** Where the piece data lies when not in `<dir>/data` (a download in place). */
+  location?: DataLocation
   handle: FileHandle
   bitfield: Bitfield
   persistDelayMs: number
@@ -38,7 +42,6 @@ export interface StoredFileInit {
 export class StoredFile {
   readonly info: ManifestInfo
   readonly dir: string
-  readonly dataPath: string
   readonly bitfield: Bitfield
   readonly #handle: FileHandle
   readonly #persistDelayMs: number
@@ -50,6 +53,12 @@ export class StoredFile {
   readonly #unpersisted = new Set<number>()
   readonly #listeners = new Set<PieceListener>()
   readonly #dropListeners = new Set<PieceDroppedListener>()
+  #location?: DataLocation
+  /** The location record changed (our own write to a placed file) and is persisted with the bitfield. */
+  #locationDirty = false
+  /** Writes into a placed file in progress: its mtime is ours, not the user's. */
+  #writing = 0
+  #lost = false
   #persistTimer?: NodeJS.Timeout
   #persisting: Promise<void> = Promise.resolve()
   #closed = false
@@ -57,7 +66,7 @@ export class StoredFile {
   constructor (init: StoredFileInit) {
     this.info = init.info
     this.dir = init.dir
-    this.dataPath = init.dataPath
+    this.#location = init.location
     this.#handle = init.handle
     this.bitfield = init.bitfield
     this.#persistDelayMs = init.persistDelayMs
@@ -67,6 +76,14 @@ export class StoredFile {
   }
 
   get cid (): string { return this.info.cid.toString() }
+  /** Where the piece data lies now. */
+  get dataPath (): string { return this.#location?.path ?? join(this.dir, 'data') }
+  /** The final name of a download in place, while its data lies under a temporary name. */
+  get target (): string | undefined { return this.#location?.target }
+  /** True when the data lies outside the store under its final name (a download in place, renamed). */
+  get placed (): boolean { return this.#location != null && this.#location.target == null }
+  /** True once the user moved, replaced or changed a placed file: nothing is held any more. */
+  get lost (): boolean { return this.#lost }
   get complete (): boolean { return this.bitfield.complete }
   /** Verified bytes held. */
   get bytesHave (): number {
@@ -97,7 +114,19 @@ export class StoredFile {
   /** Writes a piece the caller has verified against the manifest (one buffer or its chunks). */
   async writePiece (index: number, data: Uint8Array | (Iterable<Uint8Array> & { byteLength: number })): Promise<void> {
     if (this.bitfield.has(index)) return
-    await writeAll(this.#handle, data instanceof Uint8Array ? [data] : [...data], pieceOffset(this.info.manifest, index))
+    if (this.#lost) throw new PieceNotStoredError(`${this.cid} was moved or changed at ${this.dataPath}; it is no longer written to`)
+    this.#writing++
+    try {
+      await writeAll(this.#handle, data instanceof Uint8Array ? [data] : [...data], pieceOffset(this.info.manifest, index))
+      if (this.placed) await this.#refreshLook()
+    } catch (err) {
+      // a write to an open file names no path: name it (the output folder or the home)
+      const e = err as NodeJS.ErrnoException
+      e.path ??= this.dataPath
+      throw err
+    } finally {
+      this.#writing--
+    }
     this.#verified.set(index)
     if (this.bitfield.set(index)) {
       this.#unpersisted.add(index)
@@ -112,6 +141,7 @@ export class StoredFile {
    */
   async read (position: number, length: number): Promise<Uint8Array> {
     const { pieceSize } = this.info.manifest
+    if (length > 0 && !(await this.#stillThere())) throw new PieceNotStoredError(`${this.cid} was moved or changed at ${this.dataPath}`)
     if (length > 0) {
       for (let i = Math.floor(position / pieceSize); i <= Math.floor((position + length - 1) / pieceSize); i++) {
         if (!this.#verified.has(i) || !this.bitfield.has(i)) await this.readPiece(i)
@@ -126,14 +156,25 @@ export class StoredFile {
    */
   async readPiece (index: number): Promise<Uint8Array> {
     if (!this.bitfield.has(index)) throw new PieceNotStoredError(`Piece ${index} of ${this.cid} is not stored`)
-    const data = await readBytes(this.#handle, pieceOffset(this.info.manifest, index), pieceLength(this.info.manifest, index))
-    if (this.#verified.has(index)) return data
-    if (verifyPiece(this.info.manifest, index, data)) {
-      this.#verified.set(index)
-      return data
-    }
+    const data = await this.checkPiece(index)
+    if (data != null) return data
+    if (!this.bitfield.has(index)) throw new PieceNotStoredError(`Piece ${index} of ${this.cid} is not stored`)
     await this.drop([index])
     throw new PieceDamagedError(index, `Stored piece ${index} of ${this.cid} is damaged; it was dropped`)
+  }
+
+  /**
+   * Reads a held piece, hashing it when this process has not verified it yet. Undefined when
+   * it is not held or fails its hash: the caller drops what failed (in one batch, see
+   * {@link drop}). A placed file is checked first: moved or changed, it is dropped whole.
+   */
+  async checkPiece (index: number): Promise<Uint8Array | undefined> {
+    if (!this.bitfield.has(index) || !(await this.#stillThere())) return undefined
+    const data = await readBytes(this.#handle, pieceOffset(this.info.manifest, index), pieceLength(this.info.manifest, index))
+    if (this.#verified.has(index)) return data
+    if (!verifyPiece(this.info.manifest, index, data)) return undefined
+    this.#verified.set(index)
+    return data
   }
 
   /**
@@ -144,12 +185,60 @@ export class StoredFile {
     const bad: number[] = []
     for (const i of indexes) {
       if (!this.bitfield.has(i) || this.#verified.has(i)) continue
-      const data = await readBytes(this.#handle, pieceOffset(this.info.manifest, i), pieceLength(this.info.manifest, i))
-      if (verifyPiece(this.info.manifest, i, data)) this.#verified.set(i)
-      else bad.push(i)
+      if (await this.checkPiece(i) == null && this.bitfield.has(i)) bad.push(i)
     }
     await this.drop(bad)
     return bad
+  }
+
+  /**
+   * Moves a download in place to `path` (its target, or another name on the same file
+   * system): the data is flushed, renamed, and from then on served from there. True when the
+   * data lies at `path` now; false when it cannot be moved there (data in the store, placed
+   * elsewhere, or another file system): copy it instead.
+   */
+  async place (path: string): Promise<boolean> {
+    if (this.#lost || this.#location == null) return false
+    if (this.#location.target == null) return this.#location.path === path
+    await this.flush()
+    try {
+      await rename(this.#location.path, path)
+    } catch (err) {
+      // another file system; or the temporary name is gone because another process sharing
+      // this home placed the same download first: copy it from our handle instead
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EXDEV' || code === 'ENOENT') return false
+      throw err
+    }
+    await syncDir(dirname(path))
+    const look = await this.#handle.stat()
+    this.#location = { path, size: look.size, mtimeMs: look.mtimeMs, ino: look.ino }
+    await writeLocation(this.#fs, this.dir, this.#location)
+    this.#log('%s placed at %s', this.cid, path)
+    return true
+  }
+
+  /** A placed file still looks as we left it; when it does not, it is dropped whole. */
+  async #stillThere (): Promise<boolean> {
+    if (this.#lost) return false
+    const loc = this.#location
+    if (loc == null || loc.target != null || this.#writing > 0) return true
+    if (looksUnchanged(loc, await lookOf(loc.path))) return true
+    if (this.#lost || this.#writing > 0) return !this.#lost
+    this.#lost = true
+    this.#log.error('%s was moved or changed at %s: no longer shared from there', this.cid, loc.path)
+    this.#location = undefined
+    await this.drop(this.bitfield.indexes())
+    await writeLocation(this.#fs, this.dir, undefined).catch(() => {})
+    return false
+  }
+
+  /** Our own write changed a placed file: remember how it looks now. */
+  async #refreshLook (): Promise<void> {
+    const look = await this.#handle.stat()
+    if (this.#location == null) return
+    this.#location = { ...this.#location, size: look.size, mtimeMs: look.mtimeMs, ino: look.ino }
+    this.#locationDirty = true
   }
 
   /**
@@ -205,6 +294,10 @@ export class StoredFile {
           for (const i of added) recent.set(i)
         }
         await this.#fs.writeFileAtomic(join(this.dir, 'bitfield'), encodeState(bits, recent))
+        if (this.#locationDirty && this.#location != null) {
+          this.#locationDirty = false
+          await writeLocation(this.#fs, this.dir, this.#location)
+        }
       } catch (err) {
         for (const i of added) if (this.bitfield.has(i)) this.#unpersisted.add(i)
         throw err

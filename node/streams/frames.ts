@@ -17,12 +17,17 @@ export interface MessageCodec<T> {
  * decode.
  */
 export async function readMessage<T> (reader: StreamReader, codec: MessageCodec<T>, maxLength: number, signal?: AbortSignal): Promise<T | undefined> {
+  const buffered = reader.tryReadFrame(maxLength)
+  if (buffered != null) return decodeMessage(codec, buffered)
   const length = await reader.readVarint(signal)
   if (length == null) return undefined
   if (length > maxLength) {
     throw new FrameTooLargeError(`Message of ${length} bytes exceeds the limit of ${maxLength}`)
   }
-  const bytes = await reader.readExactly(length, signal)
+  return decodeMessage(codec, await reader.readExactly(length, signal))
+}
+
+function decodeMessage<T> (codec: MessageCodec<T>, bytes: Uint8Array): T {
   try {
     return codec.decode(bytes)
   } catch (err) {
@@ -40,16 +45,16 @@ export async function expectMessage<T> (reader: StreamReader, codec: MessageCode
 /** Encodes `message` with its length prefix. */
 export function encodeFrame<T> (message: T, codec: MessageCodec<T>): Uint8Array {
   const body = codec.encode(message)
-  const prefix: number[] = []
+  let prefixLength = 1
+  for (let n = body.byteLength; n >= 0x80; n = Math.floor(n / 128)) prefixLength++
+  const out = new Uint8Array(prefixLength + body.byteLength)
   let n = body.byteLength
-  while (n >= 0x80) {
-    prefix.push((n & 0x7f) | 0x80)
+  for (let i = 0; i < prefixLength - 1; i++) {
+    out[i] = (n & 0x7f) | 0x80
     n = Math.floor(n / 128)
   }
-  prefix.push(n)
-  const out = new Uint8Array(prefix.length + body.byteLength)
-  out.set(prefix, 0)
-  out.set(body, prefix.length)
+  out[prefixLength - 1] = n
+  out.set(body, prefixLength)
   return out
 }
 

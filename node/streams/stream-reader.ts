@@ -1,6 +1,6 @@
 import { StreamResetError } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { UnexpectedEndError } from '../errors.js'
+import { FrameTooLargeError, UnexpectedEndError } from '../errors.js'
 import type { Stream } from '@libp2p/interface'
 
 /** Options of a {@link StreamReader}. */
@@ -210,10 +210,52 @@ export class StreamReader {
   }
 
   /**
+   * Parses the varint at the head of the queue without consuming it: its value and length,
+   * or undefined when more bytes are needed. Throws on a prefix longer than 5 bytes.
+   */
+  #peekVarint (): { value: number, length: number } | undefined {
+    const queue = this.#queue
+    const available = Math.min(5, queue.byteLength)
+    let value = 0
+    for (let i = 0; i < available; i++) {
+      const byte = queue.get(i)
+      value += (byte & 0x7f) * 2 ** (7 * i)
+      if ((byte & 0x80) === 0) return { value, length: i + 1 }
+    }
+    if (available === 5) throw new UnexpectedEndError('Length prefix is longer than 5 bytes')
+    return undefined
+  }
+
+  /**
+   * The fast path of framed reads: when a whole length-prefixed frame is already queued,
+   * takes it at once (no await) and returns its body; else returns undefined and consumes
+   * nothing. Throws FrameTooLargeError when the prefix announces more than `maxLength`.
+   */
+  tryReadFrame (maxLength: number): Uint8Array | undefined {
+    const prefix = this.#peekVarint()
+    if (prefix == null) return undefined
+    if (prefix.value > maxLength) {
+      throw new FrameTooLargeError(`Message of ${prefix.value} bytes exceeds the limit of ${maxLength}`)
+    }
+    const end = prefix.length + prefix.value
+    if (this.#queue.byteLength < end) return undefined
+    const body = this.#queue.subarray(prefix.length, end)
+    this.#queue.consume(end)
+    this.#maybeResume()
+    return body
+  }
+
+  /**
    * Reads an unsigned varint (at most 5 bytes, values < 2^32). Returns undefined when the
    * stream ended cleanly before its first byte.
    */
   async readVarint (signal?: AbortSignal): Promise<number | undefined> {
+    const buffered = this.#peekVarint()
+    if (buffered != null) {
+      this.#queue.consume(buffered.length)
+      this.#maybeResume()
+      return buffered.value
+    }
     let value = 0
     for (let i = 0; i < 5; i++) {
       await this.#fill(1, signal)

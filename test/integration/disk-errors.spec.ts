@@ -2,12 +2,13 @@ import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { hashFile } from '../../node/index.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Peer, hashFile } from '../../node/index.js'
 import { assertOneLineError, cliEnv, gotOne, runCli, startCliTracker } from '../fixtures/cli-run.js'
 import { pseudoRandomBytes } from '../fixtures/hosts.js'
 import { fillDisk, mountTmpfs, remount, unmount } from '../fixtures/mounts.js'
 import { MiB, removeDir, sha256, sha256File, tempDir, writeLibrary } from '../fixtures/network.js'
-import { assertPersistedPiecesIntact, bytesOf, persistedPieces, snapshot, storedDir } from '../fixtures/stored-on-disk.js'
+import { assertPersistedPiecesIntact, bytesOf, dataPathOf, persistedPieces, snapshot, storedDir } from '../fixtures/stored-on-disk.js'
 import type { CliResult, CliTracker } from '../fixtures/cli-run.js'
 import type { ManifestInfo } from '../../node/index.js'
 
@@ -73,40 +74,47 @@ describe('integration: get when the disk is full or cannot be written', function
     await removeDir(root)
   })
 
-  it('output folder on a full disk: says the disk is full, exit 6, no partial file, the store is kept', async function () {
+  it('output folder on a full disk: says the disk is full, exit 6, before fetching anything; no partial file', async function () {
     const out = await tmpfs(join(root, 'out-full'), 6 * MiB)
     const home = join(root, 'home-out-full')
     const result = await get(big, home, out)
-    assertOneLineError('export to a full disk', result, EXIT_OUTPUT, /disk is full/, literal(join(out, big.path)))
+    assertOneLineError('a download into a full output folder', result, EXIT_OUTPUT, /disk is full/, literal(join(out, big.path)))
     assert.deepEqual(await readdir(out), [], 'neither a partial file under the final name nor a temporary one is left')
+    assert.deepEqual(await persistedPieces(home, bigInfo), [], 'it stopped before fetching a piece (the download is written in place, and there was no room)')
 
-    // the download itself went into the store, in another folder: nothing is fetched again
-    assert.equal(await getOk('the same get into a roomy folder', big, home, join(root, 'out-roomy')), 0, 'nothing fetched again')
+    // into a roomy folder, the same home downloads it in place: the store keeps no copy
+    const roomy = join(root, 'out-roomy')
+    assert.equal(await getOk('the same get into a roomy folder', big, home, roomy), big.data.byteLength)
+    assert.equal(await dataPathOf(home, bigInfo), join(roomy, big.path), 'the store points at the file where it lies')
+    assert.deepEqual((await readdir(storedDir(home, bigInfo))).sort(), ['bitfield', 'location', 'manifest'], 'no second copy in the store')
   })
 
-  it('home folder on a full disk: says so, exit 7; what was stored is intact, and the same home completes once there is room', async function () {
+  it('home folder on a full disk: get still works (the data goes to the output folder); a download into the store stops at ENOSPC, keeps what it stored intact, and completes once there is room', async function () {
     const disk = await tmpfs(join(root, 'home-disk'), 16 * MiB)
     const home = join(disk, 'peer')
     await getOk('a first, small get', small, home, join(root, 'out-home-full-1'))
     const smallBefore = await snapshot(storedDir(home, smallInfo))
-
     const filler = await fillDisk(disk, 3 * MiB)
-    const out = join(root, 'out-home-full-2')
-    const result = await get(big, home, out)
-    assertOneLineError('a download into a full home', result, EXIT_HOME, /home folder/, /disk is full/, literal(home))
-    assert.deepEqual((await readdir(out)).filter(f => f.includes(big.path)), [], 'nothing under the final name')
-    // it failed in the store, mid-download (not in an early check): pieces filled the disk
-    const written = (await stat(join(storedDir(home, bigInfo), 'data'))).blocks * 512
-    assert.ok(written >= 2 * MiB, `the store wrote pieces until the disk was full (${written} bytes)`)
-    await assertPersistedPiecesIntact(home, bigInfo, big.data)
-    const persisted = await persistedPieces(home, bigInfo)
+    await getOk('a get of the big file, in place in a roomy output folder', big, home, join(root, 'out-home-full-2'))
     assert.deepEqual(await snapshot(storedDir(home, smallInfo)), smallBefore, 'the file stored before is untouched')
 
-    // room again: the same home serves the small file from its store and completes the big one
-    await rm(filler)
-    assert.equal(await getOk('the small file again', small, home, join(root, 'out-home-full-3')), 0, 'nothing fetched again')
-    const fetched = await getOk('the big file with room', big, home, join(root, 'out-home-full-4'))
-    assert.ok(fetched <= big.data.byteLength - bytesOf(bigInfo, persisted), `only the pieces not persisted are fetched (${fetched} bytes, ${persisted.length} persisted)`)
+    // a download without destination (as play and peer do) keeps its data in the store
+    const peer = await Peer.create({ home: join(disk, 'peer-store'), tracker: [multiaddr(tracker?.addr ?? '')] })
+    try {
+      await assert.rejects(peer.download(bigInfo.cid), (err: NodeJS.ErrnoException) => err.code === 'ENOSPC', 'the store fills the disk')
+      const stored = join(disk, 'peer-store')
+      const written = (await stat(join(storedDir(stored, bigInfo), 'data'))).blocks * 512
+      assert.ok(written >= 2 * MiB, `the store wrote pieces until the disk was full (${written} bytes)`)
+      await assertPersistedPiecesIntact(stored, bigInfo, big.data)
+      const persisted = await persistedPieces(stored, bigInfo)
+      await rm(filler)
+      const again = await peer.download(bigInfo.cid)
+      const fetched = again.bytesFromTracker + again.bytesFromPeers
+      assert.ok(fetched <= big.data.byteLength - bytesOf(bigInfo, persisted), `only the pieces not persisted are fetched (${fetched} bytes, ${persisted.length} persisted)`)
+      assert.equal(await sha256File(again.file.dataPath), sha256(big.data))
+    } finally {
+      await peer.stop()
+    }
   })
 
   it('home folder on a disk with no room at all (not even for the identity key): says so, exit 7', async function () {

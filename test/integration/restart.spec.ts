@@ -230,8 +230,9 @@ describe('integration: tracker restarts', function () {
     defer(async () => proc.end('SIGKILL'))
     const { port, addresses } = proc
     const cid = await cidOfFile(join(media, 'big.mp4'))
-    // the tracker's own view, through its status protocol, asked by a peer that takes no part
-    const observer = await startPeer(join(root, 'observer'), addresses)
+    // the tracker's own view, through its status protocol, asked by a peer that takes no part;
+    // it uses the tracker's admin identity (in the tracker's home): only the operator sees the queue
+    const observer = await startPeer(join(home, 'admin'), addresses)
     await queueOrderSurvivesRestart(root, cid, files[0].data, {
       addresses,
       queue: async () => {

@@ -3,15 +3,13 @@ import assert from 'node:assert/strict'
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import {
-  AnnounceRequest, MAX_TRANSFER_FRAME_BYTES, Peer, announce, StreamReader, TRANSFER_PROTOCOL, TransferRequest, TransferResponse,
-  expectMessage, hashFile, pieceLength, pieceOffset, readMessage, requestTicket, writeMessage
-} from '../../node/index.js'
+import { Peer, hashFile, pieceLength } from '../../node/index.js'
 import { cliEnv, gotOne, runCli, startCliTracker } from '../fixtures/cli-run.js'
 import { pseudoRandomBytes } from '../fixtures/hosts.js'
 import { LONGEST_NAMES } from '../fixtures/long-names.js'
+import { probe } from '../fixtures/piece-probe.js'
 import { MiB, removeDir, sha256, sha256File, tempDir, writeLibrary } from '../fixtures/network.js'
-import { assertPersistedPiecesIntact, persistedPieces, storedDir, zeroPieces } from '../fixtures/stored-on-disk.js'
+import { assertPersistedPiecesIntact, dataPathOf, persistedPieces, storedDir, zeroPieces } from '../fixtures/stored-on-disk.js'
 import { seedFromFile, startSwarm } from '../fixtures/swarm.js'
 import type { CliTracker } from '../fixtures/cli-run.js'
 import type { ManifestInfo } from '../../node/index.js'
@@ -55,7 +53,8 @@ describe('integration: a damaged store is repaired, never served', function () {
       const home = join(root, 'home-zeroed')
       gotOne('the first get', await get(name, home, join(root, 'out-1')))
       assert.equal((await persistedPieces(home, info)).length, info.pieceCount, 'the store holds the whole file')
-      const dataPath = join(storedDir(home, info), 'data')
+      const dataPath = await dataPathOf(home, info)
+      assert.equal(dataPath, join(root, 'out-1', name), 'the data lies where it was downloaded (in place)')
       await zeroPieces(dataPath, info)
 
       const result = await get(name, home, join(root, 'out-2'))
@@ -77,7 +76,7 @@ describe('integration: a damaged store is repaired, never served', function () {
       const home = join(root, 'home-few')
       gotOne('the first get', await get(name, home, join(root, 'out-few-1')))
       const damaged = [0, 7, info.pieceCount - 1]
-      await zeroPieces(join(storedDir(home, info), 'data'), info, damaged)
+      await zeroPieces(await dataPathOf(home, info), info, damaged)
       const result = await get(name, home, join(root, 'out-few-2'))
       const got = gotOne('the get over the damaged store', result)
       assert.match(result.stderr, /the stored copy was damaged: re-fetched 3 pieces/)
@@ -123,29 +122,9 @@ describe('integration: a damaged store is repaired, never served', function () {
       const dropped: number[][] = []
       file.onPieceDropped(d => { dropped.push(d) })
 
-      // another peer, with a real ticket naming the seed, asks it for the bad piece and a good one
+      // another peer, with a real ticket, asks the seed for the bad piece and a good one
       const downloader = await s.addPeer()
-      const trackerId = s.tracker.host.peerId
-      await downloader.host.dial(s.tracker.addresses.map(a => multiaddr(a)), { signal: AbortSignal.timeout(10_000) })
-      const ticket = await requestTicket(downloader.host, trackerId, { cid: s.cid, requestId: 'probe' })
-      assert.ok(ticket.providers.some(p => p.peerId === again.peerId.toString()), 'the ticket names the seed')
-      await downloader.host.peerStore.merge(again.peerId, { multiaddrs: again.host.getMultiaddrs() })
-      const stream = await downloader.host.dialProtocol(again.peerId, TRANSFER_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
-      const reader = new StreamReader(stream)
-      await writeMessage(stream, { ticket: ticket.bytes, want: [bad, bad + 1], cancel: [] }, TransferRequest)
-      const first = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, AbortSignal.timeout(10_000))
-      assert.equal(first.type, TransferResponse.Type.BITFIELD)
-      const answers: Array<{ index: number, length: number, intact?: boolean }> = []
-      while (answers.length < 2) {
-        const msg = await readMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, AbortSignal.timeout(10_000))
-        assert.ok(msg != null, 'the seed keeps the stream open')
-        if (msg.type !== TransferResponse.Type.PIECE) continue
-        const bytes = msg.length > 0 ? await reader.readExactly(msg.length, AbortSignal.timeout(10_000)) : undefined
-        const start = pieceOffset(info.manifest, msg.index)
-        answers.push({ index: msg.index, length: msg.length, intact: bytes == null ? undefined : Buffer.from(bytes).equals(s.data.subarray(start, start + msg.length)) })
-      }
-      stream.abort(new Error('probe done'))
-      await announce(downloader.host, trackerId, { type: AnnounceRequest.Type.DONE, cid: new Uint8Array(s.cid.bytes), ticketId: ticket.ticketId, success: false, bytesFromTracker: 0, bytesFromPeers: 0 })
+      const answers = await probe(s, downloader, again, info, [bad, bad + 1])
       assert.deepEqual(answers, [
         { index: bad, length: 0, intact: undefined },
         { index: bad + 1, length: pieceLength(info.manifest, bad + 1), intact: true }

@@ -5,11 +5,15 @@
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
 import { open, stat, utimes } from 'node:fs/promises'
-import { decodeManifest, pieceLength, pieceOffset, verifyPiece } from '../../node/index.js'
+import { TransferResponse, TransferServer, decodeManifest, pieceLength, pieceOffset, verifyPiece } from '../../node/index.js'
+import { startHost } from '../fixtures/hosts.js'
+import { openTransfer, testIssuer } from '../fixtures/transfer-rig.js'
 import { Catalogue } from '../../tracker/catalogue/index.js'
 import { LibrarySource } from '../../tracker/library-source.js'
 import { bytesOf, putFile, removeDir, tempDir } from './catalogue/fixtures.js'
+import type { Host } from '../../node/index.js'
 import type { CatalogueEntry } from '../../tracker/catalogue/index.js'
+import type { Downloader } from '../fixtures/transfer-rig.js'
 
 const KiB = 1024
 
@@ -37,7 +41,7 @@ describe('LibrarySource', function () {
   })
 
   it('serves every piece of an intact file, each matching the manifest', async function () {
-    const source = new LibrarySource(catalogue)
+    const source = new LibrarySource(catalogue, undefined, 0)
     const file = await source.lookup(entry.cidString)
     assert.ok(file != null)
     const { manifest } = decodeManifest(await catalogue.manifest(entry.cidString) as Uint8Array, entry.cid)
@@ -65,8 +69,13 @@ describe('LibrarySource', function () {
     await utimes(path, atime, mtime)
     assert.equal((await stat(path)).mtimeMs, entry.mtimeMs, 'the damage is invisible to size and mtime')
 
-    // a fresh source: nothing verified yet in this process
-    const source = new LibrarySource(catalogue)
+    // fresh sources: nothing verified yet in this process; hashing on the loop and in the thread pool
+    for (const offloadHashFrom of [Infinity, 0]) {
+      await checkDamaged(new LibrarySource(catalogue, undefined, offloadHashFrom), damaged)
+    }
+  })
+
+  async function checkDamaged (source: LibrarySource, damaged: number): Promise<void> {
     const file = await source.lookup(entry.cidString)
     assert.ok(file != null)
     try {
@@ -84,5 +93,54 @@ describe('LibrarySource', function () {
     } finally {
       await file.close?.()
     }
+  }
+
+  describe('super-seeding through a real transfer server', function () {
+    let hosts: Host[] = []
+    let server: TransferServer
+
+    /** The piece indexes a downloader receives, in order, until it has `n`. */
+    async function received (d: Downloader, n: number): Promise<number[]> {
+      const out: number[] = []
+      while (out.length < n) {
+        const msg = await d.next()
+        assert.ok(msg != null, 'the stream ended early')
+        if (msg.type === TransferResponse.Type.PIECE) out.push(msg.index)
+      }
+      return out
+    }
+
+    before(async function () {
+      media = await tempDir('super-seed-media')
+      cache = await tempDir('super-seed-cache')
+      await putFile(media, 'clip.bin', bytesOf(2048 * KiB, 'clip'))
+      catalogue = new Catalogue({ mediaDir: media, cacheDir: cache, watch: false })
+      await catalogue.start()
+      entry = catalogue.findByName('clip.bin') as CatalogueEntry
+      assert.equal(entry.pieceCount, 8)
+    })
+
+    after(async function () {
+      await server?.stop()
+      await Promise.all(hosts.map(async h => { await h.stop() }))
+      hosts = []
+    })
+
+    it('sends the least-served of the pieces asked first, so a second downloader gets what the first does not have', async function () {
+      const issuer = await testIssuer()
+      const trackerHost = await startHost()
+      const [a, b, c] = [await startHost(), await startHost(), await startHost()]
+      hosts.push(trackerHost, a, b, c)
+      server = new TransferServer({ host: trackerHost, logger: trackerHost.logger, tracker: () => issuer.trackerId, source: new LibrarySource(catalogue) })
+      await server.start()
+
+      const first = await openTransfer(a, trackerHost, await issuer.issue(entry.cid, a), [0, 1, 2, 3])
+      assert.deepEqual(await received(first, 4), [0, 1, 2, 3], 'nothing served yet: the order asked')
+      const second = await openTransfer(b, trackerHost, await issuer.issue(entry.cid, b), [0, 1, 2, 3, 4, 5, 6, 7])
+      assert.deepEqual(await received(second, 8), [4, 5, 6, 7, 0, 1, 2, 3], 'pieces never served go first')
+      // pieces 0-3 were served twice, 4-7 once: the once-served first, each group in the order asked
+      const third = await openTransfer(c, trackerHost, await issuer.issue(entry.cid, c), [3, 7, 2, 6])
+      assert.deepEqual(await received(third, 4), [7, 6, 3, 2])
+    })
   })
 })

@@ -5,10 +5,10 @@ import {
 import { toWireItem } from '../catalogue/index.js'
 import { trackerStatus } from './tracker-status.js'
 import type { TrackerContext } from './context.js'
-import type { Stream } from '@libp2p/interface'
+import type { Connection, Stream } from '@libp2p/interface'
 
 /** Answers one catalogue request: a page of items, or a manifest by cid. */
-export async function handleCatalogue (ctx: TrackerContext, stream: Stream): Promise<void> {
+export async function handleCatalogue (ctx: TrackerContext, stream: Stream, connection: Connection): Promise<void> {
   const reader = new StreamReader(stream)
   const req = await expectMessage(reader, CatalogueRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
   const reply = async (fields: Partial<CatalogueResponse>): Promise<void> => {
@@ -38,7 +38,7 @@ export async function handleCatalogue (ctx: TrackerContext, stream: Stream): Pro
     return
   }
   if (req.type === CatalogueRequest.Type.STATUS) {
-    await reply({ tracker: trackerStatus(ctx) })
+    await reply({ tracker: trackerStatus(ctx, connection.remotePeer.toString()) })
     return
   }
   await reply({ status: CatalogueResponse.Status.BAD_REQUEST, message: 'Unknown request type' })

@@ -14,5 +14,7 @@ export interface TrackerContext {
   providers: ProviderIndex
   tickets: TicketIssuer
   stats: TransferStats
+  /** Whether a PeerId sees the operator's view of the status (who queued and holds what). */
+  isAdmin: (peerId: string) => boolean
   log: Logger
 }

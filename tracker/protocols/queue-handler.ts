@@ -2,6 +2,7 @@ import { CID } from 'multiformats/cid'
 import {
   FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, QueueRefusedError, QueueRequest, QueueUpdate, StreamReader, expectMessage, writeMessage
 } from '../../node/index.js'
+import { sourceOf } from '../queue/index.js'
 import type { TrackerContext } from './context.js'
 import type { Grant, QueueEvent } from '../queue/index.js'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -96,7 +97,8 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
     }
   }
   try {
-    ctx.queue.request({ peerId, requestId: req.requestId, cid }, listener)
+    // counted per source address (IPv4 address or IPv6 /64) against the queue's maxPerSource
+    ctx.queue.request({ peerId, requestId: req.requestId, cid, source: sourceOf(connection.remoteAddr) }, listener)
   } catch (err) {
     if (!(err instanceof QueueRefusedError)) throw err
     const refusal = (QueueUpdate.Refusal as unknown as Record<string, QueueUpdate.Refusal>)[err.refusal] ?? QueueUpdate.Refusal.BAD_REQUEST

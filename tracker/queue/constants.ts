@@ -4,6 +4,12 @@ export const DEFAULT_SLOTS = 4
 export const DEFAULT_MAX_WAITING = 10_000
 /** Waiting + granted requests one peer may hold. */
 export const DEFAULT_MAX_PER_PEER = 8
+/** Grants one peer may hold at once. */
+export const DEFAULT_MAX_ACTIVE_PER_PEER = 1
+/** Waiting + granted requests from one source address (IPv4 address or IPv6 /64). */
+export const DEFAULT_MAX_PER_SOURCE = 64
+/** A grant without progress for this long loses its slot. */
+export const DEFAULT_IDLE_MS = 30_000
 /** Lifetime of a grant unless renewed or released. */
 export const DEFAULT_LEASE_MS = 60_000
 /** How long a detached request keeps its place or slot. */

@@ -45,6 +45,28 @@ export interface RequestQueueInit {
    */
   maxPerPeer?: number
   /**
+   * Grants one peer may hold at once. Its further requests wait in the line without blocking
+   * the requests behind them, and are granted (in arrival order among eligible requests) once
+   * one of its grants ends.
+   *
+   * @default 1
+   */
+  maxActivePerPeer?: number
+  /**
+   * Waiting + granted requests from one source address (an IPv4 address or an IPv6 /64, see
+   * `sourceOf`); more are refused with ADDRESS_LIMIT. Requests without a source are not counted.
+   *
+   * @default 64
+   */
+  maxPerSource?: number
+  /**
+   * A grant that makes no progress (see `progress()`) for this long loses its slot, and
+   * renewals do not extend the lease of a grant without progress for this long.
+   *
+   * @default 30000
+   */
+  idleMs?: number
+  /**
    * How long a grant lives unless renewed or released.
    *
    * @default 60000
@@ -78,6 +100,13 @@ export interface QueueRequestKey {
   requestId: string
 }
 
+/** What `request()` is given: the key, the cid, and optionally where the request came from. */
+export interface QueueRequestInit extends QueueRequestKey {
+  cid: string
+  /** Source address key (IPv4 address or IPv6 /64) counted against `maxPerSource`. */
+  source?: string
+}
+
 /** A request in the queue. */
 export interface QueueEntry extends QueueRequestKey {
   cid: string
@@ -108,10 +137,10 @@ export type QueueListener = (event: QueueEvent) => void
 
 /**
  * The `refusal` of a `QueueRefusedError` thrown by `request()`: QUEUE_FULL (with a
- * retry-after), PEER_LIMIT, BAD_REQUEST (a known requestId asked again for another cid) or
+ * retry-after), PEER_LIMIT, ADDRESS_LIMIT (too many from one source address), BAD_REQUEST (a known requestId asked again for another cid) or
  * SHUTTING_DOWN (the queue was stopped). The names match the queue protocol's `Refusal` enum.
  */
-export type QueueRefusal = 'QUEUE_FULL' | 'PEER_LIMIT' | 'BAD_REQUEST' | 'SHUTTING_DOWN'
+export type QueueRefusal = 'QUEUE_FULL' | 'PEER_LIMIT' | 'ADDRESS_LIMIT' | 'BAD_REQUEST' | 'SHUTTING_DOWN'
 
 /** A request as saved across a restart: granted ones carry their grant times. */
 export interface SavedRequest extends QueueEntry {
@@ -130,4 +159,5 @@ export interface QueueStats {
 
 export { RequestQueue } from './request-queue.js'
 export { realClock } from './clock.js'
+export { addressKey as sourceOf } from '../../node/host/address-limits.js'
 export * from './constants.js'

@@ -1,4 +1,4 @@
-import type { Grant, QueueEntry, QueueListener } from './index.js'
+import type { Grant, QueueClock, QueueEntry, QueueListener } from './index.js'
 import type { LineItem } from './waiting-line.js'
 
 /** What a {@link QueuedRequest} is doing. */
@@ -11,6 +11,8 @@ export class QueuedRequest implements LineItem {
   readonly cid: string
   readonly arrivedAt: number
   readonly seq: number
+  /** Source address key counted against `maxPerSource`, if known. */
+  readonly source: string | undefined
   state: RequestState = 'waiting'
   /** undefined while detached. */
   listener: QueueListener | undefined
@@ -23,17 +25,22 @@ export class QueuedRequest implements LineItem {
   pendingNotice = false
   grantedAt = 0
   expiresAt = 0
-  leaseTimer: unknown = undefined
-  hasLease = false
-  graceTimer: unknown = undefined
-  hasGrace = false
+  /** Ends the grant at `expiresAt`. */
+  readonly lease = new OneShot()
+  /** Drops the request once detached for `graceMs`. */
+  readonly grace = new OneShot()
+  /** Ends a grant without progress for `idleMs`. */
+  readonly idle = new OneShot()
+  /** Clock time of the last progress of the grant (granted: its grant time). */
+  lastProgressAt = 0
 
-  constructor (entry: { peerId: string, requestId: string, cid: string }, arrivedAt: number, seq: number, listener: QueueListener) {
+  constructor (entry: { peerId: string, requestId: string, cid: string, source?: string }, arrivedAt: number, seq: number, listener: QueueListener) {
     this.peerId = entry.peerId
     this.requestId = entry.requestId
     this.cid = entry.cid
     this.arrivedAt = arrivedAt
     this.seq = seq
+    this.source = entry.source
     this.listener = listener
   }
 
@@ -51,5 +58,30 @@ export class QueuedRequest implements LineItem {
   /** A detached copy of the grant (meaningful once granted). */
   toGrant (): Grant {
     return { ...this.toEntry(), grantedAt: this.grantedAt, expiresAt: this.expiresAt }
+  }
+}
+
+/** One re-armable timer on a queue clock. */
+export class OneShot {
+  #handle: unknown = undefined
+  #armed = false
+
+  /** Set while the timer is pending. */
+  get armed (): boolean {
+    return this.#armed
+  }
+
+  /** (Re)starts the timer: `fn` runs after `ms` unless cleared or re-armed first. */
+  arm (clock: QueueClock, ms: number, fn: () => void): void {
+    this.clear(clock)
+    this.#armed = true
+    this.#handle = clock.setTimeout(() => { this.#armed = false; fn() }, ms)
+  }
+
+  clear (clock: QueueClock): void {
+    if (this.#armed) {
+      clock.clearTimeout(this.#handle)
+      this.#armed = false
+    }
   }
 }

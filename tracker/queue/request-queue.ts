@@ -1,22 +1,29 @@
 import { defaultLogger } from '@libp2p/logger'
-import { QueueRefusedError } from '../../node/errors.js'
+import { Admission, checkInteger, refused } from './admission.js'
 import { realClock } from './clock.js'
 import {
-  DEFAULT_GRACE_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_PER_PEER, DEFAULT_MAX_WAITING, DEFAULT_SLOTS,
-  MAX_TIMER_MS
+  DEFAULT_GRACE_MS, DEFAULT_IDLE_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE_PER_PEER, DEFAULT_MAX_PER_PEER,
+  DEFAULT_MAX_PER_SOURCE, DEFAULT_MAX_WAITING, DEFAULT_SLOTS, MAX_TIMER_MS
 } from './constants.js'
 import { HoldTimeEstimator } from './hold-time.js'
 import { Outbox } from './outbox.js'
 import { QueuedRequest } from './queued-request.js'
 import { WaitingLine } from './waiting-line.js'
 import type {
-  Grant, QueueClock, QueueEntry, QueueListener, QueueRefusal, QueueRequestKey,
+  Grant, QueueClock, QueueEntry, QueueListener, QueueRequestInit, QueueRequestKey,
   QueueStats, RequestQueueInit, SavedRequest
 } from './index.js'
 
 /**
- * The tracker's FIFO of transfer requests: grants `slots` of them at a time, strictly in
- * arrival order, and tells each waiting request its position whenever it changes.
+ * The tracker's FIFO of transfer requests: grants `slots` of them at a time, in arrival
+ * order, and tells each waiting request its position whenever it changes.
+ *
+ * Fairness: a peer holds at most `maxActivePerPeer` grants at once; its further requests
+ * keep their place but are skipped (not blocking anyone behind them) until one of its grants
+ * ends, so grants follow arrival order among the requests that may be granted. A grant that
+ * makes no progress for `idleMs` loses its slot, and renewals extend the lease only while
+ * the grant made progress within the last `idleMs`. Waiting + granted requests are capped per
+ * peer (`maxPerPeer`) and per source address (`maxPerSource`).
  *
  * Listeners are called after the queue's state is settled (through an outbox), so a listener
  * may call back into the queue; a position notice carries the latest position at delivery,
@@ -25,12 +32,15 @@ import type {
  * message to every waiter per arrival); the `waiting` count is current whenever it is sent.
  *
  * Costs: request, grant and release are O(1) amortised plus one notice per waiting request
- * whose position moved (O(waiting) when the front moves).
+ * whose position moved (O(waiting) when the front moves), plus a scan over the requests of
+ * peers already at their grant limit that stand at the front (at most slots x maxPerPeer).
  */
 export class RequestQueue {
   private readonly slots: number
   private readonly maxWaiting: number
   private readonly maxPerPeer: number
+  private readonly admission: Admission
+  private readonly idleMs: number
   private readonly leaseMs: number
   private readonly graceMs: number
   private readonly clock: QueueClock
@@ -49,6 +59,10 @@ export class RequestQueue {
     this.slots = checkInteger('slots', init.slots ?? DEFAULT_SLOTS, 1)
     this.maxWaiting = checkInteger('maxWaiting', init.maxWaiting ?? DEFAULT_MAX_WAITING, 0)
     this.maxPerPeer = checkInteger('maxPerPeer', init.maxPerPeer ?? DEFAULT_MAX_PER_PEER, 1)
+    this.admission = new Admission(
+      checkInteger('maxActivePerPeer', init.maxActivePerPeer ?? DEFAULT_MAX_ACTIVE_PER_PEER, 1),
+      checkInteger('maxPerSource', init.maxPerSource ?? DEFAULT_MAX_PER_SOURCE, 1))
+    this.idleMs = checkInteger('idleMs', init.idleMs ?? DEFAULT_IDLE_MS, 1, MAX_TIMER_MS)
     this.leaseMs = checkInteger('leaseMs', init.leaseMs ?? DEFAULT_LEASE_MS, 1, MAX_TIMER_MS)
     this.graceMs = checkInteger('graceMs', init.graceMs ?? DEFAULT_GRACE_MS, 0, MAX_TIMER_MS)
     this.clock = init.clock ?? realClock
@@ -68,10 +82,11 @@ export class RequestQueue {
    * synchronously with the current position or the grant (a re-attached granted request gets
    * its grant again). Re-attaching does not count against the limits.
    *
-   * @throws QueueRefusedError with refusal PEER_LIMIT, QUEUE_FULL (with `retryAfterMs`),
-   * BAD_REQUEST (the requestId is known for another cid) or SHUTTING_DOWN (after `stop()`)
+   * @throws QueueRefusedError with refusal PEER_LIMIT, ADDRESS_LIMIT, QUEUE_FULL (with
+   * `retryAfterMs`), BAD_REQUEST (the requestId is known for another cid) or SHUTTING_DOWN
+   * (after `stop()`)
    */
-  request (entry: { peerId: string, requestId: string, cid: string }, listener: QueueListener): void {
+  request (entry: QueueRequestInit, listener: QueueListener): void {
     if (this.stopped) {
       throw refused('SHUTTING_DOWN', 'The queue has been stopped')
     }
@@ -88,7 +103,8 @@ export class RequestQueue {
     if ((own?.size ?? 0) >= this.maxPerPeer) {
       throw refused('PEER_LIMIT', `A peer may hold at most ${this.maxPerPeer} queued or granted requests`)
     }
-    const mustWait = this.granted.size >= this.slots
+    this.admission.checkSource(entry, this.holdTime.retryAfterMs(this.slots))
+    const mustWait = this.granted.size >= this.slots || !this.admission.mayGrant(entry.peerId)
     if (mustWait && this.line.size >= this.maxWaiting) {
       throw refused('QUEUE_FULL', `The queue is full (${this.line.size} waiting)`, this.holdTime.retryAfterMs(this.slots))
     }
@@ -98,6 +114,7 @@ export class RequestQueue {
       this.byPeer.set(entry.peerId, own)
     }
     own.set(entry.requestId, request)
+    this.admission.queued(request, 1)
     if (mustWait) {
       request.position = this.line.push(request)
       this.outbox.notice(request)
@@ -124,17 +141,16 @@ export class RequestQueue {
       if (own === undefined) { own = new Map(); this.byPeer.set(entry.peerId, own) }
       own.set(entry.requestId, request)
       this.nextSeq = Math.max(this.nextSeq, entry.seq + 1)
-      if (entry.expiresAt != null && entry.expiresAt > now && this.granted.size < this.slots) {
+      if (entry.expiresAt != null && entry.expiresAt > now && this.granted.size < this.slots && this.admission.mayGrant(entry.peerId)) {
         request.state = 'granted'
         request.grantedAt = entry.grantedAt ?? now
         request.expiresAt = entry.expiresAt
-        this.granted.add(request)
+        this.addGranted(request, now)
         this.startLease(request)
       } else {
         request.position = this.line.push(request)
       }
-      request.hasGrace = true
-      request.graceTimer = this.clock.setTimeout(() => { this.graceOver(request) }, this.graceMs)
+      request.grace.arm(this.clock, this.graceMs, () => { this.graceOver(request) })
     }
     this.fillSlots()
     this.outbox.flush()
@@ -160,9 +176,8 @@ export class RequestQueue {
       return
     }
     request.listener = undefined
-    if (!request.hasGrace) {
-      request.hasGrace = true
-      request.graceTimer = this.clock.setTimeout(() => { this.graceOver(request) }, this.graceMs)
+    if (!request.grace.armed) {
+      request.grace.arm(this.clock, this.graceMs, () => { this.graceOver(request) })
     }
   }
 
@@ -193,19 +208,52 @@ export class RequestQueue {
     return true
   }
 
-  /** Extends a grant's lease to now + `leaseMs`; undefined when the request holds no grant. */
+  /**
+   * The grant moved verified bytes (the tracker served its holder, or the holder's bitfield
+   * grew): it keeps its slot past `idleMs`, and the next renewal extends its lease.
+   *
+   * @returns false when the request holds no grant
+   */
+  progress (key: QueueRequestKey): boolean {
+    const request = this.find(key)
+    if (request?.state !== 'granted') {
+      return false
+    }
+    request.lastProgressAt = this.clock.now()
+    return true
+  }
+
+  /** The grant `peerId` holds for `cid`, if any. */
+  grantOf (peerId: string, cid: string): QueueRequestKey | undefined {
+    for (const request of this.byPeer.get(peerId)?.values() ?? []) {
+      if (request.state === 'granted' && request.cid === cid) return request
+    }
+    return undefined
+  }
+
+  /** Whether the request holds a grant now. */
+  isGranted (key: QueueRequestKey): boolean {
+    return this.find(key)?.state === 'granted'
+  }
+
+  /**
+   * Extends a grant's lease to now + `leaseMs` while it made progress (see {@link progress})
+   * within the last `idleMs` (a fresh grant counts as progress at its grant time); a grant
+   * without progress for longer is not extended, and its idle check ends it anyway. Undefined
+   * when the request holds no grant.
+   */
   renew (key: QueueRequestKey): Grant | undefined {
     const request = this.find(key)
     if (request?.state !== 'granted') {
       return undefined
     }
-    request.expiresAt = this.clock.now() + this.leaseMs
-    this.startLease(request)
-    // a holder that renews is alive, even if it went away and came back (or we restarted)
-    if (request.hasGrace) {
-      this.clock.clearTimeout(request.graceTimer)
-      request.hasGrace = false
+    const now = this.clock.now()
+    if (now - request.lastProgressAt < this.idleMs) {
+      request.expiresAt = now + this.leaseMs
+      this.startLease(request)
     }
+    // a holder that renews is alive, even if it went away and came back (or we restarted)
+    request.grace.clear(this.clock)
     this.onChange?.()
     return request.toGrant()
   }
@@ -241,6 +289,7 @@ export class RequestQueue {
       }
     }
     this.byPeer.clear()
+    this.admission.clear()
     this.granted.clear()
     this.line.clear()
     this.outbox.clear()
@@ -251,10 +300,7 @@ export class RequestQueue {
   }
 
   private attach (request: QueuedRequest, listener: QueueListener): void {
-    if (request.hasGrace) {
-      this.clock.clearTimeout(request.graceTimer)
-      request.hasGrace = false
-    }
+    request.grace.clear(this.clock)
     request.listener = listener
     if (request.state === 'granted') {
       this.outbox.send(listener, { type: 'granted', grant: request.toGrant() })
@@ -269,7 +315,7 @@ export class RequestQueue {
     request.state = 'granted'
     request.grantedAt = now
     request.expiresAt = now + this.leaseMs
-    this.granted.add(request)
+    this.addGranted(request, now)
     this.startLease(request)
     if (request.listener !== undefined) {
       this.outbox.send(request.listener, { type: 'granted', grant: request.toGrant() })
@@ -287,22 +333,38 @@ export class RequestQueue {
     const was = request.state
     request.state = 'gone'
     request.listener = undefined
+    this.admission.queued(request, -1)
     if (was === 'waiting') {
       this.line.remove(request)
       this.advanceBehind(request.lineIndex)
     } else if (was === 'granted') {
       this.granted.delete(request)
+      this.admission.granted(request, -1)
       this.fillSlots()
     }
   }
 
-  /** Grants free slots to the front of the line, in order. */
+  private addGranted (request: QueuedRequest, now: number): void {
+    this.granted.add(request)
+    this.admission.granted(request, 1)
+    request.lastProgressAt = now
+    this.startIdle(request, this.idleMs)
+  }
+
+  /**
+   * Grants free slots to the first eligible requests of the line, in order: requests of
+   * peers already at `maxActivePerPeer` keep their place and are skipped.
+   */
   private fillSlots (): void {
     while (this.granted.size < this.slots) {
-      const next = this.line.shift()
+      let next: QueuedRequest | undefined
+      for (const request of this.line) {
+        if (this.admission.mayGrant(request.peerId)) { next = request; break }
+      }
       if (next === undefined) {
         return
       }
+      this.line.remove(next)
       this.grant(next)
       this.advanceBehind(next.lineIndex)
     }
@@ -317,15 +379,28 @@ export class RequestQueue {
   }
 
   private startLease (request: QueuedRequest): void {
-    if (request.hasLease) {
-      this.clock.clearTimeout(request.leaseTimer)
+    request.lease.arm(this.clock, request.expiresAt - this.clock.now(), () => { this.leaseOver(request) })
+  }
+
+  private startIdle (request: QueuedRequest, ms: number): void {
+    request.idle.arm(this.clock, ms, () => { this.idleCheck(request) })
+  }
+
+  /** One timer per grant: re-armed for the rest of the period while progress is seen. */
+  private idleCheck (request: QueuedRequest): void {
+    if (this.stopped || request.state !== 'granted') {
+      return
     }
-    request.hasLease = true
-    request.leaseTimer = this.clock.setTimeout(() => { this.leaseOver(request) }, request.expiresAt - this.clock.now())
+    const idleFor = this.clock.now() - request.lastProgressAt
+    if (idleFor < this.idleMs) {
+      this.startIdle(request, this.idleMs - idleFor)
+      return
+    }
+    this.leaseOver(request)
   }
 
   private leaseOver (request: QueuedRequest): void {
-    request.hasLease = false
+    request.lease.clear(this.clock)
     if (this.stopped || request.state !== 'granted') {
       return
     }
@@ -338,7 +413,6 @@ export class RequestQueue {
   }
 
   private graceOver (request: QueuedRequest): void {
-    request.hasGrace = false
     if (this.stopped || request.state === 'gone' || request.listener !== undefined) {
       return
     }
@@ -348,24 +422,8 @@ export class RequestQueue {
   }
 
   private clearTimers (request: QueuedRequest): void {
-    if (request.hasLease) {
-      this.clock.clearTimeout(request.leaseTimer)
-      request.hasLease = false
-    }
-    if (request.hasGrace) {
-      this.clock.clearTimeout(request.graceTimer)
-      request.hasGrace = false
-    }
+    request.lease.clear(this.clock)
+    request.grace.clear(this.clock)
+    request.idle.clear(this.clock)
   }
-}
-
-function refused (refusal: QueueRefusal, message: string, retryAfterMs = 0): QueueRefusedError {
-  return new QueueRefusedError(refusal, message, retryAfterMs)
-}
-
-function checkInteger (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`)
-  }
-  return value
 }

@@ -13,6 +13,15 @@ export interface ServableFile {
   readPiece(index: number): Promise<Uint8Array | undefined>
   /** Called with each piece that becomes available later (partial seeding). */
   onPiece?(listener: (index: number) => void): () => void
+  /**
+   * How often this piece was handed out so far, over every stream of this file (the
+   * tracker's super-seeding). When present, the server sends the least-served of the pieces
+   * a downloader asked for first (ties in the order asked), and reports each piece it takes
+   * with {@link markServed}. When absent, pieces go in the order asked.
+   */
+  timesServed?(index: number): number
+  /** Counts one more hand-out of this piece (see {@link timesServed}). */
+  markServed?(index: number): void
   /** Releases what serving held open (called when the stream ends). */
   close?(): Promise<void>
 }

@@ -30,7 +30,7 @@ export interface ServeSessionInit {
   /** Told of each renewed ticket accepted on this stream. */
   onTicket: (ticket: Ticket) => void
   onServed?: (bytes: number) => void
-  /** A write that makes no progress for this long ends the stream. */
+  /** A write during which no byte leaves the stream's buffer for this long ends the stream. */
   stallMs: number
   /** No request received and no piece sent for this long ends the stream. */
   idleMs: number
@@ -59,8 +59,10 @@ export class ServeSession {
   #ticket: Ticket
   #ahead?: { index: number, piece: Promise<Uint8Array | undefined> }
   #timer?: NodeJS.Timeout
-  /** When the pending write started (0: none pending). */
+  /** When the pending write started or last made progress (0: none pending). */
   #sendingSince = 0
+  /** The stream's unsent bytes when the pending write last made progress. */
+  #unsent = Infinity
   #lastActivity = Date.now()
 
   constructor (init: ServeSessionInit) {
@@ -159,6 +161,15 @@ export class ServeSession {
   readonly #tick = (): void => {
     this.#timer = undefined
     const now = Date.now()
+    if (this.#sendingSince > 0) {
+      // progress is bytes leaving the stream's buffer, however slowly: big pieces to slow
+      // downloaders are fine, a downloader that stops reading is not
+      const unsent = this.#init.stream.writeBufferLength
+      if (unsent < this.#unsent) {
+        this.#unsent = unsent
+        this.#sendingSince = now
+      }
+    }
     if (now >= this.#ticket.expiresAt) {
       // the stream (and its upload slot) lives no longer than the ticket, even when the
       // downloader stopped reading and a send is stuck waiting for window
@@ -175,6 +186,7 @@ export class ServeSession {
   /** Writes with the stream's deadline (the timer above), respecting backpressure. */
   async #write (data: Uint8Array | Uint8ArrayList): Promise<void> {
     this.#sendingSince = Date.now()
+    this.#unsent = Infinity
     try {
       await send(this.#init.stream, data, this.#controller.signal)
     } finally {
@@ -244,7 +256,7 @@ export class ServeSession {
         await this.#reject(this.#rejectWith)
         return
       }
-      const index = this.#wants.shift()
+      const index = this.#takeWant()
       if (index == null) {
         if (this.#remoteDone) break
         await new Promise<void>(resolve => { this.#wake = resolve })
@@ -280,6 +292,7 @@ export class ServeSession {
     this.#init.log('ending the stream of %p: %s', this.#init.remotePeer, message)
     await this.#write(encodeFrame(response({ type: TransferResponse.Type.REJECT, message }), TransferResponse))
     this.#sendingSince = Date.now()
+    this.#unsent = Infinity
     await this.#init.stream.close({ signal: this.#controller.signal })
     this.#sendingSince = 0
   }
@@ -292,9 +305,36 @@ export class ServeSession {
     return piece
   }
 
+  /** Where the next piece to send sits in the wants: the first, or the least-served one. */
+  #nextAt (): number {
+    const wants = this.#wants
+    const timesServed = this.#init.file.timesServed
+    let at = 0
+    if (timesServed != null && wants.length > 1) {
+      let best = timesServed.call(this.#init.file, wants[0])
+      for (let i = 1; i < wants.length && best > 0; i++) {
+        const n = timesServed.call(this.#init.file, wants[i])
+        if (n < best) {
+          best = n
+          at = i
+        }
+      }
+    }
+    return at
+  }
+
+  /** Takes the next piece to send out of the wants (and counts it as served). */
+  #takeWant (): number | undefined {
+    if (this.#wants.length === 0) return undefined
+    const at = this.#nextAt()
+    const index = at === 0 ? this.#wants.shift() as number : this.#wants.splice(at, 1)[0]
+    this.#init.file.markServed?.(index)
+    return index
+  }
+
   /** Starts reading the next wanted piece while the current one is sent. One slot only. */
   #readAhead (): void {
-    const next = this.#wants[0]
+    const next = this.#wants.length > 0 ? this.#wants[this.#nextAt()] : undefined
     if (next == null || this.#ahead?.index === next || !this.#init.file.bitfield.has(next)) return
     this.#ahead = { index: next, piece: this.#readPiece(next) }
   }
@@ -303,7 +343,16 @@ export class ServeSession {
     this.#ahead = undefined
   }
 
-  /** A piece that cannot be read is answered "not here", not with the end of the stream. */
+  /**
+   * A piece that cannot be read is answered "not here", not with the end of the stream.
+   *
+   * Each read gets a fresh buffer on purpose: a sent piece may still be referenced below us
+   * after `send` resolved. Noise keeps plaintext chunks in its own write buffer while TCP
+   * needs drain and encrypts them in a microtask after telling the streams above 'drain';
+   * TLS hands them to a Node socket whose writable buffer holds chunks while an earlier
+   * write is pending (and `write` returns true below its high-water mark). Nothing in the
+   * public Stream API says when the muxer and encrypter let go, so reuse cannot be proven.
+   */
   async #readPiece (index: number): Promise<Uint8Array | undefined> {
     try {
       return await this.#init.file.readPiece(index)

@@ -15,7 +15,7 @@ import type { ComponentLogger, Connection, Logger, PeerId, Stream } from '@libp2
 
 export { MAX_PENDING_WANTS } from './serve-session.js'
 
-/** How long one write may make no progress (the downloader must keep reading). */
+/** How long a write may make no progress (no byte leaves the stream's buffer): the downloader must keep reading. */
 export const SEND_STALL_TIMEOUT_MS = 30_000
 
 /** Transfer streams one remote peer may hold open at once, across its connections. */

@@ -177,7 +177,7 @@ describe('TokenBucket', function () {
       swarm = undefined
     })
 
-    it('holds the tracker upload to its rate within 10%', async function () {
+    it('holds the tracker upload to its rate (never more than 10% above it)', async function () {
       this.timeout(60_000)
       const limiter = new TokenBucket({ rate: RATE_LIMIT })
       swarm = await startSwarm({ label: 'rate', fileSize: FILE, seed: 21, tracker: { limiter } })
@@ -198,7 +198,8 @@ describe('TokenBucket', function () {
       const measured = (FILE - limiter.burst) / elapsed
       const error = measured / RATE_LIMIT - 1
       console.log(`      rate: ${(measured / MiB).toFixed(3)} MiB/s over ${elapsed.toFixed(2)} s for a ${RATE_LIMIT / MiB} MiB/s limit (${(error * 100).toFixed(1)}%)`) // eslint-disable-line no-console
-      assert.ok(Math.abs(error) <= 0.1, `measured ${measured.toFixed(0)} B/s, limit ${RATE_LIMIT} B/s`)
+      // one-sided: a loaded machine may well be slower than the limit, never faster
+      assert.ok(error <= 0.1, `measured ${measured.toFixed(0)} B/s, limit ${RATE_LIMIT} B/s`)
       assert.ok(elapsed >= 2, `the transfer took only ${elapsed} s: too short to measure`)
     })
   })

@@ -157,6 +157,43 @@ describe('StreamReader over real libp2p streams', function () {
     await assert.rejects(readMessage(reader, QueueRequest, 1024), (err: Error) => err.name === 'FrameTooLargeError')
   })
 
+  it('reads frames whole when queued and across any split of prefix and body, in order', async function () {
+    const frames = Array.from({ length: 1000 }, (_, i) => encodeFrame({ cid: new Uint8Array(i % 200), requestId: `r${i}` }, QueueRequest))
+    const all = Buffer.concat(frames)
+    serve = async (stream) => {
+      // chunks of 1..37 bytes, sent in bursts: some frames arrive whole, others in pieces
+      let seed = 7
+      for (let at = 0; at < all.byteLength;) {
+        seed = (seed * 1103515245 + 12345) >>> 0
+        const n = 1 + (seed % 37)
+        stream.send(all.subarray(at, at + n))
+        at += n
+        if (seed % 29 === 0) await sleep(1)
+      }
+      await stream.close()
+    }
+    const stream = await a.dialProtocol(b.getMultiaddrs()[0], PROTOCOL)
+    const reader = new StreamReader(stream)
+    for (let i = 0; i < frames.length; i++) {
+      const msg = await readMessage(reader, QueueRequest, 1024, AbortSignal.timeout(5000))
+      assert.equal(msg?.requestId, `r${i}`)
+      assert.equal(msg?.cid.byteLength, i % 200)
+    }
+    assert.equal(await readMessage(reader, QueueRequest, 1024, AbortSignal.timeout(5000)), undefined)
+  })
+
+  it('refuses an oversize prefix on the fast path too, without waiting for its body', async function () {
+    serve = async (stream) => {
+      // a prefix announcing 2000 bytes, queued with a little of its body
+      stream.send(Uint8Array.from([0xd0, 0x0f, 1, 2, 3]))
+    }
+    const stream = await a.dialProtocol(b.getMultiaddrs()[0], PROTOCOL)
+    const reader = new StreamReader(stream)
+    await sleep(100)
+    await assert.rejects(readMessage(reader, QueueRequest, 1024, AbortSignal.timeout(5000)), (err: Error) => err.name === 'FrameTooLargeError')
+    stream.abort(new Error('done'))
+  })
+
   it('reports malformed and truncated messages as protocol errors, and a clean end as undefined', async function () {
     let mode = 0
     serve = async (stream) => {

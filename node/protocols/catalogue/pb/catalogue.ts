@@ -595,6 +595,7 @@ export interface FileStatus {
   servedByPeers: number
   completed: number
   providers: number
+  holders: string[]
 }
 
 export namespace FileStatus {
@@ -642,6 +643,13 @@ export namespace FileStatus {
           w.uint32(obj.providers)
         }
 
+        if (obj.holders != null && obj.holders.length > 0) {
+          for (const value of obj.holders) {
+            w.uint32(66)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -653,7 +661,8 @@ export namespace FileStatus {
           servedByTracker: 0,
           servedByPeers: 0,
           completed: 0,
-          providers: 0
+          providers: 0,
+          holders: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -690,6 +699,18 @@ export namespace FileStatus {
               obj.providers = reader.uint32()
               break
             }
+            case 8: {
+              if (opts.limits?.holders != null && obj.holders.length === opts.limits.holders) {
+                throw new MaxLengthError('Decode error - repeated field "holders" had too many elements')
+              }
+
+              if (obj.holders.length === 1000) {
+                throw new MaxLengthError('Decode error - repeated field "holders" had too many elements')
+              }
+
+              obj.holders.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -699,6 +720,10 @@ export namespace FileStatus {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          holders: 1000
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -754,6 +779,25 @@ export namespace FileStatus {
               }
               break
             }
+            case 8: {
+              if (opts.limits?.holders != null && obj.holders === opts.limits.holders) {
+                throw new MaxLengthError('Streaming decode error - repeated field "holders" had too many elements')
+              }
+
+              if (obj.holders === 1000) {
+                throw new MaxLengthError('Streaming decode error - repeated field "holders" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.holders[]`,
+                index: obj.holders,
+                value: reader.string()
+              }
+
+              obj.holders++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -801,6 +845,12 @@ export namespace FileStatus {
     value: number
   }
 
+  export interface FileStatusHoldersFieldEvent {
+    field: '$.holders[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<FileStatus>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileStatus.codec())
   }
@@ -809,7 +859,7 @@ export namespace FileStatus {
     return decodeMessage(buf, FileStatus.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileStatus>): Generator<FileStatusCidFieldEvent | FileStatusPathFieldEvent | FileStatusSizeFieldEvent | FileStatusServedByTrackerFieldEvent | FileStatusServedByPeersFieldEvent | FileStatusCompletedFieldEvent | FileStatusProvidersFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileStatus>): Generator<FileStatusCidFieldEvent | FileStatusPathFieldEvent | FileStatusSizeFieldEvent | FileStatusServedByTrackerFieldEvent | FileStatusServedByPeersFieldEvent | FileStatusCompletedFieldEvent | FileStatusProvidersFieldEvent | FileStatusHoldersFieldEvent> {
     return streamMessage(buf, FileStatus.codec(), opts)
   }
 }
@@ -982,6 +1032,8 @@ export interface TrackerStatus {
   transfers: FileStatus[]
   queue: QueueStatus[]
   uptimeMs: number
+  operator: boolean
+  connected: number
 }
 
 export namespace TrackerStatus {
@@ -1045,6 +1097,16 @@ export namespace TrackerStatus {
           w.uint64Number(obj.uptimeMs)
         }
 
+        if ((obj.operator != null && obj.operator !== false)) {
+          w.uint32(80)
+          w.bool(obj.operator)
+        }
+
+        if ((obj.connected != null && obj.connected !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.connected)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1058,7 +1120,9 @@ export namespace TrackerStatus {
           connectedPeers: [],
           transfers: [],
           queue: [],
-          uptimeMs: 0
+          uptimeMs: 0,
+          operator: false,
+          connected: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1129,6 +1193,14 @@ export namespace TrackerStatus {
             }
             case 9: {
               obj.uptimeMs = reader.uint64Number()
+              break
+            }
+            case 10: {
+              obj.operator = reader.bool()
+              break
+            }
+            case 11: {
+              obj.connected = reader.uint32()
               break
             }
             default: {
@@ -1257,6 +1329,20 @@ export namespace TrackerStatus {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.operator`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.connected`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1342,6 +1428,12 @@ export namespace TrackerStatus {
     index: number
   }
 
+  export interface TrackerStatusTransfersHoldersFieldEvent {
+    field: '$.transfers[].holders[]'
+    index: number
+    value: string
+  }
+
   export interface TrackerStatusQueuePeerIdFieldEvent {
     field: '$.queue[].peerId'
     value: string
@@ -1371,6 +1463,16 @@ export namespace TrackerStatus {
     value: number
   }
 
+  export interface TrackerStatusOperatorFieldEvent {
+    field: '$.operator'
+    value: boolean
+  }
+
+  export interface TrackerStatusConnectedFieldEvent {
+    field: '$.connected'
+    value: number
+  }
+
   export function encode (obj: Partial<TrackerStatus>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TrackerStatus.codec())
   }
@@ -1379,7 +1481,7 @@ export namespace TrackerStatus {
     return decodeMessage(buf, TrackerStatus.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrackerStatus>): Generator<TrackerStatusPeerIdFieldEvent | TrackerStatusFilesFieldEvent | TrackerStatusSlotsFieldEvent | TrackerStatusWaitingFieldEvent | TrackerStatusGrantedFieldEvent | TrackerStatusConnectedPeersFieldEvent | TrackerStatusTransfersCidFieldEvent | TrackerStatusTransfersPathFieldEvent | TrackerStatusTransfersSizeFieldEvent | TrackerStatusTransfersServedByTrackerFieldEvent | TrackerStatusTransfersServedByPeersFieldEvent | TrackerStatusTransfersCompletedFieldEvent | TrackerStatusTransfersProvidersFieldEvent | TrackerStatusQueuePeerIdFieldEvent | TrackerStatusQueueCidFieldEvent | TrackerStatusQueueGrantedFieldEvent | TrackerStatusQueueSinceFieldEvent | TrackerStatusUptimeMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrackerStatus>): Generator<TrackerStatusPeerIdFieldEvent | TrackerStatusFilesFieldEvent | TrackerStatusSlotsFieldEvent | TrackerStatusWaitingFieldEvent | TrackerStatusGrantedFieldEvent | TrackerStatusConnectedPeersFieldEvent | TrackerStatusTransfersCidFieldEvent | TrackerStatusTransfersPathFieldEvent | TrackerStatusTransfersSizeFieldEvent | TrackerStatusTransfersServedByTrackerFieldEvent | TrackerStatusTransfersServedByPeersFieldEvent | TrackerStatusTransfersCompletedFieldEvent | TrackerStatusTransfersProvidersFieldEvent | TrackerStatusTransfersHoldersFieldEvent | TrackerStatusQueuePeerIdFieldEvent | TrackerStatusQueueCidFieldEvent | TrackerStatusQueueGrantedFieldEvent | TrackerStatusQueueSinceFieldEvent | TrackerStatusUptimeMsFieldEvent | TrackerStatusOperatorFieldEvent | TrackerStatusConnectedFieldEvent> {
     return streamMessage(buf, TrackerStatus.codec(), opts)
   }
 }
@@ -1766,6 +1868,12 @@ export namespace CatalogueResponse {
     index: number
   }
 
+  export interface CatalogueResponseTrackerTransfersHoldersFieldEvent {
+    field: '$.tracker.transfers[].holders[]'
+    index: number
+    value: string
+  }
+
   export interface CatalogueResponseTrackerQueuePeerIdFieldEvent {
     field: '$.tracker.queue[].peerId'
     value: string
@@ -1795,6 +1903,16 @@ export namespace CatalogueResponse {
     value: number
   }
 
+  export interface CatalogueResponseTrackerOperatorFieldEvent {
+    field: '$.tracker.operator'
+    value: boolean
+  }
+
+  export interface CatalogueResponseTrackerConnectedFieldEvent {
+    field: '$.tracker.connected'
+    value: number
+  }
+
   export function encode (obj: Partial<CatalogueResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CatalogueResponse.codec())
   }
@@ -1803,7 +1921,7 @@ export namespace CatalogueResponse {
     return decodeMessage(buf, CatalogueResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CatalogueResponse>): Generator<CatalogueResponseStatusFieldEvent | CatalogueResponseItemsCidFieldEvent | CatalogueResponseItemsPathFieldEvent | CatalogueResponseItemsSizeFieldEvent | CatalogueResponseItemsMimeFieldEvent | CatalogueResponseItemsTitleFieldEvent | CatalogueResponseItemsArtistFieldEvent | CatalogueResponseItemsAlbumFieldEvent | CatalogueResponseItemsDurationFieldEvent | CatalogueResponseItemsBitrateFieldEvent | CatalogueResponseItemsCodecsFieldEvent | CatalogueResponseItemsWidthFieldEvent | CatalogueResponseItemsHeightFieldEvent | CatalogueResponseItemsMtimeFieldEvent | CatalogueResponseTotalFieldEvent | CatalogueResponseManifestFieldEvent | CatalogueResponseMessageFieldEvent | CatalogueResponseTrackerPeerIdFieldEvent | CatalogueResponseTrackerFilesFieldEvent | CatalogueResponseTrackerSlotsFieldEvent | CatalogueResponseTrackerWaitingFieldEvent | CatalogueResponseTrackerGrantedFieldEvent | CatalogueResponseTrackerConnectedPeersFieldEvent | CatalogueResponseTrackerTransfersCidFieldEvent | CatalogueResponseTrackerTransfersPathFieldEvent | CatalogueResponseTrackerTransfersSizeFieldEvent | CatalogueResponseTrackerTransfersServedByTrackerFieldEvent | CatalogueResponseTrackerTransfersServedByPeersFieldEvent | CatalogueResponseTrackerTransfersCompletedFieldEvent | CatalogueResponseTrackerTransfersProvidersFieldEvent | CatalogueResponseTrackerQueuePeerIdFieldEvent | CatalogueResponseTrackerQueueCidFieldEvent | CatalogueResponseTrackerQueueGrantedFieldEvent | CatalogueResponseTrackerQueueSinceFieldEvent | CatalogueResponseTrackerUptimeMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CatalogueResponse>): Generator<CatalogueResponseStatusFieldEvent | CatalogueResponseItemsCidFieldEvent | CatalogueResponseItemsPathFieldEvent | CatalogueResponseItemsSizeFieldEvent | CatalogueResponseItemsMimeFieldEvent | CatalogueResponseItemsTitleFieldEvent | CatalogueResponseItemsArtistFieldEvent | CatalogueResponseItemsAlbumFieldEvent | CatalogueResponseItemsDurationFieldEvent | CatalogueResponseItemsBitrateFieldEvent | CatalogueResponseItemsCodecsFieldEvent | CatalogueResponseItemsWidthFieldEvent | CatalogueResponseItemsHeightFieldEvent | CatalogueResponseItemsMtimeFieldEvent | CatalogueResponseTotalFieldEvent | CatalogueResponseManifestFieldEvent | CatalogueResponseMessageFieldEvent | CatalogueResponseTrackerPeerIdFieldEvent | CatalogueResponseTrackerFilesFieldEvent | CatalogueResponseTrackerSlotsFieldEvent | CatalogueResponseTrackerWaitingFieldEvent | CatalogueResponseTrackerGrantedFieldEvent | CatalogueResponseTrackerConnectedPeersFieldEvent | CatalogueResponseTrackerTransfersCidFieldEvent | CatalogueResponseTrackerTransfersPathFieldEvent | CatalogueResponseTrackerTransfersSizeFieldEvent | CatalogueResponseTrackerTransfersServedByTrackerFieldEvent | CatalogueResponseTrackerTransfersServedByPeersFieldEvent | CatalogueResponseTrackerTransfersCompletedFieldEvent | CatalogueResponseTrackerTransfersProvidersFieldEvent | CatalogueResponseTrackerTransfersHoldersFieldEvent | CatalogueResponseTrackerQueuePeerIdFieldEvent | CatalogueResponseTrackerQueueCidFieldEvent | CatalogueResponseTrackerQueueGrantedFieldEvent | CatalogueResponseTrackerQueueSinceFieldEvent | CatalogueResponseTrackerUptimeMsFieldEvent | CatalogueResponseTrackerOperatorFieldEvent | CatalogueResponseTrackerConnectedFieldEvent> {
     return streamMessage(buf, CatalogueResponse.codec(), opts)
   }
 }

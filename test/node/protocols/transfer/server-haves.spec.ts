@@ -1,0 +1,54 @@
+/**
+ * A partial seed tells its downloaders about each new piece at once: a HAVE never waits
+ * behind the upload limiter or a piece being sent.
+ */
+import '../../../../node/polyfill.js'
+import assert from 'node:assert/strict'
+import { TokenBucket, TransferResponse } from '../../../../node/index.js'
+import { waitFor } from '../../../fixtures/network.js'
+import { startTransferRig } from '../../../fixtures/transfer-rig.js'
+import type { TransferRig } from '../../../fixtures/transfer-rig.js'
+
+const { BITFIELD, HAVE, PIECE } = TransferResponse.Type
+
+describe('TransferServer HAVEs', function () {
+  this.timeout(60_000)
+  let rig: TransferRig
+
+  afterEach(async function () {
+    await rig?.stop()
+  })
+
+  it('go out at once while a piece waits for the upload limiter', async function () {
+    // one piece now, the next in about 30 minutes
+    const limiter = new TokenBucket({ rate: 128, burst: 256 * 1024 })
+    rig = await startTransferRig({ label: 'haves', size: 2 * 1024 * 1024, pieceSize: 256 * 1024, held: [0, 1, 2], server: { limiter } })
+    const d = await rig.open(await rig.ticket(), [0, 1])
+    const first = await d.next()
+    assert.equal(first?.type, BITFIELD)
+    assert.deepEqual([...first.bitfield], [0b11100000])
+    assert.equal((await d.next())?.type, PIECE)
+    await waitFor('piece 1 to wait for the limiter', () => limiter.waiting === 1)
+    rig.addPiece(5)
+    rig.addPiece(6)
+    const haves = [await d.next(), await d.next()]
+    assert.deepEqual(haves.map(m => [m?.type, m?.index]), [[HAVE, 5], [HAVE, 6]])
+    assert.equal(limiter.waiting, 1, 'piece 1 still waits')
+  })
+
+  it('lose no piece that arrives around the time the stream starts: bitfield or HAVE', async function () {
+    rig = await startTransferRig({ label: 'early-haves', size: 2 * 1024 * 1024, pieceSize: 256 * 1024, held: [0] })
+    const d = await rig.open(await rig.ticket())
+    // pieces keep arriving while the server reads the hello and sends the bitfield
+    for (let i = 1; i < 8; i++) rig.addPiece(i)
+    const first = await d.next()
+    assert.equal(first?.type, BITFIELD)
+    const known = new Set<number>()
+    for (let i = 0; i < 8; i++) if ((first.bitfield[0] & (0x80 >> i)) !== 0) known.add(i)
+    while (known.size < 8) {
+      const msg = await d.next()
+      assert.equal(msg?.type, HAVE, 'every piece not in the bitfield is announced')
+      known.add(msg.index)
+    }
+  })
+})
