@@ -23,6 +23,8 @@ export interface GotFile {
   bytesFromPeers: number
   /** Bytes received twice (endgame duplicates), beside the file's size. */
   bytesDuplicate: number
+  /** All piece bytes received in this run, duplicates included (0 when the file was cached). */
+  bytesReceived: number
   /** Peak resident memory of this process so far. */
   maxRssBytes: number
 }
@@ -117,6 +119,7 @@ async function fetchOne (ctx: CommandContext, peer: Peer, name: string, outDir: 
     bytesFromTracker: result.bytesFromTracker,
     bytesFromPeers: result.bytesFromPeers,
     bytesDuplicate: result.bytesDuplicate,
+    bytesReceived: result.bytesFromTracker + result.bytesFromPeers + result.bytesDuplicate,
     maxRssBytes: process.resourceUsage().maxRSS * 1024
   }
 }
