@@ -17,6 +17,8 @@ export type TicketRequest = QueueRequestKey & { cid: string }
 /** What the issuer asks of the queue. */
 export interface GrantView {
   isGranted: (key: QueueRequestKey) => boolean
+  /** Peers holding a grant for a cid now. */
+  grantedPeers: (cid: string) => string[]
 }
 
 const requestKey = (key: QueueRequestKey): string => `${key.peerId}\n${key.requestId}`
@@ -25,7 +27,8 @@ const hex = (id: Uint8Array): string => Buffer.from(id).toString('hex')
 /**
  * Signs tickets for grants, naming as providers the peers that hold the file and may be
  * named (see ProviderIndex) and can be dialled (they have addresses), complete holders
- * first, the tracker last; remembers which request each ticket belongs to, and which
+ * first, then the co-downloaders (other peers granted the same file now, so downloaders find
+ * each other from their first ticket instead of waiting for renewals), the tracker last; remembers which request each ticket belongs to, and which
  * tickets are live (see {@link isLive}).
  */
 export class TicketIssuer {
@@ -51,9 +54,13 @@ export class TicketIssuer {
     const self = this.#host.peerId.toString()
     this.#providers.granted(grant.peerId, grant.cid)
     const providers: TicketProviderInfo[] = []
-    // a few more candidates than room: some may have no address
-    for (const { peer } of this.#providers.providers(grant.cid, grant.peerId, 2 * MAX_TICKET_PROVIDERS)) {
-      if (peer === self) continue
+    const seen = new Set([self, grant.peerId])
+    // a few more holders than room (some may have no address), then the co-downloaders
+    const holders = this.#providers.providers(grant.cid, grant.peerId, 2 * MAX_TICKET_PROVIDERS).map(p => p.peer)
+    const coDownloaders = this.#queue.grantedPeers(grant.cid).filter(p => this.#providers.mayName(p, grant.peerId))
+    for (const peer of [...holders, ...coDownloaders]) {
+      if (seen.has(peer)) continue
+      seen.add(peer)
       if (providers.length >= MAX_TICKET_PROVIDERS - 1) break
       const multiaddrs = await this.#addressesOf(peer)
       // a peer nobody can dial is no provider
