@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
 import { signTicket } from '../node/index.js'
+import { fastSigner } from './fast-signer.js'
 import type { ProviderIndex } from './providers/index.js'
 import type { Grant, QueueRequestKey } from './queue/index.js'
 import type { Host, Ticket, TicketProviderInfo } from '../node/index.js'
@@ -8,6 +9,12 @@ import type { PrivateKey } from '@libp2p/interface'
 
 /** Most providers a ticket names (the tracker included). */
 export const MAX_TICKET_PROVIDERS = 16
+/** How long a peer's known addresses are reused before the peer store is asked again. */
+const ADDRESS_CACHE_MS = 5000
+/** The same for a peer with no address yet (identify may still be running). */
+const NO_ADDRESS_CACHE_MS = 1000
+/** Peers whose addresses are cached, at most (the oldest entry goes first). */
+const ADDRESS_CACHE_SIZE = 10_000
 /** Tickets of one request that stay valid: the newest, and the one before in case the answer to a renewal was lost. */
 const LIVE_TICKETS_PER_REQUEST = 2
 
@@ -40,10 +47,12 @@ export class TicketIssuer {
   /** Ticket ids of each request, oldest first, at most LIVE_TICKETS_PER_REQUEST. */
   readonly #byRequest = new Map<string, string[]>()
   readonly #onIssued?: () => void
+  /** peer -> its addresses (empty: not dialable) and when they were read. */
+  readonly #addresses = new Map<string, { at: number, multiaddrs: Uint8Array[] }>()
 
   /** `onIssued` is told after each ticket (the tracker saves its state then). */
   constructor (key: PrivateKey, host: Host, providers: ProviderIndex, queue: GrantView, onIssued?: () => void) {
-    this.#key = key
+    this.#key = fastSigner(key)
     this.#host = host
     this.#providers = providers
     this.#queue = queue
@@ -87,13 +96,23 @@ export class TicketIssuer {
     this.#byId.set(id, request)
   }
 
+  /** A peer's addresses (at most 8), from the peer store, cached briefly: every ticket asks. */
   async #addressesOf (peer: string): Promise<Uint8Array[]> {
+    const now = Date.now()
+    const cached = this.#addresses.get(peer)
+    if (cached != null && now - cached.at < (cached.multiaddrs.length > 0 ? ADDRESS_CACHE_MS : NO_ADDRESS_CACHE_MS)) return cached.multiaddrs
+    let multiaddrs: Uint8Array[] = []
     try {
       const p = await this.#host.peerStore.get(peerIdFromString(peer))
-      return p.addresses.slice(0, 8).map(a => a.multiaddr.bytes)
-    } catch {
-      return []
+      multiaddrs = p.addresses.slice(0, 8).map(a => a.multiaddr.bytes)
+    } catch {}
+    this.#addresses.delete(peer)
+    this.#addresses.set(peer, { at: now, multiaddrs })
+    if (this.#addresses.size > ADDRESS_CACHE_SIZE) {
+      const [oldest] = this.#addresses.keys()
+      this.#addresses.delete(oldest)
     }
+    return multiaddrs
   }
 
   /** The request a ticket was issued for. */

@@ -26,6 +26,8 @@ export interface TicketSentEvent {
   grant: Grant
   /** The request waited in line (its slot was freed by another grant ending). */
   waited: boolean
+  /** When the queue granted it (performance.now(): orders grants exactly). */
+  grantedAt: number
   /** From the queue's grant (the slot freed) to the ticket written to the stream. */
   latencyMs: number
 }

@@ -108,7 +108,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
       ctx.queue.detach(key)
       throw err
     }
-    ctx.onTicketSent?.({ grant, waited, latencyMs: performance.now() - grantedAt })
+    ctx.onTicketSent?.({ grant, waited, grantedAt, latencyMs: performance.now() - grantedAt })
     await stream.close()
   } finally {
     writer.stop()

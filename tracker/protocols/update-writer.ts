@@ -2,7 +2,7 @@ import { QueueUpdate, writeMessage } from '../../node/index.js'
 import type { Stream } from '@libp2p/interface'
 
 /** Positions at or before this one are pushed on every change; further back at most once per {@link POSITION_INTERVAL_MS}. */
-export const POSITION_NEAR_FRONT = 16
+export const POSITION_NEAR_FRONT = 8
 /** Shortest interval between two position updates of a request further back than {@link POSITION_NEAR_FRONT}. */
 export const POSITION_INTERVAL_MS = 1000
 
