@@ -9,9 +9,9 @@ export const QUEUE_STATE_FILE = 'queue.json'
 /** File in the tracker's home holding which peers were granted which files (who may be named). */
 export const GRANTS_FILE = 'grants.json'
 /** Queue changes are written at most this often (a crash loses at most this much). */
-const QUEUE_SAVE_DELAY_MS = 50
-/** Grant records change with every grant and matter less: written at most once a second. */
-const GRANTS_SAVE_DELAY_MS = 1000
+const QUEUE_SAVE_DELAY_MS = 200
+/** Grant records change with every grant and matter less: written at most every 5 s. */
+const GRANTS_SAVE_DELAY_MS = 5000
 
 /** What is saved: the queue in arrival order, and which request each live ticket belongs to. */
 export interface QueueState {

@@ -1,6 +1,7 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
 import { signTicket } from '../node/index.js'
+import { fastSigner } from './fast-signer.js'
 import type { ProviderIndex } from './providers/index.js'
 import type { Grant, QueueRequestKey } from './queue/index.js'
 import type { Host, Ticket, TicketProviderInfo } from '../node/index.js'
@@ -8,6 +9,12 @@ import type { PrivateKey } from '@libp2p/interface'
 
 /** Most providers a ticket names (the tracker included). */
 export const MAX_TICKET_PROVIDERS = 16
+/** How long a peer's known addresses are reused before the peer store is asked again. */
+const ADDRESS_CACHE_MS = 5000
+/** The same for a peer with no address yet (identify may still be running). */
+const NO_ADDRESS_CACHE_MS = 1000
+/** Peers whose addresses are cached, at most (the oldest entry goes first). */
+const ADDRESS_CACHE_SIZE = 10_000
 /** Tickets of one request that stay valid: the newest, and the one before in case the answer to a renewal was lost. */
 const LIVE_TICKETS_PER_REQUEST = 2
 
@@ -17,6 +24,8 @@ export type TicketRequest = QueueRequestKey & { cid: string }
 /** What the issuer asks of the queue. */
 export interface GrantView {
   isGranted: (key: QueueRequestKey) => boolean
+  /** Peers holding a grant for a cid now. */
+  grantedPeers: (cid: string) => string[]
 }
 
 const requestKey = (key: QueueRequestKey): string => `${key.peerId}\n${key.requestId}`
@@ -25,7 +34,8 @@ const hex = (id: Uint8Array): string => Buffer.from(id).toString('hex')
 /**
  * Signs tickets for grants, naming as providers the peers that hold the file and may be
  * named (see ProviderIndex) and can be dialled (they have addresses), complete holders
- * first, the tracker last; remembers which request each ticket belongs to, and which
+ * first, then the co-downloaders (other peers granted the same file now, so downloaders find
+ * each other from their first ticket instead of waiting for renewals), the tracker last; remembers which request each ticket belongs to, and which
  * tickets are live (see {@link isLive}).
  */
 export class TicketIssuer {
@@ -37,10 +47,12 @@ export class TicketIssuer {
   /** Ticket ids of each request, oldest first, at most LIVE_TICKETS_PER_REQUEST. */
   readonly #byRequest = new Map<string, string[]>()
   readonly #onIssued?: () => void
+  /** peer -> its addresses (empty: not dialable) and when they were read. */
+  readonly #addresses = new Map<string, { at: number, multiaddrs: Uint8Array[] }>()
 
   /** `onIssued` is told after each ticket (the tracker saves its state then). */
   constructor (key: PrivateKey, host: Host, providers: ProviderIndex, queue: GrantView, onIssued?: () => void) {
-    this.#key = key
+    this.#key = fastSigner(key)
     this.#host = host
     this.#providers = providers
     this.#queue = queue
@@ -51,9 +63,13 @@ export class TicketIssuer {
     const self = this.#host.peerId.toString()
     this.#providers.granted(grant.peerId, grant.cid)
     const providers: TicketProviderInfo[] = []
-    // a few more candidates than room: some may have no address
-    for (const { peer } of this.#providers.providers(grant.cid, grant.peerId, 2 * MAX_TICKET_PROVIDERS)) {
-      if (peer === self) continue
+    const seen = new Set([self, grant.peerId])
+    // a few more holders than room (some may have no address), then the co-downloaders
+    const holders = this.#providers.providers(grant.cid, grant.peerId, 2 * MAX_TICKET_PROVIDERS).map(p => p.peer)
+    const coDownloaders = this.#queue.grantedPeers(grant.cid).filter(p => this.#providers.mayName(p, grant.peerId))
+    for (const peer of [...holders, ...coDownloaders]) {
+      if (seen.has(peer)) continue
+      seen.add(peer)
       if (providers.length >= MAX_TICKET_PROVIDERS - 1) break
       const multiaddrs = await this.#addressesOf(peer)
       // a peer nobody can dial is no provider
@@ -80,13 +96,23 @@ export class TicketIssuer {
     this.#byId.set(id, request)
   }
 
+  /** A peer's addresses (at most 8), from the peer store, cached briefly: every ticket asks. */
   async #addressesOf (peer: string): Promise<Uint8Array[]> {
+    const now = Date.now()
+    const cached = this.#addresses.get(peer)
+    if (cached != null && now - cached.at < (cached.multiaddrs.length > 0 ? ADDRESS_CACHE_MS : NO_ADDRESS_CACHE_MS)) return cached.multiaddrs
+    let multiaddrs: Uint8Array[] = []
     try {
       const p = await this.#host.peerStore.get(peerIdFromString(peer))
-      return p.addresses.slice(0, 8).map(a => a.multiaddr.bytes)
-    } catch {
-      return []
+      multiaddrs = p.addresses.slice(0, 8).map(a => a.multiaddr.bytes)
+    } catch {}
+    this.#addresses.delete(peer)
+    this.#addresses.set(peer, { at: now, multiaddrs })
+    if (this.#addresses.size > ADDRESS_CACHE_SIZE) {
+      const [oldest] = this.#addresses.keys()
+      this.#addresses.delete(oldest)
     }
+    return multiaddrs
   }
 
   /** The request a ticket was issued for. */

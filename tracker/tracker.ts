@@ -6,7 +6,9 @@ import {
 } from '../node/index.js'
 import { adminPeers } from './admin.js'
 import { Catalogue } from './catalogue/index.js'
-import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE } from './constants.js'
+import {
+  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE, TRACKER_INBOUND_PER_SECOND, TRACKER_PENDING_CONNECTIONS
+} from './constants.js'
 import { LibrarySource } from './library-source.js'
 import { handleAnnounce } from './protocols/announce-handler.js'
 import { handleCatalogue } from './protocols/catalogue-handler.js'
@@ -17,7 +19,7 @@ import { TicketIssuer } from './ticket-issuer.js'
 import { GrantsFile, QueueStateFile } from './queue-state.js'
 import { TransferStats } from './transfer-stats.js'
 import type { QueueState } from './queue-state.js'
-import type { TrackerContext } from './protocols/context.js'
+import type { TicketSentEvent, TrackerContext } from './protocols/context.js'
 import type { Host, UploadLimiter } from '../node/index.js'
 import type { ComponentLogger, Connection, Logger, PrivateKey, Stream } from '@libp2p/interface'
 
@@ -45,6 +47,14 @@ export interface TrackerInit {
   maxRequestsPerAddress?: number
   /** Open inbound connections from one source address. @default 32 */
   maxConnectionsPerAddress?: number
+  /**
+   * Connections the tracker keeps open (libp2p's connection manager prunes beyond). libp2p's
+   * default of 300 caps a tracker at 300 connected peers; see DEFAULT_MAX_CONNECTIONS for the
+   * sizing. @default DEFAULT_MAX_CONNECTIONS (2500)
+   */
+  maxConnections?: number
+  /** Told each time a ticket was written to its requester (grant latency, for benchmarks). */
+  onTicketSent?: (event: TicketSentEvent) => void
   /** A grant without progress for this long loses its slot. @default 30000 */
   idleMs?: number
   /** Distinct reporters that take a provider out of every ticket; see ProviderIndex. @default 3 */
@@ -124,6 +134,7 @@ export class Tracker {
       tickets,
       stats: this.stats,
       isAdmin: (peer) => admins.has(peer),
+      onTicketSent: init.onTicketSent,
       log: this.#log
     }
     this.#transfer = new TransferServer({
@@ -163,7 +174,17 @@ export class Tracker {
       admins = await adminPeers(init.home, init.admins ?? [])
       // one address cannot fill the connection table
       const connectionGater = addressLimitGater({ maxConnectionsPerAddress: init.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, logger })
-      host = await createHost({ privateKey, listen: init.listen ?? [DEFAULT_TRACKER_LISTEN], logger, psk: init.psk, allow: init.allow, connectionGater })
+      host = await createHost({
+        privateKey,
+        listen: init.listen ?? [DEFAULT_TRACKER_LISTEN],
+        logger,
+        psk: init.psk,
+        allow: init.allow,
+        connectionGater,
+        maxConnections: init.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+        inboundConnectionThreshold: TRACKER_INBOUND_PER_SECOND,
+        maxIncomingPendingConnections: TRACKER_PENDING_CONNECTIONS
+      })
     } catch (err) {
       await catalogue.stop()
       throw err

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { HomeLock, readAllowList } from '../../node/index.js'
 import { isMediaPath } from '../../tracker/catalogue/mime.js'
-import { DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
 import { UsageError } from '../command.js'
 import { asHomeError, causeCode } from '../errors.js'
 import { busyError } from '../home.js'
@@ -79,6 +79,7 @@ export const trackerCommand: Command<TrackerResult> = {
     'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once, waiting or granted (default 8)' },
     'per-peer-active': { type: 'string', value: 'N', description: 'granted slots one peer may hold at once (default 1)' },
     'per-address': { type: 'string', value: 'N', description: 'requests one IPv4 address or IPv6 /64 may hold (default 64)' },
+    'max-connections': { type: 'string', value: 'N', description: `open connections in all (default ${DEFAULT_MAX_CONNECTIONS}, sized for 2,000 peers)` },
     'connections-per-address': { type: 'string', value: 'N', description: `open connections from one IPv4 address or IPv6 /64 (default ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS})` },
     admin: { type: 'string', value: 'FILE', description: "PeerIds (one a line) that see who queued and holds what in 'status'" },
     'all-files': { type: 'boolean', description: 'serve every file in the media folder, not only audio, video, images, subtitles and playlists' },
@@ -114,6 +115,7 @@ export const trackerCommand: Command<TrackerResult> = {
       maxPerPeer: intOption(ctx, 'per-peer', 8, 1, 10_000),
       maxActivePerPeer: intOption(ctx, 'per-peer-active', 1, 1, 1024),
       maxRequestsPerAddress: intOption(ctx, 'per-address', 64, 1, 10_000_000),
+      maxConnections: intOption(ctx, 'max-connections', DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
       maxConnectionsPerAddress: intOption(ctx, 'connections-per-address', DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000),
       admins: await adminList(ctx),
       limiter: uploadLimiter(ctx),

@@ -25,6 +25,8 @@ export interface GotFile {
   bytesFromPeers: number
   /** Bytes received twice (endgame duplicates), beside the file's size. */
   bytesDuplicate: number
+  /** All piece bytes received in this run, duplicates included (0 when the file was cached). */
+  bytesReceived: number
   /** Peak resident memory of this process so far. */
   maxRssBytes: number
   /** An identical file was already at `path`: nothing was written. */
@@ -114,7 +116,7 @@ export async function fetchItem (ctx: CommandContext, client: ControlClient, ite
   const name = item.path.split('/').pop() ?? item.path
   const timing = { grantedAt: 0, finishedAt: 0 }
   const { onEvent, display } = eventHandler(ctx, name, timing)
-  const got = (path: string, r: { bytesFromTracker: number, bytesFromPeers: number, bytesDuplicate: number }, already = false): GotFile => ({
+  const got = (path: string, r: { bytesFromTracker: number, bytesFromPeers: number, bytesDuplicate: number, bytesReceived: number }, already = false): GotFile => ({
     name,
     cid,
     size: item.size,
@@ -123,6 +125,7 @@ export async function fetchItem (ctx: CommandContext, client: ControlClient, ite
     bytesFromTracker: r.bytesFromTracker,
     bytesFromPeers: r.bytesFromPeers,
     bytesDuplicate: r.bytesDuplicate,
+    bytesReceived: r.bytesReceived,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(already ? { already } : {})
   })
@@ -135,7 +138,7 @@ export async function fetchItem (ctx: CommandContext, client: ControlClient, ite
     }
     const path = target.kind === 'file' ? target.path : join(target.dir, name)
     const force = ctx.options.force === true
-    if (await identical(path, item)) return got(path, { bytesFromTracker: 0, bytesFromPeers: 0, bytesDuplicate: 0 }, true)
+    if (await identical(path, item)) return got(path, { bytesFromTracker: 0, bytesFromPeers: 0, bytesDuplicate: 0, bytesReceived: 0 }, true)
     if (!force && (await stat(path).catch(() => undefined)) != null) {
       throw new FileExistsError(`The file ${path} already exists with other content; pass --force to replace it`)
     }

@@ -211,7 +211,7 @@ export class ControlServer {
           if (refetched > 0) send({ type: 'refetched', pieces: refetched })
         }
         finished = true
-        const done: ControlGetResult = { cid: key, size: result.file.info.manifest.size, path, bytesFromTracker: result.bytesFromTracker, bytesFromPeers: result.bytesFromPeers, bytesDuplicate: result.bytesDuplicate, cached }
+        const done: ControlGetResult = { cid: key, size: result.file.info.manifest.size, path, bytesFromTracker: result.bytesFromTracker, bytesFromPeers: result.bytesFromPeers, bytesDuplicate: result.bytesDuplicate, bytesReceived: result.bytesFromTracker + result.bytesFromPeers + result.bytesDuplicate, cached }
         if (!socket.destroyed) socket.end(encodeLine({ done }))
       } finally {
         unsubscribe()

@@ -68,6 +68,8 @@ export interface ControlGetResult {
   bytesFromPeers: number
   /** Bytes received twice (endgame duplicates). */
   bytesDuplicate: number
+  /** All piece bytes received, duplicates included (0 when the file was cached). */
+  bytesReceived: number
   /** The file was complete in the store before this request. */
   cached: boolean
 }

@@ -51,6 +51,8 @@ export interface HostInit {
   inboundConnectionThreshold?: number
   /** @default 300 */
   maxConnections?: number
+  /** Inbound connections being upgraded at once (libp2p's default: 10). @default 10 */
+  maxIncomingPendingConnections?: number
   /**
    * Connection encrypters to offer, in order of preference. Leave the default: the option
    * exists to benchmark and test the Noise fallback path.
@@ -123,7 +125,8 @@ export async function createHost (init: HostInit): Promise<Host> {
     connectionGater: init.allow != null ? allowListGater(init.allow, init.connectionGater) : init.connectionGater,
     connectionManager: {
       maxConnections: init.maxConnections ?? 300,
-      inboundConnectionThreshold: init.inboundConnectionThreshold ?? 100
+      inboundConnectionThreshold: init.inboundConnectionThreshold ?? 100,
+      maxIncomingPendingConnections: init.maxIncomingPendingConnections ?? 10
     },
     logger: init.logger,
     services: {

@@ -264,6 +264,16 @@ export class Fetch {
     return decodeTicket(res.ticket)
   }
 
+  /** Asks the queue again with the same request id (the grant was lost); resolves with the new ticket. */
+  async requeue (signal: AbortSignal): Promise<Ticket> {
+    const { host, tracker } = this.#ctx
+    return requestTicket(host, tracker, {
+      cid: this.file.info.cid,
+      requestId: this.requestId,
+      signal: this.#ctx.signal == null ? signal : AbortSignal.any([signal, this.#ctx.signal])
+    })
+  }
+
   get swarmIntervalMs (): number { return this.#ctx.swarmIntervalMs }
   get log (): Logger { return this.#ctx.log }
 }
@@ -285,15 +295,30 @@ class RenewalLoop {
 
   async #run (fetch: Fetch, session: DownloadSession): Promise<void> {
     const signal = this.#stop.signal
+    let wait = sleep(fetch.swarmIntervalMs, undefined, { signal })
     while (!signal.aborted) {
       try {
-        await sleep(fetch.swarmIntervalMs, undefined, { signal })
-        this.ticket = await fetch.renew(this.ticket, signal)
+        await wait
+        // the next one starts an interval after this one started (a slow answer does not stretch the cadence)
+        wait = sleep(fetch.swarmIntervalMs, undefined, { signal })
+        wait.catch(() => {})
+        this.ticket = await this.#renewOrRequeue(fetch, signal)
         session.updateTicket(this.ticket)
         for (const p of providersOf(this.ticket)) session.addProvider(p)
       } catch (err) {
         if (!signal.aborted) fetch.log.error('ticket renewal failed - %e', err)
       }
+    }
+  }
+
+  /** A renewal; when the tracker no longer knows the grant (its lease ran out), a place in the queue again, same request id. */
+  async #renewOrRequeue (fetch: Fetch, signal: AbortSignal): Promise<Ticket> {
+    try {
+      return await fetch.renew(this.ticket, signal)
+    } catch (err) {
+      if ((err as Error).name !== 'AnnounceRefusedError') throw err
+      fetch.log('renewal refused (%s); asking the queue again', (err as Error).message)
+      return fetch.requeue(signal)
     }
   }
 

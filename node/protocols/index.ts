@@ -5,7 +5,7 @@ export { CatalogueRequest, CatalogueResponse, CatalogueItem, TrackerStatus, File
 export { requestTicket, QUEUE_SILENCE_TIMEOUT_MS } from './queue/client.js'
 export type { QueuePosition, RequestTicketOptions } from './queue/client.js'
 export { QueueRequest, QueueUpdate } from './queue/pb/queue.js'
-export { announce, report } from './announce/client.js'
+export { AnnounceRefusedError, announce, report } from './announce/client.js'
 export type { ProviderReport } from './announce/client.js'
 export { AnnounceRequest, AnnounceResponse, PieceRange } from './announce/pb/announce.js'
 export { TransferServer, MAX_PENDING_WANTS, MAX_STREAMS_PER_PEER, SEND_STALL_TIMEOUT_MS } from './transfer/server.js'

@@ -1,6 +1,6 @@
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
-import { AnnounceRequest, announce, requestTicket, startMediaServer } from '../../node/index.js'
+import { AnnounceRequest, TokenBucket, announce, requestTicket, startMediaServer } from '../../node/index.js'
 import { openResponse } from '../fixtures/http-client.js'
 import { EventLog, MiB, sha256, sha256File, startSwarm, waitFor, within } from '../fixtures/swarm.js'
 import type { Swarm } from '../fixtures/swarm.js'
@@ -74,5 +74,21 @@ describe('integration: fetch lifecycle', function () {
     }
     // the response is cut (before or after its head), not completed, not left waiting
     await assert.rejects(within('the HTTP response', 10_000, response()), (err: Error) => !/did not settle/.test(err.message))
+  })
+
+  it('a renewal refused because the grant is gone asks the queue again with the same request id, and the download completes', async function () {
+    swarm = await startSwarm({ label: 'requeue', fileSize: 6 * MiB, seed: 610, tracker: { slots: 1, limiter: new TokenBucket({ rate: MiB }) } })
+    const s = swarm
+    const peer = await s.addPeer({ swarmIntervalMs: 200 })
+    const fetch = await peer.fetch(s.cid)
+    const mine = (): boolean => s.tracker.queue.grants().some(g => g.peerId === peer.peerId.toString() && g.requestId === fetch.requestId)
+    await waitFor('a first MiB from the tracker', () => s.tracker.stats.totalServedByTracker >= MiB, 30_000)
+    assert.ok(mine(), 'the fetch holds no grant')
+    // the grant vanishes under it (as when its lease ran out)
+    s.tracker.queue.release({ peerId: peer.peerId.toString(), requestId: fetch.requestId })
+    assert.ok(!mine())
+    await waitFor('the fetch to be granted again', mine, 20_000)
+    const result = await within('the download', 60_000, fetch.result)
+    assert.equal(await sha256File(result.file.dataPath), sha256(s.data))
   })
 })

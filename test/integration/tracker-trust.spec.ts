@@ -6,7 +6,9 @@
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
 import { multiaddr } from '@multiformats/multiaddr'
-import { AnnounceRequest, announce, decodeTicket, requestTicket } from '../../node/index.js'
+import {
+  AnnounceRequest, StreamReader, TRANSFER_PROTOCOL, TransferRequest, TransferResponse, announce, decodeTicket, readMessage, requestTicket, writeMessage
+} from '../../node/index.js'
 import { lightClient } from '../fixtures/light-client.js'
 import { startNetwork, waitFor, within } from '../fixtures/network.js'
 import type { Host, Peer, Ticket } from '../../node/index.js'
@@ -34,6 +36,17 @@ describe('integration: the tracker names only real holders', function () {
     announce(host, trackerId, { type: AnnounceRequest.Type.DONE, cid: new Uint8Array(cid.bytes), requestId, success: true, ...fields })
   const report = async (host: Host, provider: string): Promise<string> =>
     (await announce(host, trackerId, { type: AnnounceRequest.Type.REPORT, cid: new Uint8Array(cid.bytes), provider, reason: 'bad-piece' })).message
+  /** Presents `ticket` to the tracker's transfer server; its first answer. */
+  async function hello (host: Host, ticket: Ticket): Promise<TransferResponse | undefined> {
+    const stream = await host.dialProtocol(trackerId, TRANSFER_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
+    try {
+      await writeMessage(stream, { ticket: ticket.bytes, want: [0], cancel: [] }, TransferRequest)
+      return await readMessage(new StreamReader(stream), TransferResponse, 1 << 20, AbortSignal.timeout(10_000))
+    } finally {
+      stream.abort(new Error('test over'))
+    }
+  }
+
   /** A fresh ticket for `host` (released at once); the PeerIds it names. */
   async function named (host: Host, requestId: string): Promise<string[]> {
     const ticket = await requestTicket(host, trackerId, { cid, requestId, signal: AbortSignal.timeout(10_000) })
@@ -63,6 +76,18 @@ describe('integration: the tracker names only real holders', function () {
     const downloader = await client()
     const providers = await named(downloader, 'fresh')
     assert.deepEqual(providers, [seeder.peerId.toString(), trackerId.toString()], 'the seeder, then the tracker, and none of the fakes')
+  })
+
+  it('the first ticket names the co-downloaders already granted the file (dialable ones)', async function () {
+    const [a, b, hidden] = await Promise.all([client(true), client(true), client(false)])
+    await requestTicket(a, trackerId, { cid, requestId: 'co-a' })
+    await requestTicket(hidden, trackerId, { cid, requestId: 'co-hidden' })
+    const first = await requestTicket(b, trackerId, { cid, requestId: 'co-b' })
+    const named = first.providers.map(p => p.peerId)
+    assert.ok(named.includes(a.peerId.toString()), 'a, granted before and listening, is named in b\'s first ticket')
+    assert.ok(!named.includes(hidden.peerId.toString()), 'a co-downloader nobody can dial is not')
+    assert.equal(named[named.length - 1], trackerId.toString(), 'the tracker comes last')
+    await Promise.all([done(a, 'co-a'), done(b, 'co-b'), done(hidden, 'co-hidden')])
   })
 
   it('a granted peer that cannot be dialled is not named', async function () {
@@ -106,6 +131,9 @@ describe('integration: the tracker names only real holders', function () {
     await done(host, 'live', { bytesFromPeers: Number.MAX_SAFE_INTEGER, bytesFromTracker: Number.MAX_SAFE_INTEGER })
     assert.equal(net.tracker.tickets.isLive(third), false, 'released: refused at once')
     assert.equal(net.tracker.tickets.isLive(second), false)
+    const answer = await hello(host, third)
+    assert.equal(answer?.type, TransferResponse.Type.REJECT, 'the tracker\'s transfer server refuses the released ticket')
+    assert.match(answer?.message ?? '', /no longer valid/)
     const after = net.tracker.stats.byFile()[cid.toString()]
     assert.equal(after.servedByPeers - before.servedByPeers, size, 'clamped to the file size')
     await assert.rejects(done(host, 'live'), /Unknown request/, 'a second DONE counts nothing')

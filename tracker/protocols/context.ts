@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue/index.js'
 import type { ProviderIndex } from '../providers/index.js'
-import type { RequestQueue } from '../queue/index.js'
+import type { Grant, RequestQueue } from '../queue/index.js'
 import type { TicketIssuer } from '../ticket-issuer.js'
 import type { TransferStats } from '../transfer-stats.js'
 import type { Host } from '../../node/index.js'
@@ -16,5 +16,18 @@ export interface TrackerContext {
   stats: TransferStats
   /** Whether a PeerId sees the operator's view of the status (who queued and holds what). */
   isAdmin: (peerId: string) => boolean
+  /** Told when a ticket was written to its stream; see TrackerInit.onTicketSent. */
+  onTicketSent?: (event: TicketSentEvent) => void
   log: Logger
+}
+
+/** A ticket written to its requester. */
+export interface TicketSentEvent {
+  grant: Grant
+  /** The request waited in line (its slot was freed by another grant ending). */
+  waited: boolean
+  /** When the queue granted it (performance.now(): orders grants exactly). */
+  grantedAt: number
+  /** From the queue's grant (the slot freed) to the ticket written to the stream. */
+  latencyMs: number
 }

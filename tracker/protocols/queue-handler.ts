@@ -1,8 +1,9 @@
 import { CID } from 'multiformats/cid'
 import {
-  FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, QueueRefusedError, QueueRequest, QueueUpdate, StreamReader, expectMessage, writeMessage
+  FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, QueueRefusedError, QueueRequest, QueueUpdate, StreamReader, expectMessage
 } from '../../node/index.js'
 import { sourceOf } from '../queue/index.js'
+import { UpdateWriter, queueUpdate as update } from './update-writer.js'
 import type { TrackerContext } from './context.js'
 import type { Grant, QueueEvent } from '../queue/index.js'
 import type { Connection, Stream } from '@libp2p/interface'
@@ -10,44 +11,6 @@ import type { Connection, Stream } from '@libp2p/interface'
 /** While waiting, the last position is re-sent this often so clients can tell a live queue from a dead one. */
 export const QUEUE_HEARTBEAT_MS = 30_000
 const MAX_REQUEST_ID_LENGTH = 128
-
-function update (fields: Partial<QueueUpdate> & Pick<QueueUpdate, 'type'>): QueueUpdate {
-  return { position: 0, waiting: 0, etaMs: 0, ticket: new Uint8Array(0), refusal: QueueUpdate.Refusal.NONE, retryAfterMs: 0, message: '', ...fields }
-}
-
-/**
- * Sends queue updates in order, keeping only the newest pending position while a write is
- * in progress, so a slow client costs one buffered message, not one per change.
- */
-class UpdateWriter {
-  #pending?: QueueUpdate
-  #busy?: Promise<void>
-  #error?: Error
-
-  constructor (private readonly stream: Stream) {}
-
-  push (u: QueueUpdate): void {
-    if (this.#error != null) return // the client is gone; the queue keeps its place for the grace period
-    this.#pending = u
-    this.#busy ??= this.#drain()
-      .catch((err: Error) => { this.#error = err; this.#pending = undefined })
-      .finally(() => { this.#busy = undefined })
-  }
-
-  async #drain (): Promise<void> {
-    while (this.#pending != null) {
-      const u = this.#pending
-      this.#pending = undefined
-      await writeMessage(this.stream, u, QueueUpdate)
-    }
-  }
-
-  /** Waits until everything pushed is written; throws when the stream broke. */
-  async flush (): Promise<void> {
-    while (this.#busy != null) await this.#busy
-    if (this.#error != null) throw this.#error
-  }
-}
 
 /**
  * One queue request: pushes positions while the peer waits, then the signed ticket, or a
@@ -59,7 +22,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
   const req = await expectMessage(reader, QueueRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
   const writer = new UpdateWriter(stream)
   const refuse = async (refusal: QueueUpdate.Refusal, message: string, retryAfterMs = 0): Promise<void> => {
-    writer.push(update({ type: QueueUpdate.Type.REFUSED, refusal, message, retryAfterMs }))
+    writer.final(update({ type: QueueUpdate.Type.REFUSED, refusal, message, retryAfterMs }))
     await writer.flush()
     await stream.close()
   }
@@ -79,17 +42,22 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
     return
   }
   const key = { peerId, requestId: req.requestId }
-  let lastPosition: QueueUpdate | undefined
+  let lastPosition: { position: number, waiting: number, etaMs: number } | undefined
   let settled = false
+  /** When the queue granted the request (performance.now()), to measure the ticket's latency. */
+  let grantedAt = 0
+  let waited = false
   let resolveGrant!: (grant: Grant) => void
   let rejectGrant!: (err: Error) => void
   const granted = new Promise<Grant>((resolve, reject) => { resolveGrant = resolve; rejectGrant = reject })
   const listener = (event: QueueEvent): void => {
     if (event.type === 'position') {
-      lastPosition = update({ type: QueueUpdate.Type.POSITION, position: event.position, waiting: event.waiting, etaMs: event.etaMs })
-      writer.push(lastPosition)
+      lastPosition = { position: event.position, waiting: event.waiting, etaMs: event.etaMs }
+      waited = true
+      writer.position(event.position, event.waiting, event.etaMs)
     } else if (event.type === 'granted') {
       settled = true
+      grantedAt = performance.now()
       resolveGrant(event.grant)
     } else {
       settled = true
@@ -118,7 +86,9 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
   stream.addEventListener('close', onClose)
   // it may have gone before we listened
   if (stream.status !== 'open') onClose()
-  const heartbeat = setInterval(() => { if (lastPosition != null) writer.push(lastPosition) }, QUEUE_HEARTBEAT_MS)
+  const heartbeat = setInterval(() => {
+    if (lastPosition != null) writer.push(update({ type: QueueUpdate.Type.POSITION, ...lastPosition }))
+  }, QUEUE_HEARTBEAT_MS)
   heartbeat.unref()
   try {
     let grant: Grant
@@ -130,7 +100,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
     }
     const ticket = await ctx.tickets.issue(grant)
     ctx.log('granted %s to %p (request %s)', cid, connection.remotePeer, req.requestId)
-    writer.push(update({ type: QueueUpdate.Type.TICKET, ticket: ticket.bytes }))
+    writer.final(update({ type: QueueUpdate.Type.TICKET, ticket: ticket.bytes }))
     try {
       await writer.flush()
     } catch (err) {
@@ -138,8 +108,10 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
       ctx.queue.detach(key)
       throw err
     }
+    ctx.onTicketSent?.({ grant, waited, grantedAt, latencyMs: performance.now() - grantedAt })
     await stream.close()
   } finally {
+    writer.stop()
     clearInterval(heartbeat)
     stream.removeEventListener('close', onClose)
   }

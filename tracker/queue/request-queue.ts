@@ -231,6 +231,13 @@ export class RequestQueue {
     return undefined
   }
 
+  /** Peers holding a grant for `cid` now, in grant order (O(slots)). */
+  grantedPeers (cid: string): string[] {
+    const out: string[] = []
+    for (const request of this.granted) if (request.cid === cid) out.push(request.peerId)
+    return out
+  }
+
   /** Whether the request holds a grant now. */
   isGranted (key: QueueRequestKey): boolean {
     return this.find(key)?.state === 'granted'

@@ -6,7 +6,15 @@ import type { Host } from '../../host/index.js'
 import type { PeerId } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
-/** Sends one announcement to the tracker and returns its answer. */
+/** The tracker answered an announcement with a refusal (ok: false): for RENEW, the grant is gone. */
+export class AnnounceRefusedError extends ProtocolError {
+  constructor (message = 'The tracker refused the announcement', options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'AnnounceRefusedError'
+  }
+}
+
+/** Sends one announcement to the tracker and returns its answer; throws AnnounceRefusedError on a refusal. */
 export async function announce (host: Host, tracker: PeerId, request: Partial<AnnounceRequest>, signal?: AbortSignal): Promise<AnnounceResponse> {
   const timeout = AbortSignal.timeout(RESPONSE_TIMEOUT_MS)
   const combined = signal == null ? timeout : AbortSignal.any([signal, timeout])
@@ -16,7 +24,7 @@ export async function announce (host: Host, tracker: PeerId, request: Partial<An
     await writeMessage(stream, request, AnnounceRequest, combined)
     await stream.close({ signal: combined })
     const response = await expectMessage(reader, AnnounceResponse, MAX_QUEUE_UPDATE_BYTES, combined)
-    if (!response.ok) throw new ProtocolError(`Tracker refused the announcement: ${response.message}`)
+    if (!response.ok) throw new AnnounceRefusedError(`Tracker refused the announcement: ${response.message}`)
     return response
   } catch (err) {
     stream.abort(err as Error)

@@ -1,0 +1,221 @@
+/**
+ * `npm run bench:tracker`: one tracker process, 2,000 connected peers simulated by light
+ * libp2p clients in a few child processes (each binding its dials to its own 127.0.0.x
+ * address), 20,000 queue requests each followed by a renewal and a DONE. Prints JSON: whether
+ * grants followed arrival order exactly, the grant latency after a slot frees (from the queue
+ * granting the request to the ticket written on its stream) p50/p99, the tracker's peak RSS,
+ * its RSS with every peer connected and idle, and its CPU-seconds under load.
+ *
+ * Options: --peers 2000 --requests 20000 --workers 4 --slots 16. Each peer keeps one request
+ * outstanding at a time, so every request is eligible and grants must follow arrival order
+ * exactly (the queue's sequence numbers strictly increase in grant order).
+ *
+ * Internal roles (same file): `--role tracker` (the tracker under test, in-process so it can
+ * record grants) and `--role clients` (one worker's light clients).
+ */
+import '../node/polyfill.js'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { tcp } from '@libp2p/tcp'
+import { tls } from '@libp2p/tls'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { CID } from 'multiformats/cid'
+import { AnnounceRequest, announce, requestTicket } from '../node/index.js'
+import { cpuSeconds, killAll, sleep, startNode, vmHwmBytes, waitForJsonLine } from './lib/procs.js'
+import { runBench } from './lib/run.js'
+import { vmRssBytes } from './lib/soak.js'
+import type { Host } from '../node/index.js'
+import type { TicketSentEvent } from '../tracker/index.js'
+import type { TCPSocketOptions } from '@libp2p/tcp'
+import type { Child } from './lib/procs.js'
+
+const SELF = fileURLToPath(import.meta.url)
+const FILES = 4
+
+function option (argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`)
+  return i >= 0 && argv[i + 1] != null ? argv[i + 1] : fallback
+}
+const int = (argv: string[], name: string, fallback: number): number => {
+  const n = Number(option(argv, name, String(fallback)))
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number, got ${option(argv, name, '')}.`)
+  return n
+}
+const print = (value: unknown): void => { process.stdout.write(JSON.stringify(value) + '\n') }
+const percentile = (sorted: number[], p: number): number => sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
+const round3 = (x: number): number => Math.round(x * 1000) / 1000
+const mb = (bytes: number): number => Math.round(bytes / 1048576)
+
+/** The tracker under test: reports its grants (order, latency) when sent SIGUSR2. */
+async function trackerRole (argv: string[]): Promise<void> {
+  const { Tracker } = await import('../tracker/index.js')
+  const events: Array<{ seq: number, at: number, waited: boolean, latencyMs: number }> = []
+  const tracker = await Tracker.create({
+    home: option(argv, 'home', ''),
+    mediaDir: option(argv, 'media', ''),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    watch: false,
+    slots: int(argv, 'slots', 16),
+    maxWaiting: 1_000_000,
+    // each bench peer dials from one of a few 127.0.0.x addresses
+    maxRequestsPerAddress: 1_000_000,
+    maxConnectionsPerAddress: 100_000,
+    onTicketSent: (e: TicketSentEvent) => { events.push({ seq: e.grant.seq, at: e.grantedAt, waited: e.waited, latencyMs: e.latencyMs }) }
+  })
+  process.on('SIGUSR2', () => {
+    const byGrant = [...events].sort((a, b) => a.at - b.at)
+    let outOfOrder = 0
+    for (let i = 1; i < byGrant.length; i++) if (byGrant[i].seq <= byGrant[i - 1].seq) outOfOrder++
+    const latencies = events.filter(e => e.waited).map(e => e.latencyMs).sort((a, b) => a - b)
+    print({ event: 'report', grants: events.length, waitedGrants: latencies.length, outOfOrder, p50Ms: round3(percentile(latencies, 50)), p99Ms: round3(percentile(latencies, 99)), maxMs: round3(latencies[latencies.length - 1] ?? 0) })
+  })
+  process.on('SIGTERM', () => { void tracker.stop().finally(() => process.exit(0)) })
+  print({ event: 'listening', addresses: tracker.addresses, cids: tracker.catalogue.list().items.map(i => i.cid.toString()) })
+}
+
+/** A light client: TCP from `from`, TLS then Noise, yamux; no services. */
+async function lightHost (from: string): Promise<Host> {
+  const dialOpts = { localAddress: from } as unknown as TCPSocketOptions
+  const node = await createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    transports: [tcp({ dialOpts })],
+    // Noise first: its handshake is far cheaper than TLS's certificate per connection, and
+    // this bench measures the queue, not handshakes (the tracker offers both)
+    connectionEncrypters: [noise(), tls()],
+    streamMuxers: [yamux()],
+    // the tracker answers slowly under load: no ping-based connection teardown
+    connectionMonitor: { enabled: false }
+  })
+  return node as unknown as Host
+}
+
+/** One worker: `count` clients connect, then on SIGUSR2 each runs `rounds` request/renew/done rounds. */
+async function clientsRole (argv: string[]): Promise<void> {
+  const from = option(argv, 'from', '127.0.0.1')
+  const count = int(argv, 'count', 500)
+  const rounds = int(argv, 'rounds', 10)
+  const addrs = option(argv, 'addr', '').split(',').map(a => multiaddr(a))
+  const cids = option(argv, 'cids', '').split(',').map(c => CID.parse(c))
+  const tracker = peerIdFromString(addrs[0].getComponents().find(c => c.name === 'p2p')?.value ?? '')
+  const hosts: Host[] = []
+  // a few dials at a time: the tracker upgrades at most 64 inbound connections at once
+  let next = 0
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < count) {
+      next++
+      const host = await lightHost(from)
+      hosts.push(host)
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await host.dial(addrs, { signal: AbortSignal.timeout(30_000) })
+          break
+        } catch (err) {
+          if (attempt >= 5) throw err
+          await sleep(200 * attempt)
+        }
+      }
+    }
+  }))
+  print({ event: 'connected', count })
+  await new Promise<void>(resolve => process.once('SIGUSR2', () => { resolve() }))
+  const started = Date.now()
+  const counts = { requests: 0, renewals: 0, done: 0, failures: 0 }
+  let firstError = ''
+  await Promise.all(hosts.map(async (host, h) => {
+    for (let r = 0; r < rounds; r++) {
+      const cid = cids[(h + r) % cids.length]
+      const requestId = `${h}-${r}`
+      try {
+        await requestTicket(host, tracker, { cid, requestId, signal: AbortSignal.timeout(600_000) })
+        counts.requests++
+        await announce(host, tracker, { type: AnnounceRequest.Type.RENEW, cid: new Uint8Array(cid.bytes), requestId })
+        counts.renewals++
+        await announce(host, tracker, { type: AnnounceRequest.Type.DONE, cid: new Uint8Array(cid.bytes), requestId, success: true })
+        counts.done++
+      } catch (err) {
+        counts.failures++
+        firstError ||= (err as Error).message
+      }
+    }
+  }))
+  print({ event: 'done', ...counts, firstError, ms: Date.now() - started })
+  await Promise.all(hosts.map(async h => { try { await h.stop() } catch {} }))
+  process.exit(0)
+}
+
+async function main (argv: string[]): Promise<void> {
+  const peers = int(argv, 'peers', 2000)
+  const requests = int(argv, 'requests', 20_000)
+  const workers = int(argv, 'workers', 4)
+  const slots = int(argv, 'slots', 16)
+  if (requests % peers !== 0) throw new Error('--requests must be a multiple of --peers (each peer makes the same number).')
+  const root = await mkdtemp(join(tmpdir(), 'mediaswarm-bench-tracker-'))
+  await runBench(async () => {
+    const media = join(root, 'media')
+    await mkdir(media)
+    for (let i = 0; i < FILES; i++) await writeFile(join(media, `file-${i}.bin`), Buffer.alloc(64 * 1024, i + 1))
+    // --profile DIR: a V8 CPU profile of the tracker process, written when it stops
+    const profile = option(argv, 'profile', '')
+    const tracker = startNode('tracker', [...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--media', media, '--home', join(root, 'home'), '--slots', String(slots)])
+    const listening = await waitForJsonLine(tracker, (v): v is { event: 'listening', addresses: string[], cids: string[] } => v?.event === 'listening', 60_000)
+    const addr = listening.addresses.filter(a => a.startsWith('/ip4/127.0.0.1/')).join(',')
+    const started = Date.now()
+    const clients: Child[] = []
+    for (let w = 0; w < workers; w++) {
+      const count = Math.floor(peers / workers) + (w < peers % workers ? 1 : 0)
+      clients.push(startNode(`clients-${w}`, [SELF, '--role', 'clients', '--from', `127.0.0.${10 + w}`, '--count', String(count), '--rounds', String(requests / peers), '--addr', addr, '--cids', listening.cids.join(',')]))
+    }
+    await Promise.all(clients.map(async c => waitForJsonLine(c, (v): v is { event: 'connected' } => v?.event === 'connected', 600_000)))
+    const connectMs = Date.now() - started
+    await sleep(1000)
+    const idleRss = await vmRssBytes(tracker.pid)
+    const cpuBefore = await cpuSeconds(tracker.pid)
+    const loadStarted = Date.now()
+    const done = clients.map(async c => waitForJsonLine(c, (v): v is { event: 'done', requests: number, renewals: number, failures: number, firstError: string } => v?.event === 'done', 1_800_000))
+    for (const c of clients) c.proc.kill('SIGUSR2')
+    const results = await Promise.all(done)
+    const loadMs = Date.now() - loadStarted
+    const cpu = await cpuSeconds(tracker.pid) - cpuBefore
+    const peak = await vmHwmBytes(tracker.pid)
+    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number } => v?.event === 'report', 30_000)
+    tracker.proc.kill('SIGUSR2')
+    const report = await reported
+    const sum = (k: 'requests' | 'renewals' | 'failures'): number => results.reduce((n, r) => n + r[k], 0)
+    print({
+      bench: 'tracker',
+      peers,
+      requests,
+      slots,
+      workers,
+      granted: sum('requests'),
+      renewals: sum('renewals'),
+      failures: sum('failures'),
+      firstError: results.map(r => r.firstError).find(e => e !== '') ?? '',
+      grantsInArrivalOrder: report.outOfOrder === 0 && report.grants === requests,
+      outOfOrder: report.outOfOrder,
+      grantLatencyAfterSlotFreesMs: { p50: report.p50Ms, p99: report.p99Ms, max: report.maxMs, samples: report.waitedGrants },
+      trackerPeakRssMB: mb(peak),
+      trackerIdleRssWithPeersConnectedMB: mb(idleRss),
+      trackerCpuSecondsUnderLoad: round3(cpu),
+      connectSeconds: round3(connectMs / 1000),
+      loadSeconds: round3(loadMs / 1000),
+      targets: { grantP99Ms: 5, trackerPeakRssMB: 300 }
+    })
+  }, async () => {
+    await killAll()
+    await rm(root, { recursive: true, force: true })
+  })
+}
+
+const argv = process.argv.slice(2)
+const role = option(argv, 'role', 'main')
+if (role === 'tracker') await trackerRole(argv)
+else if (role === 'clients') await clientsRole(argv)
+else await main(argv)
