@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { HomeLock, readAllowList } from '../../node/index.js'
 import { isMediaPath } from '../../tracker/catalogue/mime.js'
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
@@ -7,7 +7,7 @@ import { UsageError } from '../command.js'
 import { asHomeError, causeCode } from '../errors.js'
 import { busyError } from '../home.js'
 import { checkPortsFree, portInUse } from '../port-check.js'
-import { homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
+import { baseHome, homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
 import type { Command, CommandContext } from '../command.js'
 import type { HomeBusyError } from '../../node/index.js'
 import type { Tracker } from '../../tracker/index.js'
@@ -59,7 +59,10 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
     'from another terminal, in the mediaswarm folder (or anywhere after "npm install -g ."), list and fetch with:',
     `  npx mediaswarm ls --tracker ${local}${psk}`,
     `  npx mediaswarm get ${example} --tracker ${local}${psk}`,
-    '(on this machine --tracker can be left out)',
+    // true only where other commands look for tracker.addr: the default tracker home
+    homeOf(ctx, 'tracker') === join(baseHome(ctx.env), 'tracker')
+      ? '(on this machine --tracker can be left out)'
+      : `(on this machine, export MEDIASWARM_TRACKER=${local} to leave --tracker out)`,
     'press Ctrl-C to stop',
     ''
   ].join('\n'))

@@ -110,6 +110,7 @@ describe('cli: the mediaswarm binary', function () {
     assert.ok(lines.every(l => l.endsWith(`/p2p/${peerId}`)), 'every address names the tracker')
     await waitFor('the banner', () => tracker?.out.stdout.includes(addr), 10_000)
     assert.ok(tracker?.out.stdout.includes(peerId))
+    assert.match(tracker?.out.stdout ?? '', /on this machine --tracker can be left out/, 'true: its home is the default one')
   })
 
   it('ls --json lists every file with name, cid, size and mime, with or without --tracker', async function () {
@@ -203,6 +204,9 @@ describe('cli: the mediaswarm binary', function () {
       assert.equal(listed.code, 0, listed.stderr)
       const paths = (JSON.parse(listed.stdout) as Array<{ path: string }>).map(i => i.path).sort()
       assert.deepEqual(paths, ['big.mp4', 'music/song.mp3'], 'the text and binary files are left out')
+      await waitFor('the banner', () => running.out.stdout.includes('press Ctrl-C'), 10_000)
+      assert.doesNotMatch(running.out.stdout, /--tracker can be left out/, 'not true for a tracker with another home')
+      assert.match(running.out.stdout, /export MEDIASWARM_TRACKER=\/ip4\/127\.0\.0\.1\//)
       const table = await run('ls', '--tracker', mediaAddr, '--home', join(root, 'ls-table-home'))
       assert.equal(table.code, 0, table.stderr)
       assert.match(table.stdout, /^NAME +CID +TYPE +SIZE/m)

@@ -155,6 +155,19 @@ describe('daemon: one owner per peer home, short commands through its control ch
     assertOneLineError('nothing matches', await runCli(['get', '--select', '*.flac', '--home', home], env), 3, /\*\.flac/)
   })
 
+  it('--seed-time and --seed-ratio end seeding by themselves; with a daemon, --seed leaves the sharing to it', async function () {
+    const home = join(root, 'seed-home')
+    const timed = await runCli(['get', 'song.mp3', '-d', join(root, 'out-seed-1'), '--home', home, '--seed-time', '0.02', '--json', ...LISTEN], env)
+    assert.equal(timed.code, 0, timed.stderr)
+    assert.equal((JSON.parse(timed.stdout.split('\n')[0]) as unknown[]).length, 1, 'the files are reported when seeding starts')
+    const ratio = await runCli(['get', 'song.mp3', '-d', join(root, 'out-seed-2'), '--home', home, '--seed-ratio', '0', ...LISTEN], env)
+    assert.equal(ratio.code, 0, ratio.stderr)
+    assert.match(ratio.stderr, /seeding as 12D3/)
+    const viaDaemon = await runCli(['get', 'song.mp3', '-d', join(root, 'out-seed-3'), '--seed'], env)
+    assert.equal(viaDaemon.code, 0, viaDaemon.stderr)
+    assert.match(viaDaemon.stderr, new RegExp(`the peer daemon \\(pid ${daemon?.proc.pid ?? 0}\\) keeps sharing it`))
+  })
+
   it('a daemon killed with SIGKILL leaves a stale lock that the next command takes over', async function () {
     const home = join(root, 'killed-home')
     const env2 = { ...env }
