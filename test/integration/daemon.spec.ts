@@ -107,6 +107,20 @@ describe('daemon: one owner per peer home, short commands through its control ch
     assert.ok(!(await readdir(join(root, 'out-cancel'))).includes('slow.mp4'), 'no slow.mp4 written')
   })
 
+  it('play on the daemon\'s home streams from the daemon\'s web player', async function () {
+    const play = startCli(['play', 'song.mp3', '--player', 'none', '--json'], env)
+    try {
+      const serving = await play.jsonLine((v: any): v is { url: string } => v?.event === 'serving', 30_000)
+      const sharing = await daemon?.jsonLine((v: any): v is { web: string } => v?.event === 'sharing', 1000)
+      assert.ok(serving.url.startsWith(`${sharing?.web ?? '?'}/`), `${serving.url} is served by the daemon (${sharing?.web ?? ''})`)
+      const res = await fetch(serving.url)
+      assert.equal(res.status, 200)
+      assert.equal(sha256(new Uint8Array(await res.arrayBuffer())), sha256(files[1].data))
+    } finally {
+      await play.stop()
+    }
+  })
+
   it('a second daemon on the home is refused in one sentence; a daemon on the tracker\'s home too', async function () {
     const second = await runCli(['peer', ...LISTEN], env)
     assertOneLineError('second daemon', second, 9, /in use by the mediaswarm peer daemon/, new RegExp(`pid ${daemon?.proc.pid ?? 0}`))
