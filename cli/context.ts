@@ -2,13 +2,13 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { TokenBucket, TrackerUnreachableError, readAllowList, readNetworkKey } from '../node/index.js'
+import { PIECE_TIMEOUT_MS, SESSION_STALL_MS, TokenBucket, TrackerUnreachableError, readAllowList, readNetworkKey } from '../node/index.js'
 // the constant only: loading the tracker (catalogue, metadata parsers) is for `tracker`
 import { TRACKER_ADDR_FILE } from '../tracker/constants.js'
 import { UsageError } from './command.js'
 import { parseBytes } from './output/format.js'
 import type { CommandContext } from './command.js'
-import type { PeerInit } from '../node/index.js'
+import type { PeerInit, SessionTuning } from '../node/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** `$MEDIASWARM_HOME`, else `~/.mediaswarm`: the folder holding the tracker's and the peer's homes. */
@@ -71,6 +71,33 @@ export function uploadLimiter (ctx: CommandContext): TokenBucket | undefined {
   if (rate == null || rate <= 0) throw new UsageError(`--max-upload-rate takes a rate such as 4MiB or 500KB (per second), not "${String(raw)}".`)
   return new TokenBucket({ rate })
 }
+
+/** Pieces may be this big (a huge file's); a capped download's watchdog allows for one at the cap. */
+const LARGEST_PIECE_BYTES = 4 * 1024 * 1024
+
+/**
+ * Parses `--max-download-rate` (aria2's name: bytes per second, all downloads together) into
+ * session tuning: a shared limiter, a pipeline of about two seconds at the cap (so no piece
+ * waits long behind the limiter), and stall timeouts long enough for one big piece at the cap.
+ */
+export function downloadTuning (ctx: CommandContext): SessionTuning | undefined {
+  const raw = ctx.options['max-download-rate']
+  if (raw == null) return undefined
+  const rate = typeof raw === 'string' ? parseBytes(raw) : undefined
+  if (rate == null || rate <= 0) throw new UsageError(`--max-download-rate takes a rate such as 4MiB or 500KB (per second), not "${String(raw)}".`)
+  const stallMs = Math.max(SESSION_STALL_MS, Math.ceil(2 * LARGEST_PIECE_BYTES / rate * 1000))
+  return {
+    downloadLimiter: new TokenBucket({ rate }),
+    pipelineBytes: Math.max(256 * 1024, 2 * rate),
+    stallMs,
+    pieceTimeoutMs: Math.max(PIECE_TIMEOUT_MS, 2 * stallMs)
+  }
+}
+
+/** Options of every command that downloads. */
+export const downloadOptions = {
+  'max-download-rate': { type: 'string', value: 'RATE', description: 'cap on download, per second, for all downloads together (e.g. 2MiB); with a daemon running, the daemon\'s own cap applies' }
+} as const
 
 /** Options every sharing command takes. */
 export const sharingOptions = {
@@ -181,8 +208,9 @@ export function listenOption (ctx: CommandContext, fallback: string): string[] {
  * The Peer options of every command that serves pieces (get, peer, play): where it listens,
  * its upload limits, and the network key and allow-list. `share: false` listens nowhere.
  */
-export function sharingPeerInit (ctx: CommandContext, network: NetworkSettings, share = true): Pick<PeerInit, 'listen' | 'limiter' | 'uploadSlots' | 'psk' | 'allow'> {
+export function sharingPeerInit (ctx: CommandContext, network: NetworkSettings, share = true): Pick<PeerInit, 'listen' | 'limiter' | 'uploadSlots' | 'psk' | 'allow' | 'session'> {
   return {
+    session: downloadTuning(ctx),
     listen: share ? listenOption(ctx, DEFAULT_PEER_LISTEN) : [],
     limiter: uploadLimiter(ctx),
     uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { NotFoundError, RequestIds } from '../../node/index.js'
 import { UsageError } from '../command.js'
 import {
-  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses
+  DEFAULT_PEER_LISTEN, downloadOptions, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses
 } from '../context.js'
 import { asHomeError } from '../errors.js'
 import { fetchItem, seedUntil, seedLimits } from '../get/fetch-item.js'
@@ -41,6 +41,7 @@ export const getCommand: Command<GotFile[]> = {
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us while we share (default ${DEFAULT_PEER_LISTEN})` },
     'no-share': { type: 'boolean', description: 'do not serve pieces to other peers while downloading' },
     ...sharingOptions,
+    ...downloadOptions,
     ...networkOptions
   },
   async run (ctx) {

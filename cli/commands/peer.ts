@@ -1,7 +1,7 @@
 import { controlSocketOf, startMediaServer, webApp } from '../../node/index.js'
 import { busyError, ownHome } from '../home.js'
 import {
-  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
+  DEFAULT_PEER_LISTEN, downloadOptions, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { formatBytes } from '../output/format.js'
 import type { Command } from '../command.js'
@@ -25,6 +25,7 @@ export const peerCommand: Command<PeerResult> = {
     json: { type: 'boolean', description: 'print events and the result as JSON' },
     http: { type: 'string', value: 'PORT', description: 'port of the web player on 127.0.0.1 (default: any free port)' },
     ...sharingOptions,
+    ...downloadOptions,
     ...networkOptions
   },
   async run (ctx) {

@@ -5,7 +5,7 @@ import { CID } from 'multiformats/cid'
 import { mediaPath, startMediaServer } from '../../node/index.js'
 import { UsageError } from '../command.js'
 import {
-  DEFAULT_PEER_LISTEN, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
+  DEFAULT_PEER_LISTEN, downloadOptions, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { BusyError, causeCode } from '../errors.js'
 import { openHome } from '../home.js'
@@ -63,6 +63,7 @@ export const playCommand: Command<PlayResult> = {
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us (default ${DEFAULT_PEER_LISTEN})` },
     json: { type: 'boolean', description: 'print the URL as JSON once serving' },
     ...sharingOptions,
+    ...downloadOptions,
     ...networkOptions
   },
   async run (ctx) {

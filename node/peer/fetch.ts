@@ -38,7 +38,7 @@ export interface FetchState {
 }
 
 /** Session options a fetch passes through (tests shorten the timeouts). */
-export type SessionTuning = Pick<DownloadSessionInit, 'pieceTimeoutMs' | 'stallMs' | 'noProviderGraceMs' | 'pipelineBytes'>
+export type SessionTuning = Pick<DownloadSessionInit, 'pieceTimeoutMs' | 'stallMs' | 'noProviderGraceMs' | 'pipelineBytes' | 'downloadLimiter'>
 
 /** What a {@link Fetch} needs from its peer. */
 export interface FetchContext {

@@ -295,6 +295,8 @@ export class DownloadSession {
         }
       } else if (msg.type === TransferResponse.Type.PIECE) {
         await this.#receivePiece(p, reader, msg)
+        // --max-download-rate: the next requests wait for the bytes just received
+        if (msg.length > 0) await this.#init.downloadLimiter?.acquire(msg.length, signal)
       } else if (msg.type === TransferResponse.Type.REJECT) {
         throw new ProviderRefusedError(`Provider refused: ${msg.message}`)
       } else {

@@ -1,3 +1,4 @@
+import type { UploadLimiter } from '../protocols/transfer/piece-source.js'
 import type { BanReason } from './errors.js'
 import type { Host } from '../host/index.js'
 import type { StoredFile } from '../store/index.js'
@@ -28,6 +29,12 @@ export interface DownloadSessionInit {
   logger: ComponentLogger
   /** Most bytes requested and not yet received, per provider. @default 8 MiB */
   pipelineBytes?: number
+  /**
+   * Caps the download rate (shared by every provider, and every download it is given to): a
+   * received piece takes its bytes from it before more pieces are asked for. Pair it with a
+   * `pipelineBytes` of about two seconds' worth. @default undefined (no cap)
+   */
+  downloadLimiter?: UploadLimiter
   /**
    * The tracker's PeerId: the provider of last resort. It is asked only for pieces no
    * healthy peer holds (and in the endgame), it is never banned, and when its stream drops

@@ -178,6 +178,17 @@ describe('cli: the mediaswarm binary', function () {
     assertOneLineError('bad multiaddr', await run('ls', '--tracker', 'not-a-multiaddr'), 2)
   })
 
+  it('--max-download-rate caps the download: byte-identical, and no faster than the cap allows', async function () {
+    const out = join(root, 'out-capped')
+    const result = await run('get', 'big.mp4', '--tracker', addr, '-d', out, '--home', join(root, 'capped-home'), '--max-download-rate', '1MiB', '--json')
+    assert.equal(result.code, 0, result.stderr)
+    const [got] = JSON.parse(result.stdout) as Array<{ path: string, transferMs: number }>
+    assert.equal(await sha256File(got.path), sha256(files[0].data))
+    // a lower bound only (a slow machine is slower still): 3 MiB at 1 MiB/s, less the limiter's quarter-second burst
+    assert.ok(got.transferMs >= 2000, `took ${got.transferMs} ms for 3 MiB at 1 MiB/s`)
+    assertOneLineError('a bad rate', await run('get', 'big.mp4', '--max-download-rate', 'fast'), 2)
+  })
+
   it('tracker exits 0 on SIGINT, removes tracker.addr, and keeps its PeerId across restarts', async function () {
     const peerId = addr.split('/p2p/')[1]
     const stopped = await stopTracker(tracker)
