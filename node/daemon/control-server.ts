@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises'
+import { chmod, rm, stat } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { CID } from 'multiformats/cid'
 import { exportFile } from '../peer/index.js'
@@ -73,6 +73,8 @@ export class ControlServer {
         resolve()
       })
     })
+    // connecting needs write permission on the socket: the owner's user only, whatever the umask
+    await chmod(this.#init.socketPath, 0o600)
   }
 
   /** Clients connected now. */
