@@ -62,6 +62,10 @@ export const getCommand: Command<GotFile[]> = {
       ...sharingPeerInit(ctx, network, share)
     })).catch((err: unknown) => { throw explainUnreachable(network, err) })
     const { client, owner } = session
+    const ignored = ['listen', 'no-share', 'max-download-rate', 'max-upload-rate', 'upload-slots'].filter(o => ctx.options[o] != null)
+    if (owner == null && ignored.length > 0 && ctx.options.quiet !== true) {
+      ctx.stderr.write(`note: the download runs in the mediaswarm ${client.hello.role === 'peer' ? 'peer daemon' : client.hello.role} (pid ${client.hello.pid}) that owns this home; its own settings apply, not ${ignored.map(o => `--${o}`).join(', ')}\n`)
+    }
     try {
       const items: CatalogueItem[] = []
       const seen = new Set<string>()
