@@ -74,7 +74,17 @@ async function trackerRole (argv: string[]): Promise<void> {
     let outOfOrder = 0
     for (let i = 1; i < byGrant.length; i++) if (byGrant[i].seq <= byGrant[i - 1].seq) outOfOrder++
     const latencies = events.filter(e => e.waited).map(e => e.latencyMs).sort((a, b) => a - b)
-    print({ event: 'report', grants: events.length, waitedGrants: latencies.length, outOfOrder, p50Ms: round3(percentile(latencies, 50)), p99Ms: round3(percentile(latencies, 99)), maxMs: round3(latencies[latencies.length - 1] ?? 0) })
+    const mem = process.memoryUsage()
+    print({
+      event: 'report',
+      grants: events.length,
+      waitedGrants: latencies.length,
+      outOfOrder,
+      p50Ms: round3(percentile(latencies, 50)),
+      p99Ms: round3(percentile(latencies, 99)),
+      maxMs: round3(latencies[latencies.length - 1] ?? 0),
+      memoryMB: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) }
+    })
   })
   process.on('SIGTERM', () => { void tracker.stop().finally(() => process.exit(0)) })
   print({ event: 'listening', addresses: tracker.addresses, cids: tracker.catalogue.list().items.map(i => i.cid.toString()) })
@@ -184,7 +194,7 @@ async function main (argv: string[]): Promise<void> {
     const loadMs = Date.now() - loadStarted
     const cpu = await cpuSeconds(tracker.pid) - cpuBefore
     const peak = await vmHwmBytes(tracker.pid)
-    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number } => v?.event === 'report', 30_000)
+    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, memoryMB: Record<string, number> } => v?.event === 'report', 30_000)
     tracker.proc.kill('SIGUSR2')
     const report = await reported
     const sum = (k: 'requests' | 'renewals' | 'failures'): number => results.reduce((n, r) => n + r[k], 0)
@@ -203,6 +213,7 @@ async function main (argv: string[]): Promise<void> {
       grantLatencyAfterSlotFreesMs: { p50: report.p50Ms, p99: report.p99Ms, max: report.maxMs, samples: report.waitedGrants },
       trackerPeakRssMB: mb(peak),
       trackerIdleRssWithPeersConnectedMB: mb(idleRss),
+      trackerMemoryAtEndMB: report.memoryMB,
       trackerCpuSecondsUnderLoad: round3(cpu),
       connectSeconds: round3(connectMs / 1000),
       loadSeconds: round3(loadMs / 1000),

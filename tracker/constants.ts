@@ -8,9 +8,10 @@ export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32
 export const ADMIN_HOME = 'admin'
 /**
  * Connections a tracker keeps open. libp2p's default (300) caps a tracker at 300 connected
- * peers. Sized for 2,000 connected peers with headroom: an idle connection (TCP + Noise +
- * yamux, no stream) costs the tracker roughly 50-100 KB, so 2,500 stay well inside the
- * benchmark's 300 MB RSS target (see `npm run bench:tracker`).
+ * peers. Sized for the 2,000 connected peers of `npm run bench:tracker` with headroom. Each
+ * idle connection (TCP + Noise + yamux, no stream) cost the tracker about 110 KB in that
+ * benchmark (2,000 peers: about 320 MB RSS idle), so 2,500 connections need about 380 MB
+ * before any request: raise it with the memory at hand (`--max-connections`).
  */
 export const DEFAULT_MAX_CONNECTIONS = 2500
 /** Inbound connections accepted per second from one host (libp2p's default: 5). */

@@ -1,10 +1,20 @@
 import { QueueUpdate, writeMessage } from '../../node/index.js'
 import type { Stream } from '@libp2p/interface'
 
-/** Positions at or before this one are pushed on every change; further back at most once per {@link POSITION_INTERVAL_MS}. */
+/** Positions at or before this one are pushed on every change; further back, throttled (see {@link positionIntervalMs}). */
 export const POSITION_NEAR_FRONT = 8
-/** Shortest interval between two position updates of a request further back than {@link POSITION_NEAR_FRONT}. */
-export const POSITION_INTERVAL_MS = 1000
+/** Shortest interval between two position updates further back than {@link POSITION_NEAR_FRONT}. */
+export const MIN_POSITION_INTERVAL_MS = 1000
+/** Longest interval between two position updates (the 30 s heartbeat aside). */
+export const MAX_POSITION_INTERVAL_MS = 10_000
+
+/**
+ * How often a request at `position` hears of its moves: 10 ms per place, from 1 s to 10 s,
+ * so 2,000 waiters cost a few hundred messages a second rather than one per waiter per grant.
+ */
+export function positionIntervalMs (position: number): number {
+  return Math.min(MAX_POSITION_INTERVAL_MS, Math.max(MIN_POSITION_INTERVAL_MS, position * 10))
+}
 
 /** A queue update with defaults for the fields not given. */
 export function queueUpdate (fields: Partial<QueueUpdate> & Pick<QueueUpdate, 'type'>): QueueUpdate {
@@ -16,7 +26,7 @@ export function queueUpdate (fields: Partial<QueueUpdate> & Pick<QueueUpdate, 't
  * write is in progress, so a slow client costs one buffered message, not one per change.
  * Positions far from the front are throttled: with thousands waiting, every grant moves
  * everyone, and a peer at position 1,500 needs no message per step (the first position, every
- * position near the front, and the latest one at least once per interval are sent).
+ * position near the front, and the latest one once per interval are sent).
  */
 export class UpdateWriter {
   #pending?: QueueUpdate
@@ -34,14 +44,15 @@ export class UpdateWriter {
   /** The newest position, sent now or (far from the front) within the interval. */
   position (position: number, waiting: number, etaMs: number): void {
     const now = performance.now()
-    if (position > POSITION_NEAR_FRONT && now - this.#lastPositionAt < POSITION_INTERVAL_MS) {
+    const interval = positionIntervalMs(position)
+    if (position > POSITION_NEAR_FRONT && now - this.#lastPositionAt < interval) {
       this.#deferred = { position, waiting, etaMs }
       this.#timer ??= setTimeout(() => {
         this.#timer = undefined
         const d = this.#deferred
         this.#deferred = undefined
         if (d != null) this.position(d.position, d.waiting, d.etaMs)
-      }, POSITION_INTERVAL_MS - (now - this.#lastPositionAt))
+      }, interval - (now - this.#lastPositionAt))
       return
     }
     this.#lastPositionAt = now
