@@ -90,7 +90,7 @@ export interface StatusQueue {
 }
 
 /** Runs `status --tracker <addr> --home <home> --json` and returns the parsed object. */
-export async function trackerStatus (cli: string, addr: string, home: string, cwd: string, timeoutMs = 30_000): Promise<{ queue: StatusQueue, connectedPeers: string[], transfers: Array<{ path: string, servedByTracker: number, servedByPeers: number, completed: number, providers: number }> }> {
+export async function trackerStatus (cli: string, addr: string, home: string, cwd: string, timeoutMs = 30_000): Promise<{ queue: StatusQueue, connected: number, connectedPeers: string[], transfers: Array<{ path: string, servedByTracker: number, servedByPeers: number, completed: number, providers: number }> }> {
   const status = startNode('status', [cli, 'status', '--tracker', addr, '--home', home, '--json'], cwd)
   await expectCleanExit(status, timeoutMs)
   try {
