@@ -109,6 +109,10 @@ export const statusCommand: Command<StatusResult> = {
         [e.peerId, s.transfers.find(t => t.cid === e.cid)?.path ?? e.cid, e.granted ? 'granted' : 'waiting', new Date(e.since).toISOString()])))
       if (s.queue.entries.length > RENDERED_ENTRIES) lines.push(`(${s.queue.entries.length - RENDERED_ENTRIES} more entries: use --json)`)
     }
+    if (s.operator && s.connectedPeers.length > 0) {
+      lines.push('', table(['CONNECTED PEER'], s.connectedPeers.slice(0, RENDERED_ENTRIES).map(p => [p])))
+      if (s.connectedPeers.length > RENDERED_ENTRIES) lines.push(`(${s.connectedPeers.length - RENDERED_ENTRIES} more peers: use --json)`)
+    }
     if (s.transfers.length > 0) {
       lines.push('', table(
         ['FILE', 'SIZE', 'FROM TRACKER', 'FROM PEERS', 'OFFLOAD', 'DONE', 'PROVIDERS'],

@@ -83,4 +83,16 @@ describe('integration: privacy of the queue in status', function () {
     assert.equal(s.tracker, tracker.peerId)
     assert.equal(s.queue.entries.length, 2)
   })
+
+  it('in text, the operator sees the queue entries and the connected peers; a stranger only counts', async function () {
+    const operator = await runCli(['status', '--home', join(root, 'tracker')], env)
+    assert.equal(operator.code, 0, operator.stderr)
+    assert.match(operator.stdout, /PEER\s+FILE\s+STATE/)
+    assert.ok(operator.stdout.includes(waiter.peerId.toString()), 'the waiting peer is listed')
+    assert.match(operator.stdout, /CONNECTED PEER/)
+    const stranger = await runCli(['status', '--home', join(root, 'stranger-text'), '--tracker', tracker.addresses[0]], env)
+    assert.equal(stranger.code, 0, stranger.stderr)
+    assert.match(stranger.stdout, /other peers connected/)
+    assert.ok(!stranger.stdout.includes(waiter.peerId.toString()), 'no PeerId shown to a stranger')
+  })
 })
