@@ -36,6 +36,8 @@ export interface HostServices extends Record<string, unknown> {
   upgrades?: ConnectionUpgradesState
   reachability?: PeerReachabilityService
   relay?: CircuitRelayService
+  /** The limits `relay` was started with. */
+  relayLimits?: RelayServerInit
   relayReservations?: RelayReservationsState
   portMapping?: PortMappingState
   autonat?: unknown
@@ -197,6 +199,7 @@ export async function createHost (init: HostInit): Promise<Host> {
         defaultDurationLimit: server.maxDurationMs
       }
     })
+    services.relayLimits = () => ({ ...server })
   }
   if ((init.reserveOn ?? []).length > 0) services.relayReservations = relayReservations({ relays: init.reserveOn ?? [] })
   if (init.upnp != null && init.upnp !== false) services.portMapping = portMapping(init.upnp === true ? {} : init.upnp)
