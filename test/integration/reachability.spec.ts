@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { AnnounceRequest, announce, requestTicket } from '../../node/index.js'
 import { runCli } from '../fixtures/cli-run.js'
+import { startIgdResponder } from '../fixtures/igd-responder.js'
 import { EventLog, MiB, seedFromFile, sha256, sha256File, startSwarm, waitFor } from '../fixtures/swarm.js'
 import { cliEnv } from '../fixtures/tracker-process.js'
 import type { StatusResult } from '../../cli/commands/status.js'
@@ -66,28 +67,33 @@ describe('integration: reachability through the tracker (loopback)', function ()
     assert.ok(downloader.host.getConnections(seed.peerId).every(c => c.limits != null), 'only relayed connections to the seed')
   })
 
-  it('status shows per peer how it is reachable: a loopback seed is public, a relay-only one relay-only', async function () {
+  it('status shows per peer how it is reachable: public, upnp (its router mapped its port), relay-only', async function () {
     swarm = await startSwarm({ label: 'reach-status', fileSize: 256 * 1024, seed: 72 })
     const s = swarm
+    const igd = await startIgdResponder({ externalIp: '127.0.0.1', ssdpPort: false })
+    s.onStop(async () => { await igd.close() })
     const direct = await s.addPeer({ listen: LISTEN })
     await seedFromFile(direct, s.path)
+    const mapped = await s.addPeer({ listen: LISTEN, host: { upnp: { gateways: [igd.descriptionUrl] } } })
+    await waitFor('the port mapping', () => (mapped.host.services.portMapping?.mappings.length ?? 0) > 0)
+    await seedFromFile(mapped, s.path)
     const relayed = await relayOnlySeed(s)
     const reach = s.tracker.host.services.reachability
     assert.ok(reach != null)
-    await waitFor('the direct seed to be dialled back', () => (reach.info(direct.peerId.toString())?.confirmed.length ?? 0) > 0)
+    for (const p of [direct, mapped]) await waitFor('the seeds to be dialled back', () => (reach.info(p.peerId.toString())?.confirmed.length ?? 0) > 0)
     const env = cliEnv(join(s.root, 'base'))
     const json = await runCli(['status', '--json', '--home', join(s.root, 'tracker')], env)
     assert.equal(json.code, 0, json.stderr)
     const st = JSON.parse(json.stdout) as StatusResult
     const how = new Map(st.peers.map(p => [p.peerId, p.reachability]))
     assert.equal(how.get(direct.peerId.toString()), 'public')
+    assert.equal(how.get(mapped.peerId.toString()), 'upnp')
     assert.equal(how.get(relayed.peerId.toString()), 'relay-only')
-    assert.equal(st.reachability.public, 1)
-    assert.equal(st.reachability.relayOnly, 1)
-    assert.equal(st.relay.reserved, 2, 'both seeds hold a relay slot (a sharing peer always reserves one)')
+    assert.deepEqual(st.reachability, { public: 1, upnp: 1, holePunched: 0, relayOnly: 1, unknown: 0 })
+    assert.equal(st.relay.reserved, 3, 'every seed holds a relay slot (a sharing peer always reserves one)')
     const text = await runCli(['status', '--home', join(s.root, 'tracker')], env)
     assert.equal(text.code, 0, text.stderr)
-    assert.match(text.stdout, /reachable: 1 public, 0 upnp, 0 hole-punched, 1 relay-only/)
+    assert.match(text.stdout, /reachable: 1 public, 1 upnp, 0 hole-punched, 1 relay-only, 0 unknown; relay 3\/64 slots in use/)
     assert.match(text.stdout, /CONNECTED PEER\s+REACHABLE/)
     assert.match(text.stdout, new RegExp(`${relayed.peerId.toString()}\\s+relay-only`))
   })
