@@ -62,6 +62,31 @@ describe('node/host: circuit relay v2 (tracker relays for its peers)', function 
     await stream.close()
   })
 
+  it('cuts a relayed connection once it carried --relay-max-bytes, even for a protocol that opted in', async function () {
+    const relay = await relayHost()
+    const peer = await host({ listen: [], reserveOn: [relay.getMultiaddrs()[0].toString()] })
+    const dialer = await host({ listen: [] })
+    hosts.push(relay, peer, dialer)
+    const addr = await circuitAddress(peer)
+    let received = 0
+    const ended = new Promise<void>(resolve => {
+      void peer.handle(ECHO, async (stream) => {
+        stream.addEventListener('message', (evt) => { received += evt.data.byteLength })
+        stream.addEventListener('close', () => { resolve() })
+      }, { runOnLimitedConnection: true })
+    })
+    const conn = await dialer.dial(multiaddr(addr))
+    const stream = await conn.newStream(ECHO, { runOnLimitedConnection: true })
+    const chunk = new Uint8Array(16 * 1024)
+    // four times the relay's limit, as fast as the stream takes it
+    for (let sent = 0; sent < 4 * 64 * 1024 && stream.status === 'open'; sent += chunk.byteLength) {
+      if (!stream.send(chunk)) await new Promise(resolve => { stream.addEventListener('drain', resolve, { once: true }); stream.addEventListener('close', resolve, { once: true }) })
+    }
+    await ended
+    assert.ok(received < 4 * 64 * 1024, `the relay let ${received} bytes through`)
+    assert.ok(received <= 64 * 1024, `received ${received} bytes, more than the 64 KiB limit`)
+  })
+
   it('refuses reservations past its slots, and frees the slot of a peer that leaves', async function () {
     const relay = await relayHost()
     hosts.push(relay)
