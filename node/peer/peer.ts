@@ -112,6 +112,8 @@ export class Peer {
     const reserveOn = (init.listen ?? []).length > 0 ? init.tracker.map(String).filter(a => a.includes('/p2p/') && !a.includes('/p2p-circuit')) : []
     const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, reserveOn, ...init.host })
     const peer = new Peer(init, host, logger)
+    // the first relayed connection made direct changes what the tracker should say of us
+    host.services.upgrades?.onUpgrade(() => { if (peer.sharing && peer.#tracker != null && host.services.upgrades?.upgraded === 1) peer.reshare().catch(() => {}) })
     if (peer.sharing) await peer.#server.start()
     return peer
   }

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { AnnounceRequest, Peer, announce, requestTicket } from '../../node/index.js'
 import { runCli } from '../fixtures/cli-run.js'
+import { reachabilityOf } from '../../tracker/providers/reachable-addresses.js'
 import { startIgdResponder } from '../fixtures/igd-responder.js'
 import { EventLog, MiB, seedFromFile, sha256, sha256File, startSwarm, waitFor } from '../fixtures/swarm.js'
 import { removeDir, standardLibrary, tempDir, writeLibrary } from '../fixtures/network.js'
@@ -97,6 +98,26 @@ describe('integration: reachability through the tracker (loopback)', function ()
     assert.match(text.stdout, /reachable: 1 public, 1 upnp, 0 hole-punched, 1 relay-only, 0 unknown; relay 3\/64 slots in use/)
     assert.match(text.stdout, /CONNECTED PEER\s+REACHABLE/)
     assert.match(text.stdout, new RegExp(`${relayed.peerId.toString()}\\s+relay-only`))
+  })
+
+  it('a relay-only peer whose relayed connection is made direct (as a hole punch does) is hole-punched to the tracker', async function () {
+    swarm = await startSwarm({ label: 'reach-punched', fileSize: 256 * 1024, seed: 73 })
+    const s = swarm
+    const a = await relayOnlySeed(s)
+    const b = await s.addPeer({ listen: LISTEN })
+    await b.connect()
+    const aId = a.peerId.toString()
+    await waitFor('a to hold a relay slot', () => s.tracker.host.services.relay?.reservations.has(a.peerId))
+    assert.equal(reachabilityOf(s.tracker.host, aId), 'relay-only')
+    // b reaches a through the relay, then a dials b directly while the relayed connection is open
+    const circuit = `${s.tracker.addresses.find(x => x.startsWith('/ip4/')) ?? ''}/p2p-circuit/p2p/${aId}`
+    const relayed = await b.host.dial(multiaddr(circuit))
+    assert.ok(relayed.limits != null)
+    const bAddr = b.host.getMultiaddrs().find(x => !x.toString().includes('/p2p-circuit'))
+    assert.ok(bAddr != null)
+    await a.host.dial(bAddr)
+    assert.equal(a.host.services.upgrades?.upgraded, 1)
+    await waitFor('the tracker to learn it', () => reachabilityOf(s.tracker.host, aId) === 'hole-punched')
   })
 
   describe('the tracker CLI\'s relay flags', function () {
