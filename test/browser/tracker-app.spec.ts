@@ -1,0 +1,94 @@
+/**
+ * The tracker's web app in headless Chromium against a real `mediaswarm tracker --http`
+ * process over the bundled media: the catalogue renders and search filters it as you type,
+ * the test pattern plays, items that cannot play say so, hostile names stay text.
+ */
+import '../../node/polyfill.js'
+import assert from 'node:assert/strict'
+import { cp, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { removeDir, tempDir, waitFor } from '../fixtures/network.js'
+import { MEDIA, launchChromium, screenshot, watchedPage } from './chromium.js'
+import { startWebTracker } from './web-tracker.js'
+import type { WebTracker } from './web-tracker.js'
+import type { Browser } from 'playwright-core'
+
+/** A file name that would run script if the page put it into HTML unescaped. */
+const HOSTILE = '<img src=x onerror="document.body.dataset.owned=1">.srt'
+const SUBTITLES = '1\n00:00:00,000 --> 00:00:02,000\nHello\n'
+
+describe('browser: the tracker web app lists, searches and plays the catalogue', function () {
+  this.timeout(120_000)
+  let root: string | undefined
+  let tracker: WebTracker | undefined
+  let browser: Browser | undefined
+
+  after(async function () {
+    await browser?.close().catch(() => {})
+    await tracker?.process.end('SIGINT')
+    await removeDir(root)
+  })
+
+  it('renders the catalogue, filters it as you type, plays a video and explains a subtitle file', async function () {
+    root = await tempDir('tracker-app')
+    const media = join(root, 'media')
+    // the four bundled media files (not media/'s README and script: the CLI runs with --all-files)
+    for (const file of ['test-pattern.mp4', 'a440-tone.mp3', 'clips/c-major-chord.opus', 'clips/a220-tone.flac']) await cp(join(MEDIA, file), join(media, file), { recursive: true })
+    await writeFile(join(media, 'film.srt'), SUBTITLES)
+    await writeFile(join(media, HOSTILE), SUBTITLES)
+    tracker = await startWebTracker(root, media)
+
+    browser = await launchChromium()
+    // items without cover art answer 404 there, by contract
+    const { page, errors } = await watchedPage(browser, (path) => path.startsWith('/api/cover/'))
+    await page.goto(`${tracker.url}/`, { timeout: 30_000 })
+    const rows = page.locator('#catalogue > li')
+    await waitFor('the catalogue to render', async () => await rows.count() === 6, 30_000)
+    const text = await page.locator('#catalogue').innerText()
+    for (const title of ['Test pattern', 'A440 tone', 'C major chord', 'A220 tone', 'film.srt']) assert.ok(text.includes(title), `${title} is not listed: ${text}`)
+    // metadata from the tags: artist, album, duration, resolution
+    const video = page.locator('#catalogue > li[data-kind=video]')
+    assert.match(await video.innerText(), /Test pattern\s+mediaswarm · mediaswarm samples · 0:10 · 320×240 · video/)
+    // the hostile name is text, not markup
+    assert.ok(text.includes(HOSTILE), 'the hostile file name is not shown as text')
+    assert.equal(await page.locator('#catalogue img:not(.cover)').count(), 0)
+    await screenshot(page, 'tracker-app-catalogue')
+
+    // search filters as you type (no submit); words match title, artist, album or file name
+    await page.locator('#search').pressSequentially('tone', { delay: 20 })
+    await waitFor('the search to filter', async () => await rows.count() === 2, 5_000)
+    assert.match(await page.locator('#catalogue').innerText(), /A220 tone[\s\S]*A440 tone/)
+    await page.locator('#search').fill('chord mediaswarm')
+    await waitFor('a two-word search', async () => await rows.count() === 1, 5_000)
+    assert.match(await page.locator('#cat-status').innerText(), /1 of 6 items match/)
+    await page.locator('#search').fill('no such thing')
+    await waitFor('an empty result', async () => await rows.count() === 0, 5_000)
+    await page.locator('#search').fill('')
+    await waitFor('the whole catalogue again', async () => await rows.count() === 6, 5_000)
+
+    // a subtitle file: a plain message and a download, no player
+    await page.locator('#catalogue > li', { hasText: 'film.srt' }).locator('button').click()
+    assert.match(await page.locator('#player [role=alert]').innerText(), /film\.srt is a subtitle file \(application\/x-subrip\): there is nothing to play/)
+    assert.equal(await page.locator('#player video, #player audio').count(), 0)
+
+    // the video, keyboard only: focus its row and press Enter
+    await video.locator('button').focus()
+    await page.keyboard.press('Enter')
+    const player = page.locator('#player video')
+    await player.waitFor({ timeout: 10_000 })
+    const cid = await video.getAttribute('data-cid')
+    assert.equal(await player.getAttribute('src'), `/media/${cid ?? ''}`)
+    const played = await waitFor('the video to play past 1 s', async () => {
+      const state = await player.evaluate((v: unknown) => {
+        const m = v as { currentTime: number, videoWidth: number, error: { code: number } | null }
+        return { t: m.currentTime, width: m.videoWidth, error: m.error?.code }
+      })
+      if (state.error != null) throw new Error(`Chromium could not play the test pattern: MediaError ${state.error}`)
+      return state.t > 1 ? state : undefined
+    }, 30_000)
+    assert.equal(played.width, 320)
+    await screenshot(page, 'tracker-app-playing')
+    assert.equal(await page.locator('body').getAttribute('data-owned'), null)
+    assert.deepEqual(errors, [])
+  })
+})
