@@ -10,7 +10,7 @@ import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
-import type { ConnectionMonitorInit } from 'libp2p'
+import type { ConnectionMonitorInit, Libp2pInit } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
 
 /** Services every mediaswarm host runs. */
@@ -68,6 +68,8 @@ export interface HostInit {
   logger?: ComponentLogger
   /** Start listening at once. @default true */
   start?: boolean
+  /** libp2p's metrics (e.g. `prometheusMetrics()` from @libp2p/prometheus-metrics). @default none */
+  metrics?: Libp2pInit['metrics']
 }
 
 /**
@@ -129,6 +131,7 @@ export async function createHost (init: HostInit): Promise<Host> {
       maxIncomingPendingConnections: init.maxIncomingPendingConnections ?? 10
     },
     logger: init.logger,
+    metrics: init.metrics,
     services: {
       identify: identify(),
       ping: ping()

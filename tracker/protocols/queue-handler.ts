@@ -22,6 +22,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
   const req = await expectMessage(reader, QueueRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
   const writer = new UpdateWriter(stream)
   const refuse = async (refusal: QueueUpdate.Refusal, message: string, retryAfterMs = 0): Promise<void> => {
+    ctx.onRefused?.(refusal)
     writer.final(update({ type: QueueUpdate.Type.REFUSED, refusal, message, retryAfterMs }))
     await writer.flush()
     await stream.close()
