@@ -67,12 +67,13 @@ function renderDashboard (d) {
   plot($('plot-upload'), history.map(h => ({ t: h.t, v: h.uploadRate })), { fmt: fmtRate, name: 'tracker upload rate' })
 
   $('queue').querySelector('tbody').replaceChildren(...q.entries.map(e => el('tr', { data: { position: String(e.position), state: e.state, cid: e.cid, peer: e.peer || '' } },
-    el('td', { className: 'num' }, String(e.position)),
+    el('td', { className: 'num' }, e.state === 'waiting' ? String(e.position) : '–'),
     el('td', {}, e.name),
     el('td', {}, e.state),
     el('td', { className: 'num' }, fmtWait(e.waitedMs)),
     el('td', { className: 'op peer' }, e.peer || ''))))
   $('queue-empty').hidden = q.entries.length > 0
+  $('queue').hidden = q.entries.length === 0
 
   $('files').querySelector('tbody').replaceChildren(...d.files.map(f => {
     const all = f.bytesFromTracker + f.bytesFromPeers
@@ -84,6 +85,7 @@ function renderDashboard (d) {
       el('td', { className: 'num' }, el('span', { className: 'bar', 'aria-hidden': 'true' }, el('span', { style: 'width:' + Math.round(share * 100) + '%' })), fmtPercent(share)))
   }))
   $('files-empty').hidden = d.files.length > 0
+  $('files').hidden = d.files.length === 0
 
   const list = d.peers.list
   $('peers-summary').textContent = d.peers.count + ' connected' + (reach ? ': ' + reach : '') + (d.operator ? '' : '. Per-peer detail needs the operator token.')
