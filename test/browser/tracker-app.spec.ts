@@ -5,10 +5,11 @@
  */
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
-import { cp, writeFile } from 'node:fs/promises'
+import { cp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { removeDir, tempDir, waitFor } from '../fixtures/network.js'
 import { MEDIA, launchChromium, screenshot, watchedPage } from './chromium.js'
+import { solidPng, taggedMp3 } from './tagged-mp3.js'
 import { startWebTracker } from './web-tracker.js'
 import type { WebTracker } from './web-tracker.js'
 import type { Browser } from 'playwright-core'
@@ -36,19 +37,27 @@ describe('browser: the tracker web app lists, searches and plays the catalogue',
     for (const file of ['test-pattern.mp4', 'a440-tone.mp3', 'clips/c-major-chord.opus', 'clips/a220-tone.flac']) await cp(join(MEDIA, file), join(media, file), { recursive: true })
     await writeFile(join(media, 'film.srt'), SUBTITLES)
     await writeFile(join(media, HOSTILE), SUBTITLES)
+    const cover = solidPng(16, [200, 40, 120])
+    await writeFile(join(media, 'covered.mp3'), taggedMp3(await readFile(join(MEDIA, 'a440-tone.mp3')), { title: 'Covered song', artist: 'Cover Artist', album: 'Cover Album', cover }))
     tracker = await startWebTracker(root, media)
 
     browser = await launchChromium()
-    // items without cover art answer 404 there, by contract
-    const { page, errors } = await watchedPage(browser, (path) => path.startsWith('/api/cover/'))
+    const { page, errors } = await watchedPage(browser)
     await page.goto(`${tracker.url}/`, { timeout: 30_000 })
     const rows = page.locator('#catalogue > li')
-    await waitFor('the catalogue to render', async () => await rows.count() === 6, 30_000)
+    await waitFor('the catalogue to render', async () => await rows.count() === 7, 30_000)
     const text = await page.locator('#catalogue').innerText()
     for (const title of ['Test pattern', 'A440 tone', 'C major chord', 'A220 tone', 'film.srt']) assert.ok(text.includes(title), `${title} is not listed: ${text}`)
     // metadata from the tags: artist, album, duration, resolution
     const video = page.locator('#catalogue > li[data-kind=video]')
     assert.match(await video.innerText(), /Test pattern\s+mediaswarm · mediaswarm samples · 0:10 · 320×240 · video/)
+    // cover art from the tags, fetched only for the item that has one
+    const covered = page.locator('#catalogue > li', { hasText: 'Covered song' })
+    assert.match(await covered.innerText(), /Covered song\s+Cover Artist · Cover Album · 0:08 · audio/)
+    const coverImg = covered.locator('img.cover')
+    assert.equal(await coverImg.getAttribute('src'), `/api/cover/${await covered.getAttribute('data-cid') ?? ''}`)
+    await waitFor('the cover to load', async () => await coverImg.evaluate((i: unknown) => (i as { naturalWidth: number }).naturalWidth) === 16, 10_000)
+    assert.equal(await page.locator('#catalogue img.cover').count(), 1)
     // the hostile name is text, not markup
     assert.ok(text.includes(HOSTILE), 'the hostile file name is not shown as text')
     assert.equal(await page.locator('#catalogue img:not(.cover)').count(), 0)
@@ -60,11 +69,14 @@ describe('browser: the tracker web app lists, searches and plays the catalogue',
     assert.match(await page.locator('#catalogue').innerText(), /A220 tone[\s\S]*A440 tone/)
     await page.locator('#search').fill('chord mediaswarm')
     await waitFor('a two-word search', async () => await rows.count() === 1, 5_000)
-    assert.match(await page.locator('#cat-status').innerText(), /1 of 6 items match/)
+    assert.match(await page.locator('#cat-status').innerText(), /1 of 7 items match/)
+    await page.locator('#search').fill('COVER album')
+    await waitFor('a search by album, any case', async () => await rows.count() === 1, 5_000)
+    assert.match(await rows.innerText(), /Covered song/)
     await page.locator('#search').fill('no such thing')
     await waitFor('an empty result', async () => await rows.count() === 0, 5_000)
     await page.locator('#search').fill('')
-    await waitFor('the whole catalogue again', async () => await rows.count() === 6, 5_000)
+    await waitFor('the whole catalogue again', async () => await rows.count() === 7, 5_000)
 
     // a subtitle file: a plain message and a download, no player
     await page.locator('#catalogue > li', { hasText: 'film.srt' }).locator('button').click()

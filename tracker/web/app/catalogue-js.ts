@@ -80,7 +80,7 @@ function renderCatalogue () {
   const words = $('search').value.toLowerCase().split(' ').filter(Boolean)
   const shown = items.filter(i => matches(i, words))
   $('cat-count').textContent = '(' + items.length + ')'
-  $('cat-status').textContent = items.length === 0 ? 'The catalogue is empty.' : shown.length === items.length ? items.length + ' items' : shown.length + ' of ' + items.length + ' items match'
+  $('cat-status').textContent = items.length === 0 ? 'The catalogue is empty.' : shown.length === items.length ? items.length + (items.length === 1 ? ' item' : ' items') : shown.length + ' of ' + items.length + ' items match'
   $('catalogue').replaceChildren(...shown.map(item => {
     const cover = item.cover
       ? el('img', { className: 'cover', src: '/api/cover/' + encodeURIComponent(item.cid), alt: '', loading: 'lazy' })
