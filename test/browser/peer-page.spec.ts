@@ -9,7 +9,9 @@ import { randomBytes } from 'node:crypto'
 import { cp, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
+import { TokenBucket } from '../../node/index.js'
 import { Tracker } from '../../tracker/index.js'
+import { cliEnv, runCli } from '../fixtures/cli-run.js'
 import { startCli } from '../fixtures/cli-process.js'
 import { httpRequest } from '../fixtures/http-client.js'
 import { removeDir, tempDir, waitFor } from '../fixtures/network.js'
@@ -41,14 +43,14 @@ describe('browser: the peer page offers downloads and explains what cannot play'
     await removeDir(root)
   })
 
-  it('downloads a file, shows errors for a text file and an undecodable video, and lists sharing', async function () {
+  it('downloads a file, shows errors for a text file and an undecodable video, and counts what it shares', async function () {
     root = await tempDir('peer-page')
     const mediaDir = join(root, 'media')
     await cp(join(MEDIA, 'test-pattern.mp4'), join(mediaDir, 'test-pattern.mp4'))
     await writeFile(join(mediaDir, 'notes.txt'), NOTES)
     await writeFile(join(mediaDir, 'broken.mp4'), randomBytes(64 * 1024))
     await writeFile(join(mediaDir, HOSTILE), 'hostile\n')
-    tracker = await Tracker.create({ home: join(root, 'tracker'), mediaDir, listen: ['/ip4/127.0.0.1/tcp/0'], watch: false, include: () => true })
+    tracker = await Tracker.create({ home: join(root, 'tracker'), mediaDir, listen: ['/ip4/127.0.0.1/tcp/0'], watch: false, include: () => true, limiter: new TokenBucket({ rate: 48 * 1024 }) })
     const trackerAddr = tracker.addresses.find(a => multiaddr(a).toString().startsWith('/ip4/127.0.0.1/'))
     assert.ok(trackerAddr != null)
     peer = startCli(['peer', '--tracker', trackerAddr, '--home', join(root, 'peer'), '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0', '--json'])
@@ -117,7 +119,19 @@ describe('browser: the peer page offers downloads and explains what cannot play'
       const t = await page.locator('#player video').evaluate((v: unknown) => (v as { currentTime: number }).currentTime)
       return t > 0.5
     }, 30_000)
+    await waitFor('the download to complete', async () => /^complete: /.test(await page.locator('#status').innerText()), 30_000)
     await screenshot(page, 'peer-page-playing')
+
+    // another peer fetches the video: the tracker uploads slowly, so this peer serves pieces,
+    // and the page's sharing panel counts them
+    const other = await runCli(['get', 'test-pattern.mp4', '--tracker', trackerAddr, '--home', join(root, 'other'), '-d', join(root, 'other-out'), '--no-share', '--json'], cliEnv(root))
+    assert.equal(other.code, 0, other.stderr)
+    const fromPeers = (JSON.parse(other.stdout) as Array<{ bytesFromPeers: number }>)[0].bytesFromPeers
+    assert.ok(fromPeers > 0, `the other peer fetched nothing from this one: ${other.stdout}`)
+    const served = JSON.parse((await httpRequest(`${web}/api/peer`)).body.toString('utf8')) as { uploadedBytes: number }
+    assert.ok(served.uploadedBytes >= fromPeers, `uploaded ${served.uploadedBytes} < ${fromPeers}`)
+    await waitFor('the panel to count the upload', async () => /^upload [\d.]+ \S+\/s · [1-9][\d.]* (B|KiB) uploaded/.test(await page.locator('#sharing').innerText()), 10_000)
+    await screenshot(page, 'peer-page-shared')
     assert.deepEqual(errors, [])
   })
 })
