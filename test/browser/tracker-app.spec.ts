@@ -30,7 +30,7 @@ describe('browser: the tracker web app lists, searches and plays the catalogue',
     await removeDir(root)
   })
 
-  it('renders the catalogue, filters it as you type, plays a video and explains a subtitle file', async function () {
+  it('renders the catalogue with covers, filters it as you type, plays a video, explains a subtitle file, and drops a refused token', async function () {
     root = await tempDir('tracker-app')
     const media = join(root, 'media')
     // the four bundled media files (not media/'s README and script: the CLI runs with --all-files)
@@ -102,5 +102,14 @@ describe('browser: the tracker web app lists, searches and plays the catalogue',
     await screenshot(page, 'tracker-app-playing')
     assert.equal(await page.locator('body').getAttribute('data-owned'), null)
     assert.deepEqual(errors, [])
+
+    // a wrong operator token: refused once (403), forgotten, and the public view goes live
+    const wrong = await watchedPage(browser, (path) => path === '/api/dashboard')
+    await wrong.page.goto(`${tracker.url}/?token=not-the-token`, { timeout: 30_000 })
+    await waitFor('the public view to go live', async () => await wrong.page.locator('#live').innerText() === 'live', 15_000)
+    assert.equal(await wrong.page.locator('#role').innerText(), 'public view: the operator token was refused')
+    assert.equal(await wrong.page.locator('#forget').isVisible(), false)
+    assert.equal(await wrong.page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length), 0)
+    assert.deepEqual(wrong.errors, [])
   })
 })

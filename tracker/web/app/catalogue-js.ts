@@ -45,13 +45,15 @@ function operatorToken () {
   }
   return sessionStorage.getItem(TOKEN_KEY)
 }
-const token = operatorToken()
+let token = operatorToken()
+/** Set when the tracker refused the token given (403): the page then shows the public view. */
+let tokenRefused = false
 
 /** fetch() with the operator token as a bearer header. */
 async function api (path) {
   const headers = token ? { Authorization: 'Bearer ' + token } : {}
   const res = await fetch(path, { headers, cache: 'no-store' })
-  if (!res.ok) throw new Error(path + ' answered ' + res.status)
+  if (!res.ok) throw Object.assign(new Error(path + ' answered ' + res.status), { status: res.status })
   return res.json()
 }
 

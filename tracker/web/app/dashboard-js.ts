@@ -50,7 +50,7 @@ const REACH = [['public', 'public'], ['upnp', 'UPnP'], ['holePunched', 'hole-pun
 
 function renderDashboard (d) {
   document.body.classList.toggle('operator', d.operator === true)
-  $('role').textContent = d.operator ? 'operator view' : token ? 'public view (token not accepted)' : 'public view'
+  $('role').textContent = d.operator ? 'operator view' : tokenRefused ? 'public view: the operator token was refused' : 'public view'
   $('forget').hidden = !token
   const q = d.queue
   const history = d.history || []
@@ -112,7 +112,18 @@ function connectEvents () {
   })
 }
 async function startDashboard () {
-  try { renderDashboard(await api('/api/dashboard')) } catch (err) { setLive('no dashboard: ' + err.message, 'down') }
+  try {
+    renderDashboard(await api('/api/dashboard'))
+  } catch (err) {
+    if (err.status === 403 && token) {
+      // a wrong or changed token: forget it and carry on with the public view
+      sessionStorage.removeItem(TOKEN_KEY)
+      token = null
+      tokenRefused = true
+      return startDashboard()
+    }
+    setLive('no dashboard: ' + err.message, 'down')
+  }
   connectEvents()
 }
 `
