@@ -21,11 +21,11 @@ const USAGE = 'expected ADDR:PORT, e.g. 127.0.0.1:8080, 0.0.0.0:8080 or [::1]:80
 export function parseHttpAddress (text: string): HttpAddress {
   const raw = text.trim()
   const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(raw) ?? /^()()(\d{1,5})$/.exec(raw)
-  if (m == null) throw new UsageError(`--http "${text}" is not an address and port (${USAGE}).`)
+  if (m == null) throw new UsageError(`The --http value "${text}" is not an address and port (${USAGE}).`)
   const host = m[1] !== undefined && m[1] !== '' ? m[1] : m[2] !== undefined && m[2] !== '' ? m[2] : '127.0.0.1'
   const port = Number(m[3])
-  if (port > 65535) throw new UsageError(`--http "${text}": ${port} is not a TCP port (0 to 65535).`)
-  if (host !== 'localhost' && isIP(host) === 0) throw new UsageError(`--http "${text}": ${host} is not an IP address (${USAGE}).`)
+  if (port > 65535) throw new UsageError(`The --http port ${port} is not a TCP port (0 to 65535).`)
+  if (host !== 'localhost' && isIP(host) === 0) throw new UsageError(`The --http address ${host} is not an IP address (${USAGE}).`)
   return { host: host === 'localhost' ? '127.0.0.1' : host, port }
 }
 

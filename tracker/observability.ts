@@ -1,8 +1,9 @@
 import type { Registry } from 'prom-client'
 import { History, HistorySampler } from './history.js'
-import { GrantWatcher, TrackerMetrics, connectedPeers, defaultReachability } from './metrics/index.js'
+import { GrantWatcher, PeerRates, TrackerMetrics, connectedPeers, defaultReachability } from './metrics/index.js'
 import type { ConnectedPeers, ReachabilityOf } from './metrics/index.js'
 import type { Catalogue } from './catalogue/index.js'
+import type { ProviderIndex } from './providers/index.js'
 import type { RequestQueue } from './queue/index.js'
 import type { TransferStats } from './transfer-stats.js'
 import type { PeerRateView } from './web/types.js'
@@ -12,6 +13,7 @@ import type { Host } from '../node/index.js'
 export interface ObservabilityInit {
   registry: Registry
   queue: () => RequestQueue
+  providers: () => ProviderIndex
   stats: TransferStats
   catalogue: Catalogue
   host: () => Host
@@ -35,6 +37,7 @@ export class Observability {
   readonly #grants: GrantWatcher
   readonly #queueListeners = new Set<() => void>()
   readonly #reachabilityOf: ReachabilityOf
+  readonly #rates: PeerRates
 
   constructor (init: ObservabilityInit) {
     this.#init = init
@@ -47,6 +50,10 @@ export class Observability {
       catalogueFiles: () => init.catalogue.size
     }, init.registry)
     this.#grants = new GrantWatcher(this.metrics)
+    this.#rates = new PeerRates({
+      holdings: () => this.#holdings(),
+      trackerServed: () => Object.fromEntries(Object.entries(init.stats.byFile()).map(([cid, s]) => [cid, s.servedByTracker]))
+    })
     this.#sampler = new HistorySampler({
       history: this.history,
       read: () => ({
@@ -54,7 +61,10 @@ export class Observability {
         servedByTracker: init.stats.totalServedByTracker,
         servedByPeers: init.stats.totalServedByPeers
       }),
-      onSample: (s) => { this.metrics.queueLength(s.queueLength) }
+      onSample: (s) => {
+        this.metrics.queueLength(s.queueLength)
+        this.#rates.tick()
+      }
     })
   }
 
@@ -86,9 +96,26 @@ export class Observability {
     return connectedPeers(this.#init.host().getConnections(), this.#reachabilityOf)
   }
 
-  /** A peer's estimated rates (bytes per second). */
-  peerRates (_peer: string): PeerRateView {
-    return { uploadRate: 0, downloadRate: 0 }
+  /** A peer's estimated rates (bytes per second); see PeerRates. */
+  peerRates (peer: string): PeerRateView {
+    return this.#rates.of(peer)
+  }
+
+  /** Held bytes per file per holder, from the provider index (pieces x piece size). */
+  #holdings (): Map<string, Map<string, number>> {
+    const providers = this.#init.providers()
+    const out = new Map<string, Map<string, number>>()
+    for (const cid of Object.keys(providers.counts())) {
+      const entry = this.#init.catalogue.get(cid)
+      if (entry == null) continue
+      const peers = new Map<string, number>()
+      for (const peer of providers.holders(cid)) {
+        const holding = providers.holding(peer, cid)
+        if (holding != null) peers.set(peer, Math.min(entry.size, holding.bits.count * entry.pieceSize))
+      }
+      out.set(cid, peers)
+    }
+    return out
   }
 }
 

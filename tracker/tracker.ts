@@ -134,6 +134,7 @@ export class Tracker implements WebSource {
     this.#observe = new Observability({
       registry,
       queue: () => this.queue,
+      providers: () => this.providers,
       stats: this.stats,
       catalogue,
       host: () => this.host,

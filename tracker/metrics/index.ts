@@ -9,3 +9,5 @@ export { REACHABILITIES, connectedPeers, defaultReachability, reachabilityKey } 
 export type { ConnectedPeers, Reachability, ReachabilityOf } from './reachability.js'
 export { GrantWatcher } from './grant-watcher.js'
 export type { GrantObserver } from './grant-watcher.js'
+export { PeerRates } from './peer-rates.js'
+export type { PeerRatesSource } from './peer-rates.js'

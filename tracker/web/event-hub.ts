@@ -48,6 +48,7 @@ export class EventHub {
   #pending?: NodeJS.Timeout
   #lastPush = 0
   #unsubscribe?: () => void
+  #skipped = 0
 
   constructor (init: EventHubInit) {
     this.#init = init
@@ -58,6 +59,11 @@ export class EventHub {
 
   get clients (): number {
     return this.#clients.size
+  }
+
+  /** Events not sent to clients that were too far behind, since start. */
+  get skipped (): number {
+    return this.#skipped
   }
 
   /** Takes a request as an SSE client of `view`; answers 503 when full. */
@@ -125,6 +131,7 @@ export class EventHub {
     for (const c of this.#clients) {
       const buffered = c.res.writableLength + (c.res.socket?.writableLength ?? 0)
       if (buffered > this.#maxBuffered) {
+        this.#skipped++
         if (c.behindSince === 0) c.behindSince = this.#lastPush
         else if (this.#lastPush - c.behindSince > SSE_STALL_MS) c.res.destroy()
         continue
