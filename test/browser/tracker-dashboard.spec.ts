@@ -61,7 +61,8 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     assert.equal(await page.locator('#role').innerText(), 'operator view')
     // the token left the address bar (it stays in this tab's sessionStorage)
     assert.ok(!page.url().includes('token='), page.url())
-    assert.equal(await plotLast(page, 'plot-offload'), 0)
+    // nothing moved yet: the plot starts at 0 (once the tracker has sampled its first second)
+    assert.equal(await waitFor('the first history sample', async () => await plotLast(page, 'plot-offload'), 10_000), 0)
     const before = await page.locator('#plot-offload polyline').getAttribute('points')
 
     const env = cliEnv(root)

@@ -71,32 +71,64 @@ function itemMeta (item) {
 }
 
 // ---- catalogue ----
+/** Rows drawn at most: a huge library stays fast; the search narrows it down. */
+const MAX_ROWS = 300
 let items = []
+/** Items in the catalogue (the answer holds at most the server's limit of them). */
+let total = 0
+/** The server's answer to the current search, when the library is larger than one answer. */
+let serverHits = null
+let searchTimer = null
 let current = null
 
 function matches (item, words) {
   const hay = [item.name, item.title, item.artist, item.album, item.mime, item.kind].filter(Boolean).join(' ').toLowerCase()
   return words.every(w => hay.includes(w))
 }
+function catalogueRow (item) {
+  const cover = item.cover
+    ? el('img', { className: 'cover', src: '/api/cover/' + encodeURIComponent(item.cid), alt: '', loading: 'lazy' })
+    : el('span', { className: 'cover', 'aria-hidden': 'true' }, item.kind === 'video' ? '▶' : item.kind === 'audio' ? '♪' : '·')
+  const button = el('button', { type: 'button', data: { cid: item.cid }, 'aria-current': String(current != null && current.cid === item.cid) },
+    cover,
+    el('span', {}, el('span', { className: 'title' }, itemTitle(item)), el('br'), el('span', { className: 'meta' }, itemMeta(item))))
+  button.addEventListener('click', () => { play(item) })
+  return el('li', { data: { cid: item.cid, kind: item.kind } }, button, downloadLink(item))
+}
 function renderCatalogue () {
   const words = $('search').value.toLowerCase().split(' ').filter(Boolean)
-  const shown = items.filter(i => matches(i, words))
-  $('cat-count').textContent = '(' + items.length + ')'
-  $('cat-status').textContent = items.length === 0 ? 'The catalogue is empty.' : shown.length === items.length ? items.length + (items.length === 1 ? ' item' : ' items') : shown.length + ' of ' + items.length + ' items match'
-  $('catalogue').replaceChildren(...shown.map(item => {
-    const cover = item.cover
-      ? el('img', { className: 'cover', src: '/api/cover/' + encodeURIComponent(item.cid), alt: '', loading: 'lazy' })
-      : el('span', { className: 'cover', 'aria-hidden': 'true' }, item.kind === 'video' ? '▶' : item.kind === 'audio' ? '♪' : '·')
-    const button = el('button', { type: 'button', data: { cid: item.cid }, 'aria-current': String(current != null && current.cid === item.cid) },
-      cover,
-      el('span', {}, el('span', { className: 'title' }, itemTitle(item)), el('br'), el('span', { className: 'meta' }, itemMeta(item))))
-    button.addEventListener('click', () => { play(item) })
-    return el('li', { data: { cid: item.cid, kind: item.kind } }, button, downloadLink(item))
-  }))
+  const shown = words.length > 0 && serverHits != null ? serverHits : items.filter(i => matches(i, words))
+  const all = Math.max(total, items.length)
+  $('cat-count').textContent = '(' + all + ')'
+  let status = all === 0 ? 'The catalogue is empty.' : words.length === 0 ? all + (all === 1 ? ' item' : ' items') : shown.length + ' of ' + all + ' items match'
+  if (shown.length > MAX_ROWS) status += '; the first ' + MAX_ROWS + ' are listed, refine the search'
+  $('cat-status').textContent = status
+  $('catalogue').replaceChildren(...shown.slice(0, MAX_ROWS).map(catalogueRow))
+}
+/** Filters as you type; a library larger than one answer is also searched on the server. */
+function onSearch () {
+  serverHits = null
+  renderCatalogue()
+  if (total <= items.length) return
+  clearTimeout(searchTimer)
+  searchTimer = setTimeout(async () => {
+    const q = $('search').value.trim()
+    if (q === '') return
+    try {
+      const answer = await api('/api/catalogue?q=' + encodeURIComponent(q))
+      if ($('search').value.trim() !== q) return
+      serverHits = answer.items
+      renderCatalogue()
+    } catch (err) {
+      $('cat-status').textContent = 'Search failed: ' + err.message
+    }
+  }, 250)
 }
 async function loadCatalogue () {
   try {
-    items = (await api('/api/catalogue')).items
+    const answer = await api('/api/catalogue')
+    items = answer.items
+    total = typeof answer.total === 'number' ? answer.total : items.length
     items.sort((a, b) => itemTitle(a).localeCompare(itemTitle(b)))
     renderCatalogue()
   } catch (err) {

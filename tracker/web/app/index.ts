@@ -7,7 +7,7 @@ export { APP_CSS, APP_HTML }
 
 /** Wiring of the parts once the page is parsed. */
 const START_JS = String.raw`
-$('search').addEventListener('input', renderCatalogue)
+$('search').addEventListener('input', onSearch)
 $('forget').addEventListener('click', () => { sessionStorage.removeItem(TOKEN_KEY); location.reload() })
 loadCatalogue()
 startDashboard()
