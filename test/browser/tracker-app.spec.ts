@@ -83,6 +83,12 @@ describe('browser: the tracker web app lists, searches and plays the catalogue',
     assert.match(await page.locator('#player [role=alert]').innerText(), /film\.srt is a subtitle file \(application\/x-subrip\): there is nothing to play/)
     assert.equal(await page.locator('#player video, #player audio').count(), 0)
 
+    // a song with a cover: the picture above the audio player
+    await covered.locator('button').click()
+    await page.locator('#player audio').waitFor({ timeout: 10_000 })
+    assert.equal(await page.locator('#player img').getAttribute('alt'), 'cover of Covered song')
+    await waitFor('the audio to play', async () => await page.locator('#player audio').evaluate((a: unknown) => (a as { currentTime: number }).currentTime) > 0.2, 30_000)
+
     // the video, keyboard only: focus its row and press Enter
     await video.locator('button').focus()
     await page.keyboard.press('Enter')

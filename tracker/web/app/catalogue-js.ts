@@ -156,7 +156,6 @@ function play (item) {
         const code = media.error ? media.error.code : 0
         playerMessage('Could not play ' + item.name + ': ' + (MEDIA_ERRORS[code] || 'unknown error') + '.', item)
       })
-      if (item.cover && kind === 'audio') media.poster = '/api/cover/' + encodeURIComponent(item.cid)
       media.src = mediaUrl(item)
       const parts = [media]
       if (kind === 'audio' && item.cover) parts.unshift(el('img', { src: '/api/cover/' + encodeURIComponent(item.cid), alt: 'cover of ' + itemTitle(item) }))
