@@ -17,6 +17,9 @@ import type { RunningCli } from '../fixtures/cli-run.js'
 import type { WebTracker } from './web-tracker.js'
 import type { Browser, Page } from 'playwright-core'
 
+/** The shared file's name: markup, if the page ever put it into HTML unescaped. */
+const NAME = '<b>big<i>.bin'
+
 /** A row of the page's queue table, as the page shows it. */
 interface QueueRow { position: string, state: string, peer: string }
 
@@ -50,7 +53,7 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     root = await tempDir('tracker-dashboard')
     const media = join(root, 'media')
     await mkdir(media, { recursive: true })
-    await writeFile(join(media, 'big.bin'), randomBytes(2 * MiB))
+    await writeFile(join(media, NAME), randomBytes(2 * MiB))
     // one slot and 512 KiB/s: the first download holds the slot for about 4 s
     tracker = await startWebTracker(root, media, ['--slots', '1', '--max-upload-rate', '512KiB'])
 
@@ -67,7 +70,7 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
 
     const env = cliEnv(root)
     const get = (name: string, seed: boolean): RunningCli => {
-      const p = spawnCli(['get', 'big.bin', '--tracker', tracker!.addr, '--home', join(root!, name), '-d', join(root!, `${name}-out`),
+      const p = spawnCli(['get', NAME, '--tracker', tracker!.addr, '--home', join(root!, name), '-d', join(root!, `${name}-out`),
         '--listen', '/ip4/127.0.0.1/tcp/0', '--max-upload-rate', '256KiB', '--json', ...(seed ? ['--seed'] : [])], env)
       peers.push(p)
       return p
@@ -86,6 +89,7 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     assert.equal(waiting.position, '1')
     assert.match(waiting.peer, /^12D3Koo/)
     assert.match(await page.locator('#summary').innerText(), /1 of 1 slots granted/)
+    assert.ok((await page.locator('#queue').innerText()).includes(NAME))
     await screenshot(page, 'tracker-dashboard-queued')
     // ...and is granted when the slot frees
     await waitFor('the waiting request to be granted', async () => {
@@ -108,7 +112,9 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     }, 30_000)
     assert.ok(offload <= 1)
     assert.notEqual(await page.locator('#plot-offload polyline').getAttribute('points'), before)
-    assert.match(await page.locator('#files').innerText(), /big\.bin/)
+    // the hostile file name is text in every table
+    assert.ok((await page.locator('#files').innerText()).includes(NAME))
+    assert.equal(await page.locator('#dashboard b, #dashboard i, #catalogue b, #catalogue i').count(), 0)
     await screenshot(page, 'tracker-dashboard-offload')
     assert.deepEqual(errors, [])
   })
