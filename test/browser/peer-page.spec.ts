@@ -19,7 +19,7 @@ import { MEDIA, launchChromium, screenshot, watchedPage } from './chromium.js'
 import type { CliProcess } from '../fixtures/cli-process.js'
 import type { Browser } from 'playwright-core'
 
-interface SharingLine { event: 'sharing', web: string }
+interface SharingLine { event: 'sharing', web: string, peerId: string }
 function isSharing (v: any): v is SharingLine {
   return v?.event === 'sharing' && typeof v.web === 'string'
 }
@@ -54,7 +54,7 @@ describe('browser: the peer page offers downloads and explains what cannot play'
     const trackerAddr = tracker.addresses.find(a => multiaddr(a).toString().startsWith('/ip4/127.0.0.1/'))
     assert.ok(trackerAddr != null)
     peer = startCli(['peer', '--tracker', trackerAddr, '--home', join(root, 'peer'), '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0', '--json'])
-    const { web } = await peer.jsonLine(isSharing, 30_000)
+    const { web, peerId } = await peer.jsonLine(isSharing, 30_000)
 
     const catalogue = JSON.parse((await httpRequest(`${web}/api/catalogue`)).body.toString('utf8')) as PageItem[]
     const byName = (name: string): PageItem => {
@@ -122,6 +122,8 @@ describe('browser: the peer page offers downloads and explains what cannot play'
     await waitFor('the download to complete', async () => /^complete: /.test(await page.locator('#status').innerText()), 30_000)
     await screenshot(page, 'peer-page-playing')
 
+    const video = byName('test-pattern.mp4')
+    await waitFor('the tracker to list this peer as holding the video', () => tracker?.providers.providers(video.cid).some(p => p.peer === peerId), 20_000)
     // another peer fetches the video: the tracker uploads slowly, so this peer serves pieces,
     // and the page's sharing panel counts them
     const other = await runCli(['get', 'test-pattern.mp4', '--tracker', trackerAddr, '--home', join(root, 'other'), '-d', join(root, 'other-out'), '--no-share', '--json'], cliEnv(root))

@@ -54,8 +54,8 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     const media = join(root, 'media')
     await mkdir(media, { recursive: true })
     await writeFile(join(media, NAME), randomBytes(2 * MiB))
-    // one slot and 512 KiB/s: the first download holds the slot for about 4 s
-    tracker = await startWebTracker(root, media, ['--slots', '1', '--max-upload-rate', '512KiB'])
+    // one slot and 256 KiB/s: the first download holds the slot for about 8 s
+    tracker = await startWebTracker(root, media, ['--slots', '1', '--max-upload-rate', '256KiB'])
 
     browser = await launchChromium()
     const { page, errors } = await watchedPage(browser)
@@ -78,6 +78,9 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     // peers upload slowly too, so a grant lasts seconds: the page, updated at most once a
     // second, cannot miss it
     const first = get('first', true)
+    // the second asks once the page shows the first holding the only slot
+    await waitFor('the first request granted on the page', async () => (await queueRows(page)).some(r => r.state === 'granted'), 60_000)
+      .catch((err: Error) => { throw new Error(`${err.message}; first: ${first.out.stderr}`) })
     const second = get('second', true)
 
     // a request waits behind the granted one...
