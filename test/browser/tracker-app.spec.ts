@@ -5,7 +5,7 @@
  */
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
-import { cp, readFile, writeFile } from 'node:fs/promises'
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { removeDir, tempDir, waitFor } from '../fixtures/network.js'
 import { MEDIA, launchChromium, screenshot, watchedPage } from './chromium.js'
@@ -24,10 +24,14 @@ describe('browser: the tracker web app lists, searches and plays the catalogue',
   let tracker: WebTracker | undefined
   let browser: Browser | undefined
 
+  let large: { root: string, tracker?: WebTracker } | undefined
+
   after(async function () {
     await browser?.close().catch(() => {})
     await tracker?.process.end('SIGINT')
+    await large?.tracker?.process.end('SIGINT')
     await removeDir(root)
+    await removeDir(large?.root)
   })
 
   it('renders the catalogue with covers, filters it as you type, plays a video, explains a subtitle file, and drops a refused token', async function () {
@@ -117,5 +121,24 @@ describe('browser: the tracker web app lists, searches and plays the catalogue',
     assert.equal(await wrong.page.locator('#forget').isVisible(), false)
     assert.equal(await wrong.page.evaluate(() => (globalThis as unknown as { sessionStorage: { length: number } }).sessionStorage.length), 0)
     assert.deepEqual(wrong.errors, [])
+  })
+
+  it('draws at most 300 rows of a large catalogue, says so, and search still finds the rest', async function () {
+    large = { root: await tempDir('tracker-app-large') }
+    const media = join(large.root, 'media')
+    await mkdir(media, { recursive: true })
+    for (let i = 0; i < 320; i++) await writeFile(join(media, `note-${String(i).padStart(3, '0')}.txt`), `note ${i}\n`)
+    large.tracker = await startWebTracker(large.root, media)
+    browser ??= await launchChromium()
+    const { page, errors } = await watchedPage(browser)
+    await page.goto(`${large.tracker.url}/`, { timeout: 30_000 })
+    await waitFor('the catalogue status', async () => (await page.locator('#cat-status').innerText()).startsWith('320 items'), 30_000)
+    assert.equal(await page.locator('#cat-status').innerText(), '320 items; the first 300 are listed, refine the search')
+    assert.equal(await page.locator('#catalogue > li').count(), 300)
+    // the last file is beyond the drawn rows, and the search finds it
+    await page.locator('#search').fill('note-319')
+    await waitFor('the search to find the last file', async () => await page.locator('#catalogue > li').count() === 1, 5_000)
+    assert.match(await page.locator('#catalogue').innerText(), /note-319\.txt/)
+    assert.deepEqual(errors, [])
   })
 })
