@@ -54,7 +54,7 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     const media = join(root, 'media')
     await mkdir(media, { recursive: true })
     await writeFile(join(media, NAME), randomBytes(2 * MiB))
-    // one slot and 256 KiB/s: the first download holds the slot for about 8 s
+    // one slot and a slow tracker (the third peer then prefers the first two)
     tracker = await startWebTracker(root, media, ['--slots', '1', '--max-upload-rate', '256KiB'])
 
     browser = await launchChromium()
@@ -69,26 +69,31 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     const before = await page.locator('#plot-offload polyline').getAttribute('points')
 
     const env = cliEnv(root)
-    const get = (name: string, seed: boolean): RunningCli => {
+    const get = (name: string, seed: boolean, extra: string[] = []): RunningCli => {
       const p = spawnCli(['get', NAME, '--tracker', tracker!.addr, '--home', join(root!, name), '-d', join(root!, `${name}-out`),
-        '--listen', '/ip4/127.0.0.1/tcp/0', '--max-upload-rate', '256KiB', '--json', ...(seed ? ['--seed'] : [])], env)
+        '--listen', '/ip4/127.0.0.1/tcp/0', '--max-upload-rate', '256KiB', '--json', ...(seed ? ['--seed'] : []), ...extra], env)
       peers.push(p)
       return p
     }
     // peers upload slowly too, so a grant lasts seconds: the page, updated at most once a
     // second, cannot miss it
-    const first = get('first', true)
+    // the first downloads at 128 KiB/s: it holds the only slot for about 16 s, time enough for
+    // the second to start and queue even on a busy machine
+    const first = get('first', true, ['--max-download-rate', '128KiB'])
     // the second asks once the page shows the first holding the only slot
     await waitFor('the first request granted on the page', async () => (await queueRows(page)).some(r => r.state === 'granted'), 60_000)
       .catch((err: Error) => { throw new Error(`${err.message}; first: ${first.out.stderr}`) })
     const second = get('second', true)
 
     // a request waits behind the granted one...
+    const seen: string[] = []
     const waiting = await waitFor('a waiting request on the page', async () => {
       const rows = await queueRows(page)
+      const shown = JSON.stringify(rows.map(r => [r.state, r.position, r.peer.slice(-6)]))
+      if (seen[seen.length - 1] !== shown) seen.push(shown)
       const w = rows.find(r => r.state === 'waiting')
       return w != null && rows.some(r => r.state === 'granted') ? w : undefined
-    }, 60_000).catch((err: Error) => { throw new Error(`${err.message}; first: ${first.out.stderr}; second: ${second.out.stderr}`) })
+    }, 60_000).catch((err: Error) => { throw new Error(`${err.message}; the page showed ${seen.join(' then ')}; first: ${first.out.stderr}; second: ${second.out.stderr}`) })
     assert.equal(waiting.position, '1')
     assert.match(waiting.peer, /^12D3Koo/)
     assert.match(await page.locator('#summary').innerText(), /1 of 1 slots granted/)
@@ -120,5 +125,9 @@ describe('browser: the tracker dashboard shows the queue move and the offload ri
     assert.equal(await page.locator('#dashboard b, #dashboard i, #catalogue b, #catalogue i').count(), 0)
     await screenshot(page, 'tracker-dashboard-offload')
     assert.deepEqual(errors, [])
+
+    // the tracker stops: the badge says the page is no longer live
+    await tracker.process.end('SIGINT')
+    await waitFor('the badge to leave "live"', async () => /^(reconnecting…|disconnected)/.test(await page.locator('#live').innerText()), 15_000)
   })
 })
