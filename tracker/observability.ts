@@ -19,6 +19,8 @@ export interface ObservabilityInit {
   host: () => Host
   /** @default defaultReachability */
   reachabilityOf?: ReachabilityOf
+  /** Pieces checked while serving. */
+  pieces: () => { verified: number, failed: number }
   /** Samples of history kept (one a second). @default 3600 */
   historyCapacity?: number
 }
@@ -47,6 +49,7 @@ export class Observability {
       queue: () => init.queue().stats(),
       peers: () => this.connectedPeers().byReachability,
       served: () => ({ tracker: init.stats.totalServedByTracker, peers: init.stats.totalServedByPeers }),
+      pieces: init.pieces,
       catalogueFiles: () => init.catalogue.size
     }, init.registry)
     this.#grants = new GrantWatcher(this.metrics)

@@ -116,6 +116,7 @@ export class Tracker implements WebSource {
   /** The web app's server, when `http` was given. */
   web?: TrackerWeb
   readonly #observe: Observability
+  readonly #source: MeteredSource
   readonly #init: TrackerInit
   readonly #log: Logger
   readonly #transfer: TransferServer
@@ -139,6 +140,7 @@ export class Tracker implements WebSource {
       catalogue,
       host: () => this.host,
       reachabilityOf: init.reachabilityOf,
+      pieces: () => ({ verified: this.#source.verified, failed: this.#source.failed }),
       historyCapacity: init.historySeconds
     })
     const metrics = this.#observe.metrics
@@ -171,10 +173,11 @@ export class Tracker implements WebSource {
       onRefused: (refusal) => { metrics.ticketRefused(refusal) },
       log: this.#log
     }
-    const source = new MeteredSource(new LibrarySource(catalogue), (ok) => { metrics.pieceChecked(ok) })
+    const source = new MeteredSource(new LibrarySource(catalogue))
     catalogue.addEventListener('change', (evt) => {
       for (const entry of evt.detail.removed) source.forget(entry.cidString)
     })
+    this.#source = source
     this.#transfer = new TransferServer({
       host,
       logger,

@@ -9,6 +9,8 @@ export interface MetricsSource {
   peers: () => Record<Reachability, number>
   /** Bytes delivered since start, by source. */
   served: () => { tracker: number, peers: number }
+  /** Library pieces checked against their hash while serving: good and bad, since start. */
+  pieces: () => { verified: number, failed: number }
   catalogueFiles: () => number
 }
 
@@ -31,8 +33,6 @@ export class TrackerMetrics {
   readonly #queueLength: Histogram
   readonly #ticketsIssued: Counter
   readonly #ticketsRefused: Counter<'reason'>
-  readonly #piecesVerified: Counter
-  readonly #piecesFailed: Counter
 
   constructor (source: MetricsSource, registry = new Registry()) {
     this.registry = registry
@@ -71,7 +71,7 @@ export class TrackerMetrics {
         for (const r of REACHABILITIES) this.set({ reachability: r }, counts[r])
       }
     })
-    // a counter that follows the tracker's own totals (which only grow)
+    // counters that follow the tracker's own totals (which only grow)
     const last = { tracker: 0, peers: 0 }
     new Counter<'source'>({
       name: 'mediaswarm_served_bytes_total',
@@ -81,11 +81,28 @@ export class TrackerMetrics {
       collect () {
         const now = source.served()
         for (const s of ['tracker', 'peers'] as const) {
-          if (now[s] > last[s]) this.inc({ source: s }, now[s] - last[s])
-          else this.inc({ source: s }, 0)
+          this.inc({ source: s }, Math.max(0, now[s] - last[s]))
           last[s] = Math.max(last[s], now[s])
         }
       }
+    })
+    const checked = { verified: 0, failed: 0 }
+    const followPieces = (counter: Counter, key: 'verified' | 'failed'): void => {
+      const now = source.pieces()[key]
+      counter.inc(Math.max(0, now - checked[key]))
+      checked[key] = Math.max(checked[key], now)
+    }
+    new Counter({
+      name: 'mediaswarm_pieces_verified_total',
+      help: 'Library pieces the tracker hashed against their manifest before serving them, and found good (a file still as it was hashed needs none)',
+      registers,
+      collect () { followPieces(this, 'verified') }
+    })
+    new Counter({
+      name: 'mediaswarm_pieces_failed_total',
+      help: 'Library pieces that did not match their manifest (not served)',
+      registers,
+      collect () { followPieces(this, 'failed') }
     })
     this.#queueWait = new Histogram({ name: 'mediaswarm_queue_wait_seconds', help: 'Time from a request\'s arrival to its grant', buckets: TIME_BUCKETS, registers })
     this.#grantHold = new Histogram({ name: 'mediaswarm_grant_hold_seconds', help: 'Time a grant held its slot (until done, expiry or loss of its holder)', buckets: TIME_BUCKETS, registers })
@@ -93,8 +110,6 @@ export class TrackerMetrics {
     this.#queueLength = new Histogram({ name: 'mediaswarm_queue_length', help: 'Queue length (waiting requests), sampled every second', buckets: LENGTH_BUCKETS, registers })
     this.#ticketsIssued = new Counter({ name: 'mediaswarm_tickets_issued_total', help: 'Tickets signed (grants and renewals)', registers })
     this.#ticketsRefused = new Counter({ name: 'mediaswarm_tickets_refused_total', help: 'Queue requests refused, by reason', labelNames: ['reason'], registers })
-    this.#piecesVerified = new Counter({ name: 'mediaswarm_pieces_verified_total', help: 'Library pieces the tracker hashed against their manifest before serving them', registers })
-    this.#piecesFailed = new Counter({ name: 'mediaswarm_pieces_failed_total', help: 'Library pieces that did not match their manifest (not served)', registers })
   }
 
   /** A request waited `ms` from its arrival to its grant. */
@@ -108,7 +123,6 @@ export class TrackerMetrics {
   ticketIssued (): void { this.#ticketsIssued.inc() }
   /** A queue request was refused (QUEUE_FULL, PEER_LIMIT, UNKNOWN_CID...). */
   ticketRefused (reason: string): void { this.#ticketsRefused.inc({ reason: reason.toLowerCase().slice(0, 32) }) }
-  pieceChecked (ok: boolean): void { (ok ? this.#piecesVerified : this.#piecesFailed).inc() }
 
   /** The Prometheus text exposition of everything registered (libp2p's metrics included). */
   async text (): Promise<string> { return this.registry.metrics() }

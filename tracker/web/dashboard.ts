@@ -14,7 +14,7 @@ export const DEFAULT_DASHBOARD_HISTORY = 300
 
 /** One request in the dashboard's queue. */
 export interface DashboardEntry {
-  /** Waiting: the position the peer is told (1 = granted next). Granted: 0. */
+  /** Waiting: its place in the line (1 = granted next). Granted: 0. */
   position: number
   cid: string
   name: string

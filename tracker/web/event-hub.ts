@@ -1,3 +1,4 @@
+import type { Logger } from '@libp2p/interface'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** SSE clients served at once; more are answered 503. */
@@ -29,6 +30,8 @@ export interface EventHubInit {
   intervalMs?: number
   /** @default MAX_SSE_BUFFERED_BYTES */
   maxBufferedBytes?: number
+  /** Where a failed rendering is reported (the stream goes on). */
+  log?: Logger
 }
 
 /**
@@ -80,7 +83,7 @@ export class EventHub {
       'X-Accel-Buffering': 'no'
     })
     // the client's first event comes at once, with the reconnection delay
-    res.write(`retry: 2000\nevent: dashboard\ndata: ${this.#init.render(view)}\n\n`)
+    res.write(`retry: 2000\n${this.#event(view) ?? ''}`)
     const drop = (): void => { this.#clients.delete(client); this.#idle() }
     req.on('close', drop)
     res.on('close', drop)
@@ -125,6 +128,16 @@ export class EventHub {
     this.#pending.unref()
   }
 
+  /** The event text of a view; undefined when rendering failed (logged; nothing is sent). */
+  #event (view: string): string | undefined {
+    try {
+      return `event: dashboard\ndata: ${this.#init.render(view)}\n\n`
+    } catch (err) {
+      this.#init.log?.error('cannot render the dashboard - %e', err)
+      return undefined
+    }
+  }
+
   #push (): void {
     this.#lastPush = Date.now()
     const rendered = new Map<string, string>()
@@ -139,10 +152,10 @@ export class EventHub {
       c.behindSince = 0
       let data = rendered.get(c.view)
       if (data == null) {
-        data = this.#init.render(c.view)
+        data = this.#event(c.view) ?? ''
         rendered.set(c.view, data)
       }
-      c.res.write(`event: dashboard\ndata: ${data}\n\n`)
+      if (data !== '') c.res.write(data)
     }
   }
 }

@@ -132,6 +132,7 @@ export function trackerRoutes (init: RoutesInit): RouteHandler {
       }
       const history = historyLimit(url, source.history.capacity)
       if (path === '/api/dashboard') json(res, 200, buildDashboard(source, operator, history))
+      else if (req.method === 'HEAD') res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', ...API_HEADERS }).end()
       else events.add(req, res, viewKey(operator, history))
       return true
     }

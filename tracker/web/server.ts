@@ -50,7 +50,8 @@ export async function startTrackerWeb (init: TrackerWebInit): Promise<TrackerWeb
   const events = new EventHub({
     render: (view) => renderView(source, view),
     subscribe: (listener) => source.onQueueChange(listener),
-    maxClients: init.maxEventClients
+    maxClients: init.maxEventClients,
+    log
   })
   const open = async (cid: string): Promise<MediaItem | undefined> => {
     const entry = source.catalogue.get(cid)

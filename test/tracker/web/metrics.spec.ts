@@ -4,6 +4,8 @@
  */
 import '../../../node/polyfill.js'
 import assert from 'node:assert/strict'
+import { chmod, open, stat, utimes } from 'node:fs/promises'
+import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { QueueRefusedError, requestTicket } from '../../../node/index.js'
@@ -47,6 +49,8 @@ describe('tracker web API: /metrics', function () {
     assert.ok([...before.keys()].some(k => k.startsWith('nodejs_')), 'process metrics are exported')
 
     const entry = n.tracker.catalogue.list().items.find(i => i.path === 'big.mp4') ?? assert.fail()
+    // touched (a new ctime) but not changed: the library hashes each piece before serving it
+    await chmod(join(n.mediaDir, 'big.mp4'), 0o640)
     const result = await n.peers[0].download(entry.cid)
     assert.equal(result.file.complete, true)
     // the peer's DONE ends its grant
@@ -80,6 +84,25 @@ describe('tracker web API: /metrics', function () {
     assert.equal(grew('mediaswarm_grant_latency_seconds_count'), 1, 'one ticket was written after a grant')
     assert.equal(grew('mediaswarm_pieces_verified_total'), entry.pieceCount, 'every piece was checked once')
     assert.equal(grew('mediaswarm_pieces_failed_total'), 0)
+
+    // a piece damaged on disk, size and mtime kept: found bad, not served, counted
+    const song = n.tracker.catalogue.list().items.find(i => i.path === 'music/song.mp3') ?? assert.fail()
+    const file = await open(join(n.mediaDir, 'music/song.mp3'), 'r+')
+    try {
+      await file.write(Buffer.from('damage'), 0, 6, 10)
+    } finally {
+      await file.close()
+    }
+    // the mtime back as the library fixture set it (a Date: whole milliseconds)
+    await utimes(join(n.mediaDir, 'music/song.mp3'), new Date(), new Date(Math.round(song.mtimeMs)))
+    assert.equal((await stat(join(n.mediaDir, 'music/song.mp3'))).mtimeMs, song.mtimeMs, 'size and mtime as catalogued')
+    const controller = new AbortController()
+    n.peers[0].download(song.cid, { signal: controller.signal }).catch(() => {})
+    try {
+      await waitFor('the bad piece counted', async () => get(await scrape(), 'mediaswarm_pieces_failed_total') >= 1, 20_000)
+    } finally {
+      controller.abort()
+    }
     assert.equal(get(after, 'mediaswarm_queue_waiting'), 0)
     assert.equal(get(after, 'mediaswarm_connected_peers{reachability="unknown"}'), n.tracker.connectedPeers().count)
     assert.ok(get(after, 'mediaswarm_connected_peers{reachability="unknown"}') >= 1, 'the peer is connected')
