@@ -49,6 +49,7 @@ export const APP_HTML = `<!doctype html>
         <tbody></tbody>
       </table>
       <p id="queue-empty" class="meta">The queue is empty.</p>
+      <p id="queue-more" class="meta" hidden></p>
       <h3 id="files-h">Offload per file</h3>
       <table id="files" aria-labelledby="files-h">
         <thead><tr><th scope="col">File</th><th scope="col">From the tracker</th><th scope="col">From peers</th><th scope="col">Offload</th></tr></thead>

@@ -74,6 +74,10 @@ function renderDashboard (d) {
     el('td', { className: 'op peer' }, e.peer || ''))))
   $('queue-empty').hidden = q.entries.length > 0
   $('queue').hidden = q.entries.length === 0
+  // the tracker lists the first requests only; the count is always complete
+  const listed = q.entries.filter(e => e.state === 'waiting').length
+  $('queue-more').hidden = listed >= q.length
+  $('queue-more').textContent = listed < q.length ? 'The first ' + listed + ' of ' + q.length + ' waiting requests are listed.' : ''
 
   $('files').querySelector('tbody').replaceChildren(...d.files.map(f => {
     const all = f.bytesFromTracker + f.bytesFromPeers
