@@ -1,7 +1,9 @@
+import { mediaKind } from '../../node/index.js'
+import type { MediaKind } from '../../node/index.js'
 import type { CatalogueEntry } from '../catalogue/index.js'
 
 /** What a catalogue item is, for the web app. */
-export type ItemKind = 'audio' | 'video' | 'image' | 'subtitle' | 'playlist' | 'other'
+export type ItemKind = MediaKind
 
 /** One item of `GET /api/catalogue`. */
 export interface CatalogueItemView {
@@ -21,18 +23,8 @@ export interface CatalogueItemView {
   cover: boolean
 }
 
-const SUBTITLES = new Set(['application/x-subrip', 'text/vtt', 'text/x-ssa', 'text/x-microdvd'])
-const PLAYLISTS = new Set(['audio/x-mpegurl', 'application/vnd.apple.mpegurl', 'audio/x-scpls', 'application/xspf+xml', 'application/x-cue'])
-
-/** The kind of a MIME type: playlists before audio (`audio/x-mpegurl` is a playlist). */
-export function kindOf (mime: string): ItemKind {
-  if (PLAYLISTS.has(mime)) return 'playlist'
-  if (SUBTITLES.has(mime)) return 'subtitle'
-  if (mime.startsWith('audio/')) return 'audio'
-  if (mime.startsWith('video/')) return 'video'
-  if (mime.startsWith('image/')) return 'image'
-  return 'other'
-}
+/** The kind of a MIME type (the same rule as the peer's page). */
+export const kindOf: (mime: string) => ItemKind = mediaKind
 
 /** The base name of a library path. */
 export function baseName (path: string): string {
