@@ -41,6 +41,11 @@ export interface CatalogueEntry {
   codecs: string[]
   width?: number
   height?: number
+  /**
+   * The file version the manifest was hashed from (see the hash cache's record): a file
+   * that still has this ctime and inode is the one hashed, piece for piece.
+   */
+  hashed?: { ctimeMs: number, ino: number }
 }
 
 /** What a `change` event carries: entries that appeared and entries that went away. */
