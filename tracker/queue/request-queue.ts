@@ -8,6 +8,8 @@ import {
 import { HoldTimeEstimator } from './hold-time.js'
 import { Outbox } from './outbox.js'
 import { QueuedRequest } from './queued-request.js'
+import { RequestIndex } from './request-index.js'
+import { RequestTimers } from './request-timers.js'
 import { WaitingLine } from './waiting-line.js'
 import type {
   Grant, QueueClock, QueueEntry, QueueListener, QueueRequestInit, QueueRequestKey,
@@ -42,12 +44,12 @@ export class RequestQueue {
   private readonly admission: Admission
   private readonly idleMs: number
   private readonly leaseMs: number
-  private readonly graceMs: number
   private readonly clock: QueueClock
+  private readonly timers: RequestTimers
   private readonly line = new WaitingLine<QueuedRequest>()
   /** Granted requests, in grant order. */
   private readonly granted = new Set<QueuedRequest>()
-  private readonly byPeer = new Map<string, Map<string, QueuedRequest>>()
+  private readonly requests = new RequestIndex()
   private nextSeq = 1
   private readonly holdTime = new HoldTimeEstimator()
   private readonly outbox: Outbox
@@ -64,8 +66,11 @@ export class RequestQueue {
       checkInteger('maxPerSource', init.maxPerSource ?? DEFAULT_MAX_PER_SOURCE, 1))
     this.idleMs = checkInteger('idleMs', init.idleMs ?? DEFAULT_IDLE_MS, 1, MAX_TIMER_MS)
     this.leaseMs = checkInteger('leaseMs', init.leaseMs ?? DEFAULT_LEASE_MS, 1, MAX_TIMER_MS)
-    this.graceMs = checkInteger('graceMs', init.graceMs ?? DEFAULT_GRACE_MS, 0, MAX_TIMER_MS)
     this.clock = init.clock ?? realClock
+    this.timers = new RequestTimers(this.clock, this.idleMs, checkInteger('graceMs', init.graceMs ?? DEFAULT_GRACE_MS, 0, MAX_TIMER_MS), {
+      grantOver: (request) => { this.grantOver(request) },
+      graceOver: (request) => { this.graceOver(request) }
+    })
     this.onChange = init.onChange
     const log = (init.logger ?? defaultLogger()).forComponent('mediaswarm:tracker:queue')
     this.outbox = new Outbox((request) => ({
@@ -99,8 +104,7 @@ export class RequestQueue {
       this.outbox.flush()
       return
     }
-    let own = this.byPeer.get(entry.peerId)
-    if ((own?.size ?? 0) >= this.maxPerPeer) {
+    if (this.requests.countOf(entry.peerId) >= this.maxPerPeer) {
       throw refused('PEER_LIMIT', `A peer may hold at most ${this.maxPerPeer} queued or granted requests`)
     }
     this.admission.checkSource(entry, this.holdTime.retryAfterMs(this.slots))
@@ -109,11 +113,7 @@ export class RequestQueue {
       throw refused('QUEUE_FULL', `The queue is full (${this.line.size} waiting)`, this.holdTime.retryAfterMs(this.slots))
     }
     const request = new QueuedRequest(entry, this.clock.now(), this.nextSeq++, listener)
-    if (own === undefined) {
-      own = new Map()
-      this.byPeer.set(entry.peerId, own)
-    }
-    own.set(entry.requestId, request)
+    this.requests.add(request)
     this.admission.queued(request, 1)
     if (mustWait) {
       request.position = this.line.push(request)
@@ -137,20 +137,18 @@ export class RequestQueue {
       if (this.find(entry) !== undefined) continue
       const request = new QueuedRequest(entry, entry.arrivedAt, entry.seq, noop)
       request.listener = undefined
-      let own = this.byPeer.get(entry.peerId)
-      if (own === undefined) { own = new Map(); this.byPeer.set(entry.peerId, own) }
-      own.set(entry.requestId, request)
+      this.requests.add(request)
       this.nextSeq = Math.max(this.nextSeq, entry.seq + 1)
       if (entry.expiresAt != null && entry.expiresAt > now && this.granted.size < this.slots && this.admission.mayGrant(entry.peerId)) {
         request.state = 'granted'
         request.grantedAt = entry.grantedAt ?? now
         request.expiresAt = entry.expiresAt
         this.addGranted(request, now)
-        this.startLease(request)
+        this.timers.startLease(request)
       } else {
         request.position = this.line.push(request)
       }
-      request.grace.arm(this.clock, this.graceMs, () => { this.graceOver(request) })
+      this.timers.startGrace(request)
     }
     this.fillSlots()
     this.outbox.flush()
@@ -176,14 +174,12 @@ export class RequestQueue {
       return
     }
     request.listener = undefined
-    if (!request.grace.armed) {
-      request.grace.arm(this.clock, this.graceMs, () => { this.graceOver(request) })
-    }
+    this.timers.startGrace(request)
   }
 
   /** {@link detach} for every request of a peer. */
   detachPeer (peerId: string): void {
-    for (const request of this.byPeer.get(peerId)?.values() ?? []) {
+    for (const request of [...this.requests.ofPeer(peerId)]) {
       this.detach(request)
     }
   }
@@ -225,7 +221,7 @@ export class RequestQueue {
 
   /** The grant `peerId` holds for `cid`, if any. */
   grantOf (peerId: string, cid: string): QueueRequestKey | undefined {
-    for (const request of this.byPeer.get(peerId)?.values() ?? []) {
+    for (const request of this.requests.ofPeer(peerId)) {
       if (request.state === 'granted' && request.cid === cid) return request
     }
     return undefined
@@ -257,10 +253,10 @@ export class RequestQueue {
     const now = this.clock.now()
     if (now - request.lastProgressAt < this.idleMs) {
       request.expiresAt = now + this.leaseMs
-      this.startLease(request)
+      this.timers.startLease(request)
     }
     // a holder that renews is alive, even if it went away and came back (or we restarted)
-    request.grace.clear(this.clock)
+    this.timers.clearGrace(request)
     this.onChange?.()
     return request.toGrant()
   }
@@ -288,14 +284,12 @@ export class RequestQueue {
   /** Clears every timer and forgets every request, telling no one; `request()` is refused after. */
   stop (): void {
     this.stopped = true
-    for (const own of this.byPeer.values()) {
-      for (const request of own.values()) {
-        this.clearTimers(request)
-        request.state = 'gone'
-        request.listener = undefined
-      }
+    for (const request of this.requests.all()) {
+      this.timers.clearAll(request)
+      request.state = 'gone'
+      request.listener = undefined
     }
-    this.byPeer.clear()
+    this.requests.clear()
     this.admission.clear()
     this.granted.clear()
     this.line.clear()
@@ -303,11 +297,11 @@ export class RequestQueue {
   }
 
   private find (key: QueueRequestKey): QueuedRequest | undefined {
-    return this.byPeer.get(key.peerId)?.get(key.requestId)
+    return this.requests.find(key)
   }
 
   private attach (request: QueuedRequest, listener: QueueListener): void {
-    request.grace.clear(this.clock)
+    this.timers.clearGrace(request)
     request.listener = listener
     if (request.state === 'granted') {
       this.outbox.send(listener, { type: 'granted', grant: request.toGrant() })
@@ -323,7 +317,7 @@ export class RequestQueue {
     request.grantedAt = now
     request.expiresAt = now + this.leaseMs
     this.addGranted(request, now)
-    this.startLease(request)
+    this.timers.startLease(request)
     if (request.listener !== undefined) {
       this.outbox.send(request.listener, { type: 'granted', grant: request.toGrant() })
     }
@@ -331,12 +325,8 @@ export class RequestQueue {
 
   /** Takes a request out of the queue and hands its place or slot on. */
   private remove (request: QueuedRequest): void {
-    this.clearTimers(request)
-    const own = this.byPeer.get(request.peerId)
-    own?.delete(request.requestId)
-    if (own?.size === 0) {
-      this.byPeer.delete(request.peerId)
-    }
+    this.timers.clearAll(request)
+    this.requests.delete(request)
     const was = request.state
     request.state = 'gone'
     request.listener = undefined
@@ -355,7 +345,7 @@ export class RequestQueue {
     this.granted.add(request)
     this.admission.granted(request, 1)
     request.lastProgressAt = now
-    this.startIdle(request, this.idleMs)
+    this.timers.startIdle(request)
   }
 
   /**
@@ -385,29 +375,8 @@ export class RequestQueue {
     })
   }
 
-  private startLease (request: QueuedRequest): void {
-    request.lease.arm(this.clock, request.expiresAt - this.clock.now(), () => { this.leaseOver(request) })
-  }
-
-  private startIdle (request: QueuedRequest, ms: number): void {
-    request.idle.arm(this.clock, ms, () => { this.idleCheck(request) })
-  }
-
-  /** One timer per grant: re-armed for the rest of the period while progress is seen. */
-  private idleCheck (request: QueuedRequest): void {
-    if (this.stopped || request.state !== 'granted') {
-      return
-    }
-    const idleFor = this.clock.now() - request.lastProgressAt
-    if (idleFor < this.idleMs) {
-      this.startIdle(request, this.idleMs - idleFor)
-      return
-    }
-    this.leaseOver(request)
-  }
-
-  private leaseOver (request: QueuedRequest): void {
-    request.lease.clear(this.clock)
+  /** The lease ran out or the grant sat idle: the holder is told, the slot passes on. */
+  private grantOver (request: QueuedRequest): void {
     if (this.stopped || request.state !== 'granted') {
       return
     }
@@ -426,11 +395,5 @@ export class RequestQueue {
     this.remove(request)
     this.outbox.flush()
     this.onChange?.()
-  }
-
-  private clearTimers (request: QueuedRequest): void {
-    request.lease.clear(this.clock)
-    request.grace.clear(this.clock)
-    request.idle.clear(this.clock)
   }
 }
