@@ -1,12 +1,10 @@
 import { defaultLogger } from '@libp2p/logger'
-import { Admission, checkInteger, refused } from './admission.js'
+import { Admission, refused } from './admission.js'
 import { realClock } from './clock.js'
-import {
-  DEFAULT_GRACE_MS, DEFAULT_IDLE_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE_PER_PEER, DEFAULT_MAX_PER_PEER,
-  DEFAULT_MAX_PER_SOURCE, DEFAULT_MAX_WAITING, DEFAULT_SLOTS, MAX_TIMER_MS
-} from './constants.js'
 import { HoldTimeEstimator } from './hold-time.js'
 import { Outbox } from './outbox.js'
+import { PositionRefresh } from './position-refresh.js'
+import { queueOptions } from './queue-options.js'
 import { QueuedRequest } from './queued-request.js'
 import { RequestIndex } from './request-index.js'
 import { RequestTimers } from './request-timers.js'
@@ -32,10 +30,12 @@ import type {
  * which keeps each listener's positions non-increasing. Only a change of position is pushed: a
  * request joining or leaving *behind* a waiting one does not notify it (that would cost a
  * message to every waiter per arrival); the `waiting` count is current whenever it is sent.
+ * Only the first `eagerPositions` places hear of each move at once; places further back
+ * hear their latest position within `positionRefreshMs` (see {@link PositionRefresh}).
  *
- * Costs: request, grant and release are O(1) amortised plus one notice per waiting request
- * whose position moved (O(waiting) when the front moves), plus a scan over the requests of
- * peers already at their grant limit that stand at the front (at most slots x maxPerPeer).
+ * Costs: request, grant and release are O(1) amortised plus a pass that moves everyone
+ * behind up one place (a decrement each), at most `eagerPositions` notices, and a scan over
+ * the requests of peers at their grant limit that stand at the front (<= slots x maxPerPeer).
  */
 export class RequestQueue {
   private readonly slots: number
@@ -46,6 +46,7 @@ export class RequestQueue {
   private readonly leaseMs: number
   private readonly clock: QueueClock
   private readonly timers: RequestTimers
+  private readonly refresh: PositionRefresh
   private readonly line = new WaitingLine<QueuedRequest>()
   /** Granted requests, in grant order. */
   private readonly granted = new Set<QueuedRequest>()
@@ -58,19 +59,19 @@ export class RequestQueue {
 
   /** @throws RangeError when an option is out of range */
   constructor (init: RequestQueueInit = {}) {
-    this.slots = checkInteger('slots', init.slots ?? DEFAULT_SLOTS, 1)
-    this.maxWaiting = checkInteger('maxWaiting', init.maxWaiting ?? DEFAULT_MAX_WAITING, 0)
-    this.maxPerPeer = checkInteger('maxPerPeer', init.maxPerPeer ?? DEFAULT_MAX_PER_PEER, 1)
-    this.admission = new Admission(
-      checkInteger('maxActivePerPeer', init.maxActivePerPeer ?? DEFAULT_MAX_ACTIVE_PER_PEER, 1),
-      checkInteger('maxPerSource', init.maxPerSource ?? DEFAULT_MAX_PER_SOURCE, 1))
-    this.idleMs = checkInteger('idleMs', init.idleMs ?? DEFAULT_IDLE_MS, 1, MAX_TIMER_MS)
-    this.leaseMs = checkInteger('leaseMs', init.leaseMs ?? DEFAULT_LEASE_MS, 1, MAX_TIMER_MS)
+    const o = queueOptions(init)
+    this.slots = o.slots
+    this.maxWaiting = o.maxWaiting
+    this.maxPerPeer = o.maxPerPeer
+    this.admission = new Admission(o.maxActivePerPeer, o.maxPerSource)
+    this.idleMs = o.idleMs
+    this.leaseMs = o.leaseMs
     this.clock = init.clock ?? realClock
-    this.timers = new RequestTimers(this.clock, this.idleMs, checkInteger('graceMs', init.graceMs ?? DEFAULT_GRACE_MS, 0, MAX_TIMER_MS), {
+    this.timers = new RequestTimers(this.clock, o.idleMs, o.graceMs, {
       grantOver: (request) => { this.grantOver(request) },
       graceOver: (request) => { this.graceOver(request) }
     })
+    this.refresh = new PositionRefresh(this.clock, o.eagerPositions, o.positionRefreshMs, () => { this.refreshPositions() })
     this.onChange = init.onChange
     const log = (init.logger ?? defaultLogger()).forComponent('mediaswarm:tracker:queue')
     this.outbox = new Outbox((request) => ({
@@ -294,6 +295,7 @@ export class RequestQueue {
     this.granted.clear()
     this.line.clear()
     this.outbox.clear()
+    this.refresh.stop()
   }
 
   private find (key: QueueRequestKey): QueuedRequest | undefined {
@@ -371,8 +373,17 @@ export class RequestQueue {
   private advanceBehind (lineIndex: number): void {
     this.line.forEachAfter(lineIndex, (request) => {
       request.position--
-      this.outbox.notice(request)
+      if (this.refresh.tellNow(request.position)) this.outbox.notice(request)
     })
+  }
+
+  /** Tells every waiting request whose position changed since it was last told. */
+  private refreshPositions (): void {
+    if (this.stopped) return
+    for (const request of this.line) {
+      if (request.position !== request.notified) this.outbox.notice(request)
+    }
+    this.outbox.flush()
   }
 
   /** The lease ran out or the grant sat idle: the holder is told, the slot passes on. */
