@@ -171,9 +171,7 @@ export class RequestQueue {
    */
   detach (key: QueueRequestKey): void {
     const request = this.find(key)
-    if (request === undefined) {
-      return
-    }
+    if (request === undefined) return
     request.listener = undefined
     this.timers.startGrace(request)
   }
@@ -193,9 +191,7 @@ export class RequestQueue {
    */
   release (key: QueueRequestKey, completed = false): boolean {
     const request = this.find(key)
-    if (request === undefined) {
-      return false
-    }
+    if (request === undefined) return false
     if (completed && request.state === 'granted') {
       this.holdTime.record(this.clock.now() - request.grantedAt)
     }
@@ -213,9 +209,7 @@ export class RequestQueue {
    */
   progress (key: QueueRequestKey): boolean {
     const request = this.find(key)
-    if (request?.state !== 'granted') {
-      return false
-    }
+    if (request?.state !== 'granted') return false
     request.lastProgressAt = this.clock.now()
     return true
   }
@@ -248,9 +242,7 @@ export class RequestQueue {
    */
   renew (key: QueueRequestKey): Grant | undefined {
     const request = this.find(key)
-    if (request?.state !== 'granted') {
-      return undefined
-    }
+    if (request?.state !== 'granted') return undefined
     const now = this.clock.now()
     if (now - request.lastProgressAt < this.idleMs) {
       request.expiresAt = now + this.leaseMs
@@ -360,9 +352,7 @@ export class RequestQueue {
       for (const request of this.line) {
         if (this.admission.mayGrant(request.peerId)) { next = request; break }
       }
-      if (next === undefined) {
-        return
-      }
+      if (next === undefined) return
       this.line.remove(next)
       this.grant(next)
       this.advanceBehind(next.lineIndex)
@@ -388,9 +378,7 @@ export class RequestQueue {
 
   /** The lease ran out or the grant sat idle: the holder is told, the slot passes on. */
   private grantOver (request: QueuedRequest): void {
-    if (this.stopped || request.state !== 'granted') {
-      return
-    }
+    if (this.stopped || request.state !== 'granted') return
     if (request.listener !== undefined) {
       this.outbox.send(request.listener, { type: 'expired' })
     }
@@ -400,9 +388,7 @@ export class RequestQueue {
   }
 
   private graceOver (request: QueuedRequest): void {
-    if (this.stopped || request.state === 'gone' || request.listener !== undefined) {
-      return
-    }
+    if (this.stopped || request.state === 'gone' || request.listener !== undefined) return
     this.remove(request)
     this.outbox.flush()
     this.onChange?.()
