@@ -43,6 +43,11 @@ export interface CatalogueEntry {
   height?: number
   /** The tags hold a cover picture (see readCover). */
   cover?: boolean
+  /**
+   * The file version the manifest was hashed from (see the hash cache's record): a file
+   * that still has this ctime and inode is the one hashed, piece for piece.
+   */
+  hashed?: { ctimeMs: number, ino: number }
 }
 
 /** What a `change` event carries: entries that appeared and entries that went away. */

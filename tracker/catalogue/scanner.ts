@@ -141,6 +141,7 @@ export class Scanner {
     if (this.failed.get(file.path) === version) return 'gone'
     try {
       log('hashing %s (%d bytes)', file.path, file.size)
+      const before = await stat(file.absolutePath)
       const info = await hashFile(file.absolutePath, { signal })
       const after = await stat(file.absolutePath)
       if (after.size !== file.size || after.mtimeMs !== file.mtimeMs || info.manifest.size !== file.size) {
@@ -159,6 +160,8 @@ export class Scanner {
         pieceCount: info.pieceCount,
         meta
       }
+      // any write (even one that restores mtime) or replacement changes ctime or inode
+      if (before.ctimeMs === after.ctimeMs && before.ino === after.ino) record.hashed = { ctimeMs: after.ctimeMs, ino: after.ino }
       cache.set(file.path, record)
       counters.hashed++
       return record
@@ -207,6 +210,7 @@ export function toEntry (file: FoundFile, record: CacheRecord): CatalogueEntry |
     pieceCount: record.pieceCount,
     codecs: [...meta.codecs]
   }
+  if (record.hashed != null) entry.hashed = { ...record.hashed }
   if (meta.title != null) entry.title = meta.title
   if (meta.artist != null) entry.artist = meta.artist
   if (meta.album != null) entry.album = meta.album
