@@ -71,6 +71,8 @@ export class Observability {
     })
   }
 
+  #changePending = false
+
   start (): void {
     this.#sampler.start()
   }
@@ -80,12 +82,20 @@ export class Observability {
     this.#queueListeners.clear()
   }
 
-  /** The queue changed (called by the queue's onChange). */
+  /**
+   * The queue changed (called by the queue's onChange). Changes in one turn of the event loop
+   * are looked at once, after it: a burst of arrivals costs one pass, not one per request.
+   */
   queueChanged (): void {
-    this.#grants.update(this.#init.queue().grants())
-    for (const listener of this.#queueListeners) {
-      try { listener() } catch {}
-    }
+    if (this.#changePending) return
+    this.#changePending = true
+    setImmediate(() => {
+      this.#changePending = false
+      this.#grants.update(this.#init.queue().grants())
+      for (const listener of this.#queueListeners) {
+        try { listener() } catch {}
+      }
+    })
   }
 
   /** Subscribes to queue changes; returns the unsubscribe. */
