@@ -135,6 +135,7 @@ export class DownloadSession {
         this.#providers.delete(state.id)
         if (this.#finished) return
         if (this.#fallback.is(state.id)) this.#fallback.dropped(info)
+        else this.#fallback.ended(state.id, state.connected)
         this.#refillAll()
       })
   }
@@ -153,11 +154,17 @@ export class DownloadSession {
     this.#init.onProgress?.({ type: 'transfer:provider-banned', provider: p.id, reason, message: err.message })
   }
 
-  /** Presents a renewed ticket on every open stream. */
+  /** Presents a renewed ticket to the tracker, and to a peer once its copy is half expired. */
   updateTicket (ticket: Ticket): void {
     this.#ticket = ticket
+    const now = Date.now()
     for (const p of this.#providers.values()) {
-      if (p.stream != null) void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [] })
+      if (p.stream == null) continue
+      // the tracker honours only a request's two newest tickets; a peer checks the expiry
+      // only, so it is sent a new one once half the lease is gone (not every second)
+      if (!this.#fallback.is(p.id) && p.ticketExpiresAt - now > (ticket.expiresAt - now) / 2) continue
+      p.ticketExpiresAt = ticket.expiresAt
+      void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [] })
     }
   }
 
@@ -268,6 +275,7 @@ export class DownloadSession {
     p.connected = true
     if (fallback) this.#fallback.connected()
     else if (bits.complete) this.#fallback.complete(p.id)
+    else this.#fallback.reached(p.id)
     this.#init.onProgress?.({ type: 'transfer:provider-connected', provider: p.id, pieces: this.#availability.bitsOf(p.id)?.count ?? 0 })
     // the fallback may have been waiting for this bitfield
     this.#refillAll()
@@ -323,6 +331,8 @@ export class DownloadSession {
     p.current = index
     const data = await reader.readExactlyList(msg.length, p.abort.signal)
       .catch((err: Error) => {
+        // no longer in flight anywhere: another provider (or the tracker) may take it
+        this.#picker.release(index, p.id)
         if (err instanceof ProtocolError) throw err
         throw new ProtocolError(`Provider went away inside piece ${index}`, { cause: err })
       })

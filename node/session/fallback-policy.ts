@@ -6,14 +6,14 @@ import type { ProviderInfo } from './session-types.js'
 
 /** How long the fallback provider waits for newly named peers to say what they have. */
 const FALLBACK_WAIT_MS = 1000
-/** Requests at the head of the fallback's queue that are left alone (it may be sending them), at least; half its window otherwise. */
-const FALLBACK_SENDING_AHEAD = 2
+/** Requests at the head of the fallback's queue that are left alone (it may be sending them). */
+const FALLBACK_SENDING_AHEAD = 1
 /**
- * The fallback duplicates in-flight pieces only for the last few: every downloader is in its
- * endgame for a while (all its missing pieces requested from busy peers), and each duplicate
- * there costs the tracker's upload.
+ * The fallback duplicates in-flight pieces (the endgame) only once the session stalled:
+ * every downloader is in its endgame for a while (all its missing pieces requested from busy
+ * peers), and each duplicate there costs the tracker's upload, which is the swarm's bottleneck.
  */
-const FALLBACK_ENDGAME_PIECES = 2
+const FALLBACK_ENDGAME_PIECES = 0
 /** Backoff of the fallback's reconnection: first delay, and the cap. */
 const FALLBACK_RETRY_FIRST_MS = 250
 const FALLBACK_RETRY_MAX_MS = 5000
@@ -51,6 +51,8 @@ export class FallbackPolicy {
   readonly #named = new Set<string>()
   /** Named peers known to hold the whole file: they fetch nothing. */
   readonly #complete = new Set<string>()
+  /** Named peers this session could not reach: probably nobody can, so they fetch nothing either. */
+  readonly #unreachable = new Set<string>()
   #attempts = 0
   #retryTimer?: NodeJS.Timeout
   #waitTimer?: NodeJS.Timeout
@@ -104,15 +106,28 @@ export class FallbackPolicy {
     this.#membersChanged()
   }
 
+  /** A stream to `peer` ended; `reached`: it had sent its bitfield. */
+  ended (peer: string, reached: boolean): void {
+    if (this.is(peer) || reached === !this.#unreachable.has(peer)) return
+    if (reached) this.#unreachable.delete(peer)
+    else this.#unreachable.add(peer)
+    this.#membersChanged()
+  }
+
+  /** `peer` sent its bitfield. */
+  reached (peer: string): void {
+    if (this.#unreachable.delete(peer)) this.#membersChanged()
+  }
+
   /**
    * The co-downloaders sharing the tracker's pieces: every peer a ticket named, less the
-   * complete ones and the banned ones. The tracker names the same peers to every downloader
-   * of a file, so they agree on the split.
+   * complete, banned and unreachable ones. The tracker names the same peers to every
+   * downloader of a file, so they agree on the split.
    */
   #membersChanged (): void {
     const members: string[] = []
     for (const p of this.#named) {
-      if (!this.#complete.has(p) && !this.#session.banned.has(p)) members.push(p)
+      if (!this.#complete.has(p) && !this.#unreachable.has(p) && !this.#session.banned.has(p)) members.push(p)
     }
     if (this.#shares.setMembers(members)) this.#session.refillAll()
   }
@@ -124,24 +139,16 @@ export class FallbackPolicy {
 
   /**
    * Picks up to `max` pieces to ask the fallback for: pieces no healthy peer holds, of those
-   * this downloader's share, and endgame duplicates only for the last few pieces. Any piece
-   * no healthy peer holds (and the whole endgame) once no piece was stored for the stall
-   * time, and one at a time while nothing else is asked of anyone.
+   * this downloader's share, no endgame duplicates. Waiting is cheaper than a second copy
+   * (the piece's owner gets it and passes it on); once no piece was stored for the stall
+   * time, any piece no healthy peer holds, and the endgame.
    */
   pick (max: number, sinceStoredMs: number): number[] {
     const { picker, weak } = this.#session
     const id = this.id as string
     if (sinceStoredMs > this.#stallMs) return picker.pick(id, max, { fallback: true, weak })
     const shares = this.#shares
-    const picks = picker.pick(id, max, { fallback: true, weak, owned: (i) => shares.isMine(i), endgameMissing: FALLBACK_ENDGAME_PIECES })
-    if (picks.length > 0 || !this.#idle()) return picks
-    return picker.pick(id, 1, { fallback: true, weak, endgameMissing: FALLBACK_ENDGAME_PIECES })
-  }
-
-  /** Nothing is asked of anyone: the tracker serves any piece rather than leave this downloader waiting. */
-  #idle (): boolean {
-    for (const p of this.#session.providers.values()) if (p.waiting) return false
-    return true
+    return picker.pick(id, max, { fallback: true, weak, owned: (i) => shares.isMine(i), endgameMissing: FALLBACK_ENDGAME_PIECES })
   }
 
   /**
@@ -161,15 +168,17 @@ export class FallbackPolicy {
 
   /**
    * A connected peer announced a piece the fallback was asked for: take the request back
-   * from the fallback (it has not started sending it), so the swarm carries it.
+   * from the fallback (it has probably not started sending it), so the swarm carries it and
+   * the tracker's upload goes to pieces nobody has. (The tracker sends the least-served
+   * wants first, so a piece someone else got from it may wait in its queue a long time.)
    */
   prefer (p: ProviderState, index: number): void {
     const { providers, picker } = this.#session
-    if (this.id == null || this.is(p.id) || p.weak || p.room <= 0 || picker.endgame) return
+    if (this.id == null || this.is(p.id) || p.weak || picker.endgame) return
     const f = providers.get(this.id)
     const at = f?.inflight.indexOf(index) ?? -1
-    // the fallback serves in the order asked: the first requests may be on the wire already
-    if (f == null || at < Math.max(FALLBACK_SENDING_AHEAD, f.window >> 1) || f.current === index) return
+    // the head of the queue may be on the wire already
+    if (f == null || at < FALLBACK_SENDING_AHEAD || f.current === index) return
     this.#session.cancel(f, index)
     this.cancels++
   }
