@@ -305,9 +305,11 @@ class RenewalLoop {
         await wait
         const named = namedPeers(this.ticket)
         this.ticket = await this.#renewOrRequeue(fetch, signal)
-        // while renewals name no new provider the cadence slows down (up to 4x); a new one resets it
+        // while renewals name no new provider the cadence slows down (up to 4x, and to a quarter
+        // of the ticket's remaining life at most); a new provider resets it
         const news = [...namedPeers(this.ticket)].some(p => !named.has(p))
-        interval = news ? fetch.swarmIntervalMs : Math.min(interval * 2, RENEWAL_BACKOFF * fetch.swarmIntervalMs)
+        const base = fetch.swarmIntervalMs
+        interval = news ? base : Math.min(interval * 2, RENEWAL_BACKOFF * base, Math.max(base, (this.ticket.expiresAt - Date.now()) / 4))
         // the next one starts an interval after this one started (a slow answer does not stretch the cadence)
         wait = sleep(interval, undefined, { signal })
         wait.catch(() => {})
