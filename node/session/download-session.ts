@@ -259,8 +259,10 @@ export class DownloadSession {
     const room = p.room
     if (room <= 0 || (!p.weak && room < Math.max(1, p.window / 4))) return // batch requests
     const fallback = this.#fallback.is(p.id)
-    if (fallback && this.#fallback.peersConnecting()) return
-    const picks = fallback ? this.#fallback.pick(room, Date.now() - this.#lastStored) : this.#picker.pick(p.id, room)
+    // while named peers connect (they may hold pieces), the tracker gets one request, so its upload does not idle
+    const max = fallback && this.#fallback.peersConnecting() ? 1 - p.inflight.length : room
+    if (max <= 0) return
+    const picks = fallback ? this.#fallback.pick(max, Date.now() - this.#lastStored) : this.#picker.pick(p.id, max)
     if (picks.length === 0) return
     // the piece timeout runs from the first request after an idle spell (never restarted for a weak provider)
     if (!p.waiting && !p.weak) p.lastProgress = Date.now()
