@@ -5,6 +5,7 @@ import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/tran
 import { readMessage, writeMessage } from '../streams/index.js'
 import { Availability } from './availability.js'
 import { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
+import { abortStalled, newlyWeak } from './stall-watchdog.js'
 import { PieceHasher } from './piece-hasher.js'
 import { FallbackPolicy } from './fallback-policy.js'
 import { PiecePicker } from './piece-picker.js'
@@ -197,26 +198,15 @@ export class DownloadSession {
    */
   #tick (): void {
     const now = Date.now()
-    let connected = false
-    for (const p of this.#providers.values()) {
-      if (p.connected) connected = true
-      // a provider the watchdog already found stalling gets one more stall time, not the whole piece timeout
-      const limit = p.weak ? Math.min(this.#pieceTimeoutMs, 2 * this.#stallMs) : this.#pieceTimeoutMs
-      if (p.waiting && now - p.lastProgress > limit) {
-        p.abort.abort(new ProviderStalledError(`Provider stalled ${p.inPiece ? 'inside' : 'before'} a piece for ${now - p.lastProgress} ms`))
-      }
-    }
-    if (connected) this.#lastConnected = now
+    if (abortStalled(this.#providers.values(), now, this.#pieceTimeoutMs, this.#stallMs)) this.#lastConnected = now
     else if (now - this.#lastConnected > (this.#init.noProviderGraceMs ?? NO_PROVIDER_GRACE_MS)) {
       this.#end(new NoProvidersError(`No provider could serve the remaining ${this.#picker.missing} pieces`))
       return
     }
     if (now - this.#lastVerified <= this.#stallMs) return
-    let acted = false
-    for (const p of this.#providers.values()) {
-      if (this.#fallback.is(p.id) || p.weak || !p.waiting || now - p.lastProgress <= this.#stallMs) continue
+    const weak = newlyWeak(this.#providers.values(), now, this.#stallMs, (id) => this.#fallback.is(id))
+    for (const p of weak) {
       this.#log('provider %s delivered nothing for %d ms; its %d requests go elsewhere', p.id, now - p.lastProgress, p.inflight.length)
-      acted = true
       p.weak = true
       this.#weak.add(p.id)
       if (p.inflight.length === 0) continue
@@ -228,7 +218,7 @@ export class DownloadSession {
       p.inflight = []
     }
     // the next round only after another stall time (each provider is checked once its own time is up)
-    if (acted) this.#lastVerified = now
+    if (weak.length > 0) this.#lastVerified = now
     this.#refillAll()
   }
 
