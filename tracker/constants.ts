@@ -2,6 +2,8 @@
 export const TRACKER_ADDR_FILE = 'tracker.addr'
 /** Default listen address. */
 export const DEFAULT_TRACKER_LISTEN = '/ip4/0.0.0.0/tcp/4001'
+/** Default IPv6 listen address, beside the IPv4 one (skipped on a machine without IPv6). */
+export const DEFAULT_TRACKER_LISTEN_V6 = '/ip6/::/tcp/4001'
 /** Open inbound connections accepted from one IPv4 address or IPv6 /64. */
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32
 /** Sub-folder of the tracker's home holding the operator's admin identity (see `status`). */
@@ -18,3 +20,9 @@ export const DEFAULT_MAX_CONNECTIONS = 2500
 export const TRACKER_INBOUND_PER_SECOND = 500
 /** Inbound connections being upgraded at once (libp2p's default: 10): many peers join at once. */
 export const TRACKER_PENDING_CONNECTIONS = 64
+/**
+ * The circuit relay a tracker runs for its own peers (`--relay-slots`, `--relay-max-bytes`,
+ * `--relay-max-duration`): enough for coordination and a hole punch (a few KiB over a few
+ * seconds), far too little for media, which never goes over a relay.
+ */
+export const DEFAULT_RELAY = { slots: 64, maxBytes: 128 * 1024, maxDurationMs: 120_000 }

@@ -3,13 +3,13 @@ import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { NotFoundError, TrackerUnreachableError } from '../errors.js'
-import { createHost, loadOrCreateIdentity } from '../host/index.js'
+import { createHost, loadOrCreateIdentity, selfReachability } from '../host/index.js'
 import { parseCid } from '../manifest/index.js'
 import { announce, fetchManifest, fetchTrackerStatus, listAll, TransferServer, AnnounceRequest } from '../protocols/index.js'
 import { PieceStore } from '../store/index.js'
 import { Fetch, holdingOf } from './fetch.js'
 import type { PeerDownloadEvent, PeerDownloadResult, SessionTuning } from './fetch.js'
-import type { Host } from '../host/index.js'
+import type { Host, HostInit } from '../host/index.js'
 import type { MediaItem } from '../http/index.js'
 import type { CatalogueItem, UploadLimiter, ServableFile, TrackerStatus } from '../protocols/index.js'
 import type { StoredFile } from '../store/index.js'
@@ -42,6 +42,12 @@ export interface PeerInit {
   allow?: string[]
   /** Download session timeouts (tests shorten them); see DownloadSessionInit. */
   session?: SessionTuning
+  /**
+   * Reachability options of the host (see HostInit): `upnp`, `autonat`, `extraTransports`,
+   * `extraServices`, and `reserveOn`, which defaults, for a sharing peer, to the tracker
+   * addresses that name its PeerId (so the tracker can name it as reachable through its relay).
+   */
+  host?: Pick<HostInit, 'upnp' | 'autonat' | 'extraTransports' | 'extraServices' | 'reserveOn'>
 }
 
 /** The tracker connection of a peer (lost, and back after a reconnect). */
@@ -103,8 +109,11 @@ export class Peer {
   static async create (init: PeerInit): Promise<Peer> {
     const logger = init.logger ?? defaultLogger()
     const privateKey = await loadOrCreateIdentity(init.home)
-    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow })
+    const reserveOn = (init.listen ?? []).length > 0 ? init.tracker.map(String).filter(a => a.includes('/p2p/') && !a.includes('/p2p-circuit')) : []
+    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, reserveOn, ...init.host })
     const peer = new Peer(init, host, logger)
+    // the first relayed connection made direct changes what the tracker should say of us
+    host.services.upgrades?.onUpgrade(() => { if (peer.sharing && peer.#tracker != null && host.services.upgrades?.upgraded === 1) peer.reshare().catch(() => {}) })
     if (peer.sharing) await peer.#server.start()
     return peer
   }
@@ -294,7 +303,7 @@ export class Peer {
   async #announceHave (file: StoredFile, signal?: AbortSignal): Promise<void> {
     this.#watchDrops(file)
     const tracker = await this.connect(signal)
-    await announce(this.host, tracker, { type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(file.info.cid.bytes), ...holdingOf(file) }, signal)
+    await announce(this.host, tracker, { type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(file.info.cid.bytes), ...holdingOf(file), reachability: selfReachability(this.host.services) ?? 'none' }, signal)
   }
 
   /**

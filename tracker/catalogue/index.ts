@@ -41,6 +41,8 @@ export interface CatalogueEntry {
   codecs: string[]
   width?: number
   height?: number
+  /** The tags hold a cover picture (see readCover). */
+  cover?: boolean
 }
 
 /** What a `change` event carries: entries that appeared and entries that went away. */
@@ -107,3 +109,6 @@ export { Catalogue } from './catalogue.js'
 export { NotStartedError } from './errors.js'
 export { toWireItem } from './wire-item.js'
 export { isMediaPath, mimeTypeOf } from './mime.js'
+export { readCover, MAX_COVER_BYTES } from './metadata.js'
+export { entryUnchanged } from './unchanged.js'
+export type { Cover } from './metadata.js'

@@ -128,6 +128,13 @@ export class Scanner {
     const cached = cache.lookup(file.path, file.size, file.mtimeMs)
     if (cached != null && parseCid(cached.cid) != null && await cache.hasManifest(cached.cid)) {
       counters.cached++
+      // records from before covers were looked for: read the tags again (not the hashes)
+      if (cached.meta.cover == null && isMediaMime(mimeTypeOf(file.path))) {
+        const meta = await readMetadata(file.absolutePath, file.size, log)
+        const record = { ...cached, meta: { ...meta, cover: meta.cover ?? false } }
+        cache.set(file.path, record)
+        return record
+      }
       return cached
     }
     const version = `${file.size}:${file.mtimeMs}`
@@ -207,5 +214,6 @@ export function toEntry (file: FoundFile, record: CacheRecord): CatalogueEntry |
   if (meta.bitrate != null) entry.bitrate = meta.bitrate
   if (meta.width != null) entry.width = meta.width
   if (meta.height != null) entry.height = meta.height
+  if (meta.cover === true) entry.cover = true
   return entry
 }
