@@ -62,6 +62,8 @@ const LOOKAHEAD_BYTES = 8 * 1024 * 1024
 const QUEUE_RETRY_LIMIT_MS = 5 * 60_000
 /** Most piece ranges one announcement carries (a hint; bitfields on the wire are exact). */
 const MAX_ANNOUNCED_RANGES = 4096
+/** Renewals slow down to this many swarm intervals while they name no new provider. */
+const RENEWAL_BACKOFF = 4
 /** DONE is sent this many times at most (it releases the slot). */
 const DONE_ATTEMPTS = 3
 
@@ -283,7 +285,8 @@ export class Fetch {
 /**
  * Renews the ticket while the transfer runs, one renewal at a time (await the answer, then
  * wait the interval), so answers never overtake each other; each renewal reports the pieces
- * held and connects the session to the providers the new ticket names.
+ * held and connects the session to the providers the new ticket names. The cadence slows
+ * down while renewals name nobody new (the first ticket names the co-downloaders already).
  */
 class RenewalLoop {
   ticket: Ticket
@@ -297,18 +300,27 @@ class RenewalLoop {
 
   async #run (fetch: Fetch, session: DownloadSession): Promise<void> {
     const signal = this.#stop.signal
-    let wait = sleep(fetch.swarmIntervalMs, undefined, { signal })
+    let interval = fetch.swarmIntervalMs
+    let wait = sleep(interval, undefined, { signal })
     while (!signal.aborted) {
       try {
         await wait
-        // the next one starts an interval after this one started (a slow answer does not stretch the cadence)
-        wait = sleep(fetch.swarmIntervalMs, undefined, { signal })
-        wait.catch(() => {})
+        const named = namedPeers(this.ticket)
         this.ticket = await this.#renewOrRequeue(fetch, signal)
+        // while renewals name no new provider the cadence slows down (up to 4x, and to a quarter
+        // of the ticket's remaining life at most); a new provider resets it
+        const news = [...namedPeers(this.ticket)].some(p => !named.has(p))
+        const base = fetch.swarmIntervalMs
+        interval = news ? base : Math.min(interval * 2, RENEWAL_BACKOFF * base, Math.max(base, (this.ticket.expiresAt - Date.now()) / 4))
+        // the next one starts an interval after this one started (a slow answer does not stretch the cadence)
+        wait = sleep(interval, undefined, { signal })
+        wait.catch(() => {})
         session.updateTicket(this.ticket)
         for (const p of providersOf(this.ticket)) session.addProvider(p)
       } catch (err) {
         if (!signal.aborted) fetch.log.error('ticket renewal failed - %e', err)
+        wait = sleep(interval, undefined, { signal })
+        wait.catch(() => {})
       }
     }
   }
@@ -329,6 +341,11 @@ class RenewalLoop {
     this.#stop.abort()
     await this.#loop
   }
+}
+
+/** The PeerIds a ticket names. */
+function namedPeers (ticket: Ticket): Set<string> {
+  return new Set(ticket.providers.map(p => p.peerId))
 }
 
 /** The providers a ticket names, with their addresses. */

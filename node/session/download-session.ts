@@ -5,7 +5,9 @@ import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/tran
 import { readMessage, writeMessage } from '../streams/index.js'
 import { Availability } from './availability.js'
 import { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
+import { abortStalled, newlyWeak } from './stall-watchdog.js'
 import { PieceHasher } from './piece-hasher.js'
+import { FallbackPolicy } from './fallback-policy.js'
 import { PiecePicker } from './piece-picker.js'
 import { MIN_PIPELINE, ProviderState } from './provider-state.js'
 import { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS } from './session-types.js'
@@ -20,14 +22,6 @@ export type { DownloadEvent, DownloadResult, DownloadSessionInit, ProviderInfo }
 
 /** Verified pieces waiting to be written, at most. */
 const MAX_PENDING_WRITES = 4
-
-/** How long the fallback provider waits for newly named peers to say what they have. */
-const FALLBACK_WAIT_MS = 1000
-/** Requests at the head of the fallback's queue that are left alone (it may be sending them), at least; half its window otherwise. */
-const FALLBACK_SENDING_AHEAD = 2
-/** Backoff of the fallback's reconnection: first delay, and the cap. */
-const FALLBACK_RETRY_FIRST_MS = 250
-const FALLBACK_RETRY_MAX_MS = 5000
 
 /**
  * Downloads one file from every provider of a ticket at once: a bounded pipeline of piece
@@ -45,8 +39,7 @@ export class DownloadSession {
   readonly #hasher: PieceHasher
   /** Bytes of pieces received that were verified already (endgame duplicates). */
   #duplicateBytes = 0
-  /** Requests taken back from the fallback because a peer announced the piece. */
-  #fallbackCancels = 0
+  readonly #fallback: FallbackPolicy
   readonly #providers = new Map<string, ProviderState>()
   readonly #bytes: Record<string, number> = {}
   readonly #dropped: Record<string, string> = {}
@@ -62,10 +55,9 @@ export class DownloadSession {
   #finish?: { resolve: () => void, reject: (err: Error) => void }
   #finished = false
   #watchdog?: NodeJS.Timeout
-  #waitTimer?: NodeJS.Timeout
-  #fallbackTimer?: NodeJS.Timeout
-  #fallbackAttempts = 0
   #lastVerified = Date.now()
+  /** When a piece was last verified (the watchdog's rounds move #lastVerified on). */
+  #lastStored = Date.now()
   #lastConnected = Date.now()
 
   constructor (init: DownloadSessionInit) {
@@ -79,6 +71,17 @@ export class DownloadSession {
     this.#maxInflight = Math.max(MIN_PIPELINE, Math.min(256, Math.floor((init.pipelineBytes ?? 8 * 1024 * 1024) / pieceSize)))
     this.#pieceTimeoutMs = init.pieceTimeoutMs ?? PIECE_TIMEOUT_MS
     this.#stallMs = init.stallMs ?? SESSION_STALL_MS
+    const providers = this.#providers
+    this.#fallback = new FallbackPolicy(init.fallbackProvider, init.host.peerId.toString(), init.file.info.pieceCount, this.#stallMs, {
+      providers,
+      picker: this.#picker,
+      availability: this.#availability,
+      weak: this.#weak,
+      banned: this.#banned,
+      addProvider: (info) => { this.addProvider(info) },
+      refillAll: () => { this.#refillAll() },
+      cancel: (p, index) => { this.#cancel(p, index) }
+    })
   }
 
   /** Runs until every piece is stored; rejects with NoProvidersError when no provider was left for the grace time. */
@@ -90,7 +93,7 @@ export class DownloadSession {
       const tick = Math.max(25, Math.min(1000, Math.min(this.#stallMs, this.#pieceTimeoutMs) / 4))
       this.#watchdog = setInterval(() => { this.#tick() }, tick)
       this.#watchdog.unref()
-      this.#lastVerified = this.#lastConnected = Date.now()
+      this.#lastVerified = this.#lastStored = this.#lastConnected = Date.now()
       for (const p of this.#init.providers) this.addProvider(p)
       if (this.#providers.size === 0) this.#end(new NoProvidersError('The ticket names no provider'))
       try {
@@ -109,7 +112,7 @@ export class DownloadSession {
       dropped: { ...this.#dropped },
       banned: Object.fromEntries(this.#banned),
       duplicateBytes: this.#duplicateBytes,
-      fallbackCancels: this.#fallbackCancels
+      fallbackCancels: this.#fallback.cancels
     }
   }
 
@@ -118,6 +121,7 @@ export class DownloadSession {
    * other than a ban may be added again later.
    */
   addProvider (info: ProviderInfo): void {
+    this.#fallback.named(info.peerId)
     if (this.#finished || this.#providers.has(info.peerId) || this.#banned.has(info.peerId) || info.peerId === this.#init.host.peerId.toString()) return
     const state = new ProviderState(info, Math.min(4, this.#maxInflight))
     this.#providers.set(info.peerId, state)
@@ -131,7 +135,8 @@ export class DownloadSession {
         this.#weak.delete(state.id)
         this.#providers.delete(state.id)
         if (this.#finished) return
-        if (state.id === this.#init.fallbackProvider) this.#retryFallback(info)
+        if (this.#fallback.is(state.id)) this.#fallback.dropped(info)
+        else this.#fallback.ended(state.id, state.connected)
         this.#refillAll()
       })
   }
@@ -144,24 +149,23 @@ export class DownloadSession {
     this.#init.onProgress?.({ type: 'transfer:provider-dropped', provider: p.id, reason: err.message })
     const reason = banReason(err)
     // the tracker is never banned: it may restart, and it is the provider of last resort
-    if (reason == null || p.id === this.#init.fallbackProvider) return
+    if (reason == null || this.#fallback.is(p.id)) return
     this.#banned.set(p.id, reason)
+    this.#fallback.banned()
     this.#init.onProgress?.({ type: 'transfer:provider-banned', provider: p.id, reason, message: err.message })
   }
 
-  /** The fallback's stream dropped: connect again by itself, with backoff (renewals may not come). */
-  #retryFallback (info: ProviderInfo): void {
-    clearTimeout(this.#fallbackTimer)
-    const delay = Math.min(FALLBACK_RETRY_MAX_MS, FALLBACK_RETRY_FIRST_MS * 2 ** this.#fallbackAttempts++)
-    this.#fallbackTimer = setTimeout(() => { this.#fallbackTimer = undefined; this.addProvider(info) }, delay)
-    this.#fallbackTimer.unref()
-  }
-
-  /** Presents a renewed ticket on every open stream. */
+  /** Presents a renewed ticket to the tracker, and to a peer once its copy is half expired. */
   updateTicket (ticket: Ticket): void {
     this.#ticket = ticket
+    const now = Date.now()
     for (const p of this.#providers.values()) {
-      if (p.stream != null) void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [] })
+      if (p.stream == null) continue
+      // the tracker honours only a request's two newest tickets; a peer checks the expiry
+      // only, so it is sent a new one once half the lease is gone (not every second)
+      if (!this.#fallback.is(p.id) && p.ticketExpiresAt - now > (ticket.expiresAt - now) / 2) continue
+      p.ticketExpiresAt = ticket.expiresAt
+      void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [] })
     }
   }
 
@@ -181,8 +185,7 @@ export class DownloadSession {
     }
     this.#finished = true
     clearInterval(this.#watchdog)
-    clearTimeout(this.#waitTimer)
-    clearTimeout(this.#fallbackTimer)
+    this.#fallback.stop()
     if (err == null) this.#finish?.resolve()
     else this.#finish?.reject(err)
   }
@@ -195,26 +198,15 @@ export class DownloadSession {
    */
   #tick (): void {
     const now = Date.now()
-    let connected = false
-    for (const p of this.#providers.values()) {
-      if (p.connected) connected = true
-      // a provider the watchdog already found stalling gets one more stall time, not the whole piece timeout
-      const limit = p.weak ? Math.min(this.#pieceTimeoutMs, 2 * this.#stallMs) : this.#pieceTimeoutMs
-      if (p.waiting && now - p.lastProgress > limit) {
-        p.abort.abort(new ProviderStalledError(`Provider stalled ${p.inPiece ? 'inside' : 'before'} a piece for ${now - p.lastProgress} ms`))
-      }
-    }
-    if (connected) this.#lastConnected = now
+    if (abortStalled(this.#providers.values(), now, this.#pieceTimeoutMs, this.#stallMs)) this.#lastConnected = now
     else if (now - this.#lastConnected > (this.#init.noProviderGraceMs ?? NO_PROVIDER_GRACE_MS)) {
       this.#end(new NoProvidersError(`No provider could serve the remaining ${this.#picker.missing} pieces`))
       return
     }
     if (now - this.#lastVerified <= this.#stallMs) return
-    let acted = false
-    for (const p of this.#providers.values()) {
-      if (p.id === this.#init.fallbackProvider || p.weak || !p.waiting || now - p.lastProgress <= this.#stallMs) continue
+    const weak = newlyWeak(this.#providers.values(), now, this.#stallMs, (id) => this.#fallback.is(id))
+    for (const p of weak) {
       this.#log('provider %s delivered nothing for %d ms; its %d requests go elsewhere', p.id, now - p.lastProgress, p.inflight.length)
-      acted = true
       p.weak = true
       this.#weak.add(p.id)
       if (p.inflight.length === 0) continue
@@ -226,7 +218,7 @@ export class DownloadSession {
       p.inflight = []
     }
     // the next round only after another stall time (each provider is checked once its own time is up)
-    if (acted) this.#lastVerified = now
+    if (weak.length > 0) this.#lastVerified = now
     this.#refillAll()
   }
 
@@ -238,19 +230,14 @@ export class DownloadSession {
     }
   }
 
-  /**
-   * True while a peer provider added in the last second has not sent its bitfield yet: the
-   * fallback waits for it rather than serve pieces that peer may have. A timer re-checks.
-   */
-  #peersConnecting (): boolean {
-    const now = Date.now()
-    for (const o of this.#providers.values()) {
-      if (o.id !== this.#init.fallbackProvider && !o.connected && now - o.addedAt < FALLBACK_WAIT_MS) {
-        this.#waitTimer ??= setTimeout(() => { this.#waitTimer = undefined; this.#refillAll() }, FALLBACK_WAIT_MS)
-        return true
-      }
-    }
-    return false
+  /** Takes `index` back from `p`: no longer in flight there, a CANCEL on the wire (the piece may still come). */
+  #cancel (p: ProviderState, index: number): void {
+    const at = p.inflight.indexOf(index)
+    if (at < 0) return
+    p.inflight.splice(at, 1)
+    p.cancelled.add(index)
+    this.#picker.release(index, p.id)
+    void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [index] })
   }
 
   #refillAll (): void {
@@ -261,9 +248,11 @@ export class DownloadSession {
     if (!p.connected || p.stream == null || this.#finished) return
     const room = p.room
     if (room <= 0 || (!p.weak && room < Math.max(1, p.window / 4))) return // batch requests
-    const fallback = p.id === this.#init.fallbackProvider
-    if (fallback && this.#peersConnecting()) return
-    const picks = this.#picker.pick(p.id, room, fallback ? { fallback, weak: this.#weak } : {})
+    const fallback = this.#fallback.is(p.id)
+    // while named peers connect (they may hold pieces), the tracker gets one request, so its upload does not idle
+    const max = fallback && this.#fallback.peersConnecting() ? 1 - p.inflight.length : room
+    if (max <= 0) return
+    const picks = fallback ? this.#fallback.pick(max, Date.now() - this.#lastStored) : this.#picker.pick(p.id, max)
     if (picks.length === 0) return
     // the piece timeout runs from the first request after an idle spell (never restarted for a weak provider)
     if (!p.waiting && !p.weak) p.lastProgress = Date.now()
@@ -273,10 +262,12 @@ export class DownloadSession {
 
   async #runProvider (p: ProviderState): Promise<void> {
     const { reader, bits } = await p.open(this.#init.host, this.#ticket, this.#init.file.info.pieceCount)
-    const fallback = p.id === this.#init.fallbackProvider
+    const fallback = this.#fallback.is(p.id)
     this.#availability.add(p.id, bits, !fallback)
     p.connected = true
-    if (fallback) this.#fallbackAttempts = 0
+    if (fallback) this.#fallback.connected()
+    else if (bits.complete) this.#fallback.complete(p.id)
+    else this.#fallback.reached(p.id)
     this.#init.onProgress?.({ type: 'transfer:provider-connected', provider: p.id, pieces: this.#availability.bitsOf(p.id)?.count ?? 0 })
     // the fallback may have been waiting for this bitfield
     this.#refillAll()
@@ -290,7 +281,8 @@ export class DownloadSession {
       }
       if (msg.type === TransferResponse.Type.HAVE) {
         if (this.#availability.have(p.id, msg.index)) {
-          this.#preferPeer(p, msg.index)
+          if (this.#availability.bitsOf(p.id)?.complete === true) this.#fallback.complete(p.id)
+          this.#fallback.prefer(p, msg.index)
           this.#refillAll()
         }
       } else if (msg.type === TransferResponse.Type.PIECE) {
@@ -331,6 +323,8 @@ export class DownloadSession {
     p.current = index
     const data = await reader.readExactlyList(msg.length, p.abort.signal)
       .catch((err: Error) => {
+        // no longer in flight anywhere: another provider (or the tracker) may take it
+        this.#picker.release(index, p.id)
         if (err instanceof ProtocolError) throw err
         throw new ProtocolError(`Provider went away inside piece ${index}`, { cause: err })
       })
@@ -371,7 +365,7 @@ export class DownloadSession {
     }
     p.weak = false
     this.#weak.delete(p.id)
-    this.#lastVerified = Date.now()
+    this.#lastVerified = this.#lastStored = Date.now()
     this.#cancelElsewhere(p, index, this.#picker.completed(index))
     try {
       await this.#init.file.writePiece(index, piece.bytes)
@@ -389,31 +383,8 @@ export class DownloadSession {
   #cancelElsewhere (from: ProviderState, index: number, askedOf: string[]): void {
     for (const other of askedOf) {
       const o = this.#providers.get(other)
-      if (o == null || o === from) continue
-      const j = o.inflight.indexOf(index)
-      if (j >= 0) {
-        o.inflight.splice(j, 1)
-        o.cancelled.add(index)
-        void this.#write(o, { ticket: new Uint8Array(0), want: [], cancel: [index] })
-      }
+      if (o != null && o !== from) this.#cancel(o, index)
     }
   }
 
-  /**
-   * A connected peer announced a piece the fallback was asked for: take the request back
-   * from the fallback (it has not started sending it), so the swarm carries it.
-   */
-  #preferPeer (p: ProviderState, index: number): void {
-    const fallbackId = this.#init.fallbackProvider
-    if (fallbackId == null || p.id === fallbackId || p.weak || p.room <= 0 || this.#picker.endgame) return
-    const f = this.#providers.get(fallbackId)
-    const at = f?.inflight.indexOf(index) ?? -1
-    // the fallback serves in the order asked: the first requests may be on the wire already
-    if (f == null || at < Math.max(FALLBACK_SENDING_AHEAD, f.window >> 1) || f.current === index) return
-    f.inflight.splice(at, 1)
-    f.cancelled.add(index)
-    this.#picker.release(index, f.id)
-    this.#fallbackCancels++
-    void this.#write(f, { ticket: new Uint8Array(0), want: [], cancel: [index] })
-  }
 }

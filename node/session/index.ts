@@ -3,5 +3,6 @@ export type { DownloadSessionInit, DownloadResult, DownloadEvent, ProviderInfo }
 export { PiecePicker } from './piece-picker.js'
 export type { PickOptions } from './piece-picker.js'
 export { Availability } from './availability.js'
+export { TrackerShares } from './tracker-shares.js'
 export { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
 export type { BanReason } from './errors.js'

@@ -13,6 +13,13 @@ export interface PickOptions {
   fallback?: boolean
   /** Providers whose claims do not count for the fallback rule (they stalled). */
   weak?: ReadonlySet<string>
+  /**
+   * Rarest-first picks only pieces for which this says true (the fallback's share, see
+   * TrackerShares); urgent pieces and the endgame ignore it. @default every piece
+   */
+  owned?: (index: number) => boolean
+  /** In the endgame, in-flight pieces are asked again only while at most this many are missing. @default no limit */
+  endgameMissing?: number
 }
 
 /**
@@ -95,18 +102,20 @@ export class PiecePicker {
       if (eligible(i)) take(i)
     }
     this.#prune()
+    const owned = options.owned
+    const wanted = owned == null ? eligible : (i: number): boolean => eligible(i) && owned(i)
     while (out.length < max) {
       let best = Infinity
       for (const i of this.#order) {
-        if (eligible(i) && this.#availability.count(i) < best) best = this.#availability.count(i)
+        if (wanted(i) && this.#availability.count(i) < best) best = this.#availability.count(i)
       }
       if (best === Infinity) break
       for (const i of this.#order) {
         if (out.length >= max) break
-        if (eligible(i) && this.#availability.count(i) === best) take(i)
+        if (wanted(i) && this.#availability.count(i) === best) take(i)
       }
     }
-    if (out.length === 0 && this.endgame) {
+    if (out.length === 0 && (options.endgameMissing == null || this.missing <= options.endgameMissing) && this.endgame) {
       // endgame: everything missing is in flight; ask this provider too
       for (const i of this.#order) {
         if (out.length >= max) break

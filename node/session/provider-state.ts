@@ -42,6 +42,8 @@ export class ProviderState {
   weak = false
   /** "Not here" answers for pieces its bitfield claimed. */
   denied = 0
+  /** When the ticket it was last shown expires. */
+  ticketExpiresAt = 0
 
   constructor (info: ProviderInfo, window: number) {
     this.id = info.peerId
@@ -69,6 +71,7 @@ export class ProviderState {
     const first = AbortSignal.any([this.abort.signal, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS)])
     const stream = await host.dialProtocol(peerId, TRANSFER_PROTOCOL, { signal: first })
     this.stream = stream
+    this.ticketExpiresAt = ticket.expiresAt
     const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
     await writeMessage(stream, { ticket: ticket.bytes, want: [], cancel: [] }, TransferRequest)
     const hello = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, first)
