@@ -209,13 +209,18 @@ export function listenOption (ctx: CommandContext, fallback: string | string[]):
 /**
  * The Peer options of every command that serves pieces (get, peer, play): where it listens,
  * its upload limits, and the network key and allow-list. `share: false` listens nowhere.
- * A sharing peer maps its port on a UPnP router unless `--no-upnp`.
+ * A peer that keeps sharing (`peer`, `play`, `get --seed`: `lasting`) maps its port on a
+ * UPnP router unless `--no-upnp`, runs AutoNAT and holds a slot on the tracker's relay; a
+ * one-shot `get` shares while it downloads but skips those (a port mapping, a relay slot
+ * and reachability checks are worth little for a minute, and cost a third of its CPU).
  */
-export function sharingPeerInit (ctx: CommandContext, network: NetworkSettings, share = true): Pick<PeerInit, 'listen' | 'limiter' | 'uploadSlots' | 'psk' | 'allow' | 'session' | 'host'> {
+export function sharingPeerInit (ctx: CommandContext, network: NetworkSettings, share = true, lasting = true): Pick<PeerInit, 'listen' | 'limiter' | 'uploadSlots' | 'psk' | 'allow' | 'session' | 'host'> {
   return {
     session: downloadTuning(ctx),
     listen: share ? listenOption(ctx, [DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6]) : [],
-    host: { upnp: share && ctx.options['no-upnp'] !== true },
+    host: lasting
+      ? { upnp: share && ctx.options['no-upnp'] !== true }
+      : { upnp: false, autonat: false, reserveOn: [] },
     limiter: uploadLimiter(ctx),
     uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
     psk: network.psk,

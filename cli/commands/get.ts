@@ -60,7 +60,7 @@ export const getCommand: Command<GotFile[]> = {
     const session = await openHome(ctx, home, 'get', async () => ({
       home,
       tracker: await trackerAddresses(ctx),
-      ...sharingPeerInit(ctx, network, share)
+      ...sharingPeerInit(ctx, network, share, limits.seed)
     })).catch((err: unknown) => { throw explainUnreachable(network, err) })
     const { client, owner } = session
     const ignored = ['listen', 'no-share', 'max-download-rate', 'max-upload-rate', 'upload-slots'].filter(o => ctx.options[o] != null)
