@@ -1,5 +1,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNAT } from '@libp2p/autonat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { mplex } from '@libp2p/mplex'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -8,15 +10,38 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
+import { portMapping } from './port-mapping.js'
+import { relayReservations } from './relay-reservations.js'
+import type { PortMappingInit, PortMappingState } from './port-mapping.js'
+import type { RelayReservationsState } from './relay-reservations.js'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
-import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PrivateKey, Transport } from '@libp2p/interface'
 import type { ConnectionMonitorInit } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
 
-/** Services every mediaswarm host runs. */
+/**
+ * Services of a mediaswarm host: identify and ping always; the others as HostInit asks
+ * (`relay` on a tracker with `relay.server`, `relayReservations` with `reserveOn`,
+ * `portMapping` with `upnp`, `autonat` unless `autonat: false`).
+ */
 export interface HostServices extends Record<string, unknown> {
   identify: Identify
   ping: Ping
+  relay?: CircuitRelayService
+  relayReservations?: RelayReservationsState
+  portMapping?: PortMappingState
+  autonat?: unknown
+}
+
+/** Limits of the circuit relay v2 server a tracker runs for its own peers. */
+export interface RelayServerInit {
+  /** Reservations held at once (peers reachable through the relay); more are refused. */
+  slots: number
+  /** Bytes relayed per relayed connection (both directions), then it is reset. */
+  maxBytes: number
+  /** How long a relayed connection may last, then it is reset. */
+  maxDurationMs: number
 }
 
 /** A libp2p node as mediaswarm configures it. */
@@ -68,6 +93,40 @@ export interface HostInit {
   logger?: ComponentLogger
   /** Start listening at once. @default true */
   start?: boolean
+  /**
+   * Circuit relay v2. `server`: this node (a tracker) relays for the peers that reserve a
+   * slot on it, within these limits; relayed connections are "limited": only protocols that
+   * opt in (`runOnLimitedConnection`) run on them, never transfer. Every host can dial relay
+   * addresses whatever this says. @default undefined (no relay server)
+   */
+  relay?: { server?: RelayServerInit }
+  /**
+   * Relay multiaddrs ending in /p2p/<relay PeerId> (the tracker's) to reserve a slot on and
+   * listen through (`<relay>/p2p-circuit`), so the relay can name this node as reachable
+   * through it. Kept in the background: reserved after start, again after a reconnect.
+   * @default [] (none)
+   */
+  reserveOn?: string[]
+  /**
+   * Map the listening ports on the home router with UPnP IGD (see PortMapping). `true` or
+   * options (a gateway URL instead of an SSDP search, for tests). @default false
+   */
+  upnp?: boolean | PortMappingInit
+  /**
+   * AutoNAT v1: serve dial-back checks for others and ask connected peers to check this
+   * node's public addresses (a node with a public IP advertises it only once confirmed).
+   * @default true
+   */
+  autonat?: boolean
+  /** More transports (after TCP and circuit relay), e.g. for hole punching. @default [] */
+  extraTransports?: Array<(components: any) => Transport>
+  /** More libp2p services by name (e.g. `dcutr`), reachable as `host.services[name]`. @default {} */
+  extraServices?: Record<string, (components: any) => unknown>
+}
+
+/** Every IPv4 interface and every IPv6 interface, on the same TCP port (0: two free ports). */
+export function dualStackListen (port: number): string[] {
+  return [`/ip4/0.0.0.0/tcp/${port}`, `/ip6/::/tcp/${port}`]
 }
 
 /**
@@ -102,14 +161,36 @@ export const CONNECTION_MONITOR: ConnectionMonitorInit = {
  * only speak Noise (multistream-select tries the dialer's encrypters in order, so either
  * side may lack TLS); yamux first (flow control per stream) with mplex kept only for peers
  * that cannot speak yamux; identify and ping; optionally closed to nodes without the network
- * key (`psk`) or not on an allow-list (`allow`).
+ * key (`psk`) or not on an allow-list (`allow`). Reachability: every host can dial circuit
+ * relay addresses; a tracker relays for its peers (`relay.server`); a peer behind NAT
+ * reserves a slot on the tracker (`reserveOn`) and maps its port with UPnP (`upnp`);
+ * AutoNAT checks public addresses; `extraTransports` / `extraServices` plug in hole punching.
  */
 export async function createHost (init: HostInit): Promise<Host> {
-  return createLibp2p({
+  const services: Record<string, (components: any) => unknown> = {
+    identify: identify(),
+    ping: ping()
+  }
+  if (init.autonat !== false) services.autonat = autoNAT()
+  const server = init.relay?.server
+  if (server != null) {
+    services.relay = circuitRelayServer({
+      reservations: {
+        maxReservations: server.slots,
+        applyDefaultLimit: true,
+        defaultDataLimit: BigInt(server.maxBytes),
+        defaultDurationLimit: server.maxDurationMs
+      }
+    })
+  }
+  if ((init.reserveOn ?? []).length > 0) services.relayReservations = relayReservations({ relays: init.reserveOn ?? [] })
+  if (init.upnp != null && init.upnp !== false) services.portMapping = portMapping(init.upnp === true ? {} : init.upnp)
+  Object.assign(services, init.extraServices)
+  const host = await createLibp2p({
     privateKey: init.privateKey,
     start: init.start ?? true,
     addresses: { listen: init.listen ?? [] },
-    transports: [tcp()],
+    transports: [tcp(), circuitRelayTransport(), ...(init.extraTransports ?? [])],
     connectionEncrypters: (init.encrypters ?? ['tls', 'noise']).map(e => e === 'tls' ? tls() : noise()),
     streamMuxers: [
       yamux({
@@ -129,11 +210,9 @@ export async function createHost (init: HostInit): Promise<Host> {
       maxIncomingPendingConnections: init.maxIncomingPendingConnections ?? 10
     },
     logger: init.logger,
-    services: {
-      identify: identify(),
-      ping: ping()
-    }
+    services
   })
+  return host as unknown as Host
 }
 
 /**

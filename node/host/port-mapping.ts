@@ -1,0 +1,155 @@
+import { upnpNat } from '@achingbrain/nat-port-mapper'
+import { getNetConfig, isLoopback, isPrivate } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Gateway, UPnPNAT } from '@achingbrain/nat-port-mapper'
+import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
+import type { AddressManager, TransportManager } from '@libp2p/interface-internal'
+
+/** What {@link portMapping} uses of the libp2p components. */
+export interface PortMappingComponents {
+  transportManager: TransportManager
+  addressManager: AddressManager
+  logger: ComponentLogger
+}
+
+/** Options of {@link portMapping}. */
+export interface PortMappingInit {
+  /**
+   * URLs of gateways' UPnP device descriptions (`http://192.168.1.1:5000/rootDesc.xml`).
+   * @default undefined (search the local network with SSDP M-SEARCH)
+   */
+  gateways?: string[]
+  /** How long an SSDP search waits for gateways to answer. @default 5000 */
+  searchTimeoutMs?: number
+  /** Lease asked for each mapping; renewed before it ends. @default 3600000 */
+  ttlMs?: number
+  /** Text the router shows beside the mapping. @default 'mediaswarm' */
+  description?: string
+  /** Told each time a port is mapped (tests, status). */
+  onMapped?: (mapping: PortMappingEntry) => void
+}
+
+/** One port mapped on the router. */
+export interface PortMappingEntry {
+  internalHost: string
+  internalPort: number
+  externalHost: string
+  externalPort: number
+}
+
+/** What the service tells the rest of the node. */
+export interface PortMappingState {
+  /** Ports mapped now. */
+  readonly mappings: PortMappingEntry[]
+}
+
+/** An IGD that only ever sees loopback (tests) may map loopback listeners. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
+
+/**
+ * Maps this node's TCP listening ports on the home router (UPnP IGD, the client
+ * @libp2p/upnp-nat uses: @achingbrain/nat-port-mapper) and advertises the mapped address
+ * (`addPublicAddressMapping` plus confirming it, so identify sends it to the tracker, which
+ * verifies it by dialling back before naming it to anyone).
+ *
+ * Why not @libp2p/upnp-nat itself: its port mapper throws `DoubleNATError` whenever the
+ * gateway reports a private external address (10.x, 192.168.x...), with no option to allow
+ * it (`externalAddress` is checked the same way), and it waits for @libp2p/autonat to
+ * confirm the address, which refuses private addresses too. A private external address is
+ * legitimate behind carrier-grade or double NAT for peers sharing that outer network, and it
+ * is what the network-namespace tests use; nothing unsafe follows from mapping it, since the
+ * tracker names a mapped address only after dialling it back.
+ */
+class PortMapping implements Startable, PortMappingState {
+  readonly #components: PortMappingComponents
+  readonly #init: PortMappingInit
+  readonly #log: Logger
+  readonly #client: UPnPNAT
+  readonly #gateways: Gateway[] = []
+  readonly mappings: PortMappingEntry[] = []
+  #abort = new AbortController()
+
+  constructor (components: PortMappingComponents, init: PortMappingInit) {
+    this.#components = components
+    this.#init = init
+    this.#log = components.logger.forComponent('mediaswarm:host:port-mapping')
+    this.#client = upnpNat({ description: init.description ?? 'mediaswarm', ttl: init.ttlMs ?? 3_600_000, autoRefresh: true })
+  }
+
+  readonly [Symbol.toStringTag] = 'mediaswarm/port-mapping'
+
+  start (): void {
+    this.#abort = new AbortController()
+  }
+
+  afterStart (): void {
+    // in the background: a router that never answers must not delay the node
+    this.#run(this.#abort.signal).catch(err => { this.#log('no port mapping - %e', err) })
+  }
+
+  async stop (): Promise<void> {
+    this.#abort.abort()
+    // removes the mappings made
+    await Promise.all(this.#gateways.map(async g => g.stop({ signal: AbortSignal.timeout(2000) }).catch(() => {})))
+    this.#gateways.length = 0
+    this.mappings.length = 0
+  }
+
+  async #findGateway (signal: AbortSignal): Promise<Gateway | undefined> {
+    if (this.#init.gateways != null) {
+      for (const url of this.#init.gateways) {
+        try {
+          return await this.#client.getGateway(new URL(url), { signal })
+        } catch (err) {
+          this.#log('gateway %s did not answer - %e', url, err)
+        }
+      }
+      return undefined
+    }
+    const search = AbortSignal.any([signal, AbortSignal.timeout(this.#init.searchTimeoutMs ?? 5000)])
+    for await (const gateway of this.#client.findGateways({ signal: search })) {
+      if (gateway.family === 'IPv4') return gateway
+    }
+    return undefined
+  }
+
+  async #run (signal: AbortSignal): Promise<void> {
+    const gateway = await this.#findGateway(signal)
+    if (gateway == null) {
+      this.#log('no UPnP gateway found')
+      return
+    }
+    if (signal.aborted) {
+      await gateway.stop().catch(() => {})
+      return
+    }
+    this.#gateways.push(gateway)
+    const loopbackGateway = LOOPBACK_HOSTS.has(gateway.host)
+    const seen = new Set<string>()
+    for (const addr of this.#components.transportManager.getAddrs()) {
+      const config = getNetConfig(addr)
+      if (config.type !== 'ip4' || config.protocol !== 'tcp' || config.port == null) continue
+      if (isLoopback(addr) ? !loopbackGateway : isPrivate(addr) !== true) continue
+      const key = `${config.host}:${config.port}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      try {
+        const m = await gateway.map(config.port, config.host, { protocol: 'TCP', signal })
+        const entry = { internalHost: m.internalHost, internalPort: m.internalPort, externalHost: m.externalHost, externalPort: m.externalPort }
+        this.mappings.push(entry)
+        this.#components.addressManager.addPublicAddressMapping(m.internalHost, m.internalPort, m.externalHost, m.externalPort, 'tcp')
+        // advertised at once: the tracker checks it by dialling back, autonat would refuse a private one
+        this.#components.addressManager.confirmObservedAddr(multiaddr(`/ip4/${m.externalHost}/tcp/${m.externalPort}`), { type: 'ip-mapping', ttl: 2 ** 31 - 1 })
+        this.#log('mapped %s:%d to %s:%d', m.internalHost, m.internalPort, m.externalHost, m.externalPort)
+        this.#init.onMapped?.(entry)
+      } catch (err) {
+        this.#log('could not map %s - %e', key, err)
+      }
+    }
+  }
+}
+
+/** A libp2p service that maps the node's ports on a UPnP router; see PortMapping. */
+export function portMapping (init: PortMappingInit = {}): (components: PortMappingComponents) => PortMappingState {
+  return (components) => new PortMapping(components, init)
+}
