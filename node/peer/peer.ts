@@ -4,12 +4,14 @@ import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { NotFoundError, TrackerUnreachableError } from '../errors.js'
 import { createHost, loadOrCreateIdentity } from '../host/index.js'
+import { holePunch } from '../punch/index.js'
 import { parseCid } from '../manifest/index.js'
 import { announce, fetchManifest, fetchTrackerStatus, listAll, TransferServer, AnnounceRequest } from '../protocols/index.js'
 import { PieceStore } from '../store/index.js'
 import { Fetch, holdingOf } from './fetch.js'
 import type { PeerDownloadEvent, PeerDownloadResult, SessionTuning } from './fetch.js'
 import type { Host } from '../host/index.js'
+import type { HolePunchInit, PunchResult } from '../punch/index.js'
 import type { MediaItem } from '../http/index.js'
 import type { CatalogueItem, UploadLimiter, ServableFile, TrackerStatus } from '../protocols/index.js'
 import type { StoredFile } from '../store/index.js'
@@ -42,6 +44,19 @@ export interface PeerInit {
   allow?: string[]
   /** Download session timeouts (tests shorten them); see DownloadSessionInit. */
   session?: SessionTuning
+  /**
+   * Upgrade relayed connections to direct ones by hole punching (see HolePunch), or `false`
+   * not to. @default {} (on)
+   */
+  holePunch?: HolePunchInit | false
+}
+
+/** Hole punches of a peer so far (see PeerInit.holePunch). */
+export interface PunchStats {
+  succeeded: number
+  failed: number
+  /** The last punch that worked. */
+  last?: PunchResult
 }
 
 /** The tracker connection of a peer (lost, and back after a reconnect). */
@@ -68,6 +83,8 @@ export interface PeerDownloadOptions {
 export class Peer {
   readonly host: Host
   readonly store: PieceStore
+  /** Hole punches so far. */
+  punches: PunchStats = { succeeded: 0, failed: 0 }
   readonly #init: PeerInit
   readonly #log: Logger
   readonly #server: TransferServer
@@ -103,8 +120,11 @@ export class Peer {
   static async create (init: PeerInit): Promise<Peer> {
     const logger = init.logger ?? defaultLogger()
     const privateKey = await loadOrCreateIdentity(init.home)
-    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow })
+    const punches: PunchStats = { succeeded: 0, failed: 0 }
+    const punch = init.holePunch === false ? undefined : holePunch({ ...init.holePunch, onResult: (r) => { countPunch(punches, r); (init.holePunch as HolePunchInit | undefined)?.onResult?.(r) } })
+    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, extraTransports: punch == null ? [] : [punch] })
     const peer = new Peer(init, host, logger)
+    peer.punches = punches
     if (peer.sharing) await peer.#server.start()
     return peer
   }
@@ -347,6 +367,10 @@ export class Peer {
     await this.store.close()
     await this.host.stop()
   }
+}
+
+function countPunch (stats: PunchStats, result: PunchResult): void {
+  if (result.ok) { stats.succeeded++; stats.last = result } else stats.failed++
 }
 
 /** The cid of a catalogue item as a string. */

@@ -6,7 +6,7 @@ export const MAX_PUNCH_MESSAGE_BYTES = 1024
 export const PUNCH_MESSAGE_TIMEOUT_MS = 10_000
 /** Simultaneous dials made per punch, and how long each may take (SYNs are retransmitted at 1 s, 3 s). */
 export const PUNCH_ATTEMPTS = 3
-export const PUNCH_ATTEMPT_TIMEOUT_MS = 4000
+export const PUNCH_ATTEMPT_TIMEOUT_MS = 3000
 /** How long the relay may take to tell us our public address for a punch port. */
 export const OBSERVE_TIMEOUT_MS = 10_000
 /** After a failed punch with a peer, no new one with it for this long. */

@@ -248,6 +248,7 @@ export class HolePunch implements Transport, Startable {
   }
 
   #report (result: PunchResult): void {
+    if (result.ok) this.#log('punch with %s as %s succeeded in %d ms: direct to %s', result.peer, result.role, Math.round(result.ms), result.remoteAddr)
     try { this.#init.onResult?.(result) } catch {}
   }
 }
