@@ -18,3 +18,9 @@ export const DEFAULT_MAX_CONNECTIONS = 2500
 export const TRACKER_INBOUND_PER_SECOND = 500
 /** Inbound connections being upgraded at once (libp2p's default: 10): many peers join at once. */
 export const TRACKER_PENDING_CONNECTIONS = 64
+/**
+ * The circuit relay a tracker runs for its own peers (`--relay-slots`, `--relay-max-bytes`,
+ * `--relay-max-duration`): enough for coordination and a hole punch (a few KiB over a few
+ * seconds), far too little for media, which never goes over a relay.
+ */
+export const DEFAULT_RELAY = { slots: 64, maxBytes: 128 * 1024, maxDurationMs: 120_000 }

@@ -2,6 +2,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
 import { signTicket } from '../node/index.js'
 import { fastSigner } from './fast-signer.js'
+import { reachableAddresses } from './providers/reachable-addresses.js'
 import type { ProviderIndex } from './providers/index.js'
 import type { Grant, QueueRequestKey } from './queue/index.js'
 import type { Host, Ticket, TicketProviderInfo } from '../node/index.js'
@@ -71,7 +72,7 @@ export class TicketIssuer {
       if (seen.has(peer)) continue
       seen.add(peer)
       if (providers.length >= MAX_TICKET_PROVIDERS - 1) break
-      const multiaddrs = await this.#addressesOf(peer)
+      const multiaddrs = reachableAddresses(this.#host, peer, grant.peerId, await this.#addressesOf(peer))
       // a peer nobody can dial is no provider
       if (multiaddrs.length > 0) providers.push({ peerId: peer, multiaddrs })
     }
@@ -96,7 +97,7 @@ export class TicketIssuer {
     this.#byId.set(id, request)
   }
 
-  /** A peer's addresses (at most 8), from the peer store, cached briefly: every ticket asks. */
+  /** A peer's addresses (at most 32; reachableAddresses picks those for the requester), from the peer store, cached briefly: every ticket asks. */
   async #addressesOf (peer: string): Promise<Uint8Array[]> {
     const now = Date.now()
     const cached = this.#addresses.get(peer)
@@ -104,7 +105,7 @@ export class TicketIssuer {
     let multiaddrs: Uint8Array[] = []
     try {
       const p = await this.#host.peerStore.get(peerIdFromString(peer))
-      multiaddrs = p.addresses.slice(0, 8).map(a => a.multiaddr.bytes)
+      multiaddrs = p.addresses.slice(0, 32).map(a => a.multiaddr.bytes)
     } catch {}
     this.#addresses.delete(peer)
     this.#addresses.set(peer, { at: now, multiaddrs })

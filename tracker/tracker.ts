@@ -7,7 +7,7 @@ import {
 import { adminPeers } from './admin.js'
 import { Catalogue } from './catalogue/index.js'
 import {
-  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE, TRACKER_INBOUND_PER_SECOND, TRACKER_PENDING_CONNECTIONS
+  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_RELAY, DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE, TRACKER_INBOUND_PER_SECOND, TRACKER_PENDING_CONNECTIONS
 } from './constants.js'
 import { LibrarySource } from './library-source.js'
 import { handleAnnounce } from './protocols/announce-handler.js'
@@ -20,7 +20,7 @@ import { GrantsFile, QueueStateFile } from './queue-state.js'
 import { TransferStats } from './transfer-stats.js'
 import type { QueueState } from './queue-state.js'
 import type { TicketSentEvent, TrackerContext } from './protocols/context.js'
-import type { Host, UploadLimiter } from '../node/index.js'
+import type { Host, RelayServerInit, UploadLimiter } from '../node/index.js'
 import type { ComponentLogger, Connection, Logger, PrivateKey, Stream } from '@libp2p/interface'
 
 export { TRACKER_ADDR_FILE, DEFAULT_TRACKER_LISTEN }
@@ -80,6 +80,11 @@ export interface TrackerInit {
   psk?: Uint8Array
   /** PeerIds allowed to connect; see HostInit. @default undefined (any) */
   allow?: string[]
+  /**
+   * The circuit relay for the tracker's own peers (reservations, and bytes and duration per
+   * relayed connection), or false for none. @default DEFAULT_RELAY
+   */
+  relay?: RelayServerInit | false
 }
 
 /**
@@ -183,7 +188,10 @@ export class Tracker {
         connectionGater,
         maxConnections: init.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
         inboundConnectionThreshold: TRACKER_INBOUND_PER_SECOND,
-        maxIncomingPendingConnections: TRACKER_PENDING_CONNECTIONS
+        maxIncomingPendingConnections: TRACKER_PENDING_CONNECTIONS,
+        // peers behind NAT are reachable through the tracker for coordination; each peer is dialled back once to learn whether it is reachable directly
+        relay: init.relay === false ? undefined : { server: init.relay ?? DEFAULT_RELAY },
+        checkReachability: true
       })
     } catch (err) {
       await catalogue.stop()

@@ -10,9 +10,13 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
+import { peerReachability } from './peer-reachability.js'
 import { portMapping } from './port-mapping.js'
 import { relayReservations } from './relay-reservations.js'
+import { connectionUpgrades } from './self-reachability.js'
+import type { PeerReachabilityInit, PeerReachabilityService } from './peer-reachability.js'
 import type { PortMappingInit, PortMappingState } from './port-mapping.js'
+import type { ConnectionUpgradesState } from './self-reachability.js'
 import type { RelayReservationsState } from './relay-reservations.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
@@ -21,13 +25,16 @@ import type { ConnectionMonitorInit } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
 
 /**
- * Services of a mediaswarm host: identify and ping always; the others as HostInit asks
- * (`relay` on a tracker with `relay.server`, `relayReservations` with `reserveOn`,
+ * Services of a mediaswarm host: identify, ping and upgrades (relayed connections made
+ * direct) always; the others as HostInit asks (`relay` on a tracker with `relay.server`,
+ * `reachability` with `checkReachability`, `relayReservations` with `reserveOn`,
  * `portMapping` with `upnp`, `autonat` unless `autonat: false`).
  */
 export interface HostServices extends Record<string, unknown> {
   identify: Identify
   ping: Ping
+  upgrades?: ConnectionUpgradesState
+  reachability?: PeerReachabilityService
   relay?: CircuitRelayService
   relayReservations?: RelayReservationsState
   portMapping?: PortMappingState
@@ -101,6 +108,12 @@ export interface HostInit {
    */
   relay?: { server?: RelayServerInit }
   /**
+   * Dial back every peer that connects, on its observed IP and listening ports, to learn
+   * which can be reached directly (a tracker; see PeerReachability). `true` or options.
+   * @default false
+   */
+  checkReachability?: boolean | PeerReachabilityInit
+  /**
    * Relay multiaddrs ending in /p2p/<relay PeerId> (the tracker's) to reserve a slot on and
    * listen through (`<relay>/p2p-circuit`), so the relay can name this node as reachable
    * through it. Kept in the background: reserved after start, again after a reconnect.
@@ -169,8 +182,10 @@ export const CONNECTION_MONITOR: ConnectionMonitorInit = {
 export async function createHost (init: HostInit): Promise<Host> {
   const services: Record<string, (components: any) => unknown> = {
     identify: identify(),
-    ping: ping()
+    ping: ping(),
+    upgrades: connectionUpgrades()
   }
+  if (init.checkReachability != null && init.checkReachability !== false) services.reachability = peerReachability(init.checkReachability === true ? {} : init.checkReachability)
   if (init.autonat !== false) services.autonat = autoNAT()
   const server = init.relay?.server
   if (server != null) {

@@ -9,3 +9,7 @@ export { generateNetworkKey, readNetworkKey, readAllowList, NetworkKeyError, All
 export type { GenerateNetworkKeyOptions } from './network-key.js'
 export { addressKey, addressLimitGater } from './address-limits.js'
 export type { AddressLimitsInit, AddressLimitGater } from './address-limits.js'
+export { peerReachability, classifyReachability, dialBackCandidates, REACHABILITIES } from './peer-reachability.js'
+export type { Reachability, SelfReport, PeerAddressInfo, PeerReachabilityInit, PeerReachabilityService } from './peer-reachability.js'
+export { connectionUpgrades, selfReachability } from './self-reachability.js'
+export type { ConnectionUpgradesState, SelfReachabilityServices } from './self-reachability.js'

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { multiaddr } from '@multiformats/multiaddr'
+import { selfReachability } from '../host/index.js'
 import { AnnounceRequest, announce, report, requestTicket } from '../protocols/index.js'
 import { DownloadSession } from '../session/index.js'
 import { readRange } from '../streaming/index.js'
@@ -214,7 +215,7 @@ export class Fetch {
     try {
       result = await session.run()
       if (this.#ctx.sharing) {
-        await announce(host, tracker, { type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(file.info.cid.bytes), ...holdingOf(file) })
+        await announce(host, tracker, { type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(file.info.cid.bytes), ...holdingOf(file), reachability: selfReachability(host.services) ?? 'none' })
           .catch(err => { log.error('could not announce %s - %e', file.cid, err) })
       }
     } finally {
@@ -258,6 +259,7 @@ export class Fetch {
       requestId: this.requestId,
       ticketId: ticket.ticketId,
       bitfield: new Uint8Array(this.file.bitfield.bytes),
+      reachability: selfReachability(host.services) ?? 'none',
       // old trackers name peers from these: only a sharing peer sends them
       ...(this.#ctx.sharing ? holdingOf(this.file) : {})
     }, signal)

@@ -3,14 +3,14 @@ import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { NotFoundError, TrackerUnreachableError } from '../errors.js'
-import { createHost, loadOrCreateIdentity } from '../host/index.js'
+import { createHost, loadOrCreateIdentity, selfReachability } from '../host/index.js'
 import { holePunch } from '../punch/index.js'
 import { parseCid } from '../manifest/index.js'
 import { announce, fetchManifest, fetchTrackerStatus, listAll, TransferServer, AnnounceRequest } from '../protocols/index.js'
 import { PieceStore } from '../store/index.js'
 import { Fetch, holdingOf } from './fetch.js'
 import type { PeerDownloadEvent, PeerDownloadResult, SessionTuning } from './fetch.js'
-import type { Host } from '../host/index.js'
+import type { Host, HostInit } from '../host/index.js'
 import type { HolePunchInit, PunchResult } from '../punch/index.js'
 import type { MediaItem } from '../http/index.js'
 import type { CatalogueItem, UploadLimiter, ServableFile, TrackerStatus } from '../protocols/index.js'
@@ -44,6 +44,12 @@ export interface PeerInit {
   allow?: string[]
   /** Download session timeouts (tests shorten them); see DownloadSessionInit. */
   session?: SessionTuning
+  /**
+   * Reachability options of the host (see HostInit): `upnp`, `autonat`, `extraTransports`,
+   * `extraServices`, and `reserveOn`, which defaults, for a sharing peer, to the tracker
+   * addresses that name its PeerId (so the tracker can name it as reachable through its relay).
+   */
+  host?: Pick<HostInit, 'upnp' | 'autonat' | 'extraTransports' | 'extraServices' | 'reserveOn'>
   /**
    * Upgrade relayed connections to direct ones by hole punching (see HolePunch), or `false`
    * not to. @default {} (on)
@@ -120,9 +126,11 @@ export class Peer {
   static async create (init: PeerInit): Promise<Peer> {
     const logger = init.logger ?? defaultLogger()
     const privateKey = await loadOrCreateIdentity(init.home)
+    const reserveOn = (init.listen ?? []).length > 0 ? init.tracker.map(String).filter(a => a.includes('/p2p/') && !a.includes('/p2p-circuit')) : []
     const punches: PunchStats = { succeeded: 0, failed: 0 }
     const punch = init.holePunch === false ? undefined : holePunch({ ...init.holePunch, onResult: (r) => { countPunch(punches, r); (init.holePunch as HolePunchInit | undefined)?.onResult?.(r) } })
-    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, extraTransports: punch == null ? [] : [punch] })
+    const extraTransports = [...(punch == null ? [] : [punch]), ...(init.host?.extraTransports ?? [])]
+    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, reserveOn, ...init.host, extraTransports })
     const peer = new Peer(init, host, logger)
     peer.punches = punches
     if (peer.sharing) await peer.#server.start()
@@ -314,7 +322,7 @@ export class Peer {
   async #announceHave (file: StoredFile, signal?: AbortSignal): Promise<void> {
     this.#watchDrops(file)
     const tracker = await this.connect(signal)
-    await announce(this.host, tracker, { type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(file.info.cid.bytes), ...holdingOf(file) }, signal)
+    await announce(this.host, tracker, { type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(file.info.cid.bytes), ...holdingOf(file), reachability: selfReachability(this.host.services) ?? 'none' }, signal)
   }
 
   /**

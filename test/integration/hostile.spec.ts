@@ -172,7 +172,7 @@ describe('integration: hostile input at the tracker', function () {
     const requests: Record<string, Uint8Array> = {
       [CATALOGUE_PROTOCOL]: encodeFrame({ type: CatalogueRequest.Type.LIST, query: 'a query long enough to cut', offset: 0, limit: 0, cid: new Uint8Array(0) }, CatalogueRequest),
       [QUEUE_PROTOCOL]: encodeFrame({ cid: new Uint8Array(36).fill(1), requestId: 'a request id long enough to cut' }, QueueRequest),
-      [ANNOUNCE_PROTOCOL]: encodeFrame({ type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(36).fill(2), complete: true, ranges: [], ticketId: new Uint8Array(0), bytesFromTracker: 0, bytesFromPeers: 0, success: false, provider: '', reason: '', requestId: '', bitfield: new Uint8Array(0) }, AnnounceRequest),
+      [ANNOUNCE_PROTOCOL]: encodeFrame({ type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(36).fill(2), complete: true, ranges: [], ticketId: new Uint8Array(0), bytesFromTracker: 0, bytesFromPeers: 0, success: false, provider: '', reason: '', requestId: '', bitfield: new Uint8Array(0), reachability: '' }, AnnounceRequest),
       [TRANSFER_PROTOCOL]: encodeFrame({ ticket: new Uint8Array(200).fill(3), want: [1, 2], cancel: [] }, TransferRequest)
     }
     const cases: Array<[string, (protocol: string) => Uint8Array[]]> = [

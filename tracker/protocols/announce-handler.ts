@@ -27,6 +27,8 @@ export async function handleAnnounce (ctx: TrackerContext, stream: Stream, conne
     await reply({})
     return
   }
+  // what the peer knows of its own reachability (upnp, hole-punched); see PeerReachability
+  if (req.reachability !== '') ctx.host.services.reachability?.report(peerId, req.reachability.slice(0, 32))
   let cid: string
   try {
     cid = CID.decode(req.cid).toString()

@@ -128,6 +128,7 @@ export interface AnnounceRequest {
   reason: string
   requestId: string
   bitfield: Uint8Array<ArrayBuffer>
+  reachability: string
 }
 
 export namespace AnnounceRequest {
@@ -226,6 +227,11 @@ export namespace AnnounceRequest {
           w.bytes(obj.bitfield)
         }
 
+        if ((obj.reachability != null && obj.reachability !== '')) {
+          w.uint32(106)
+          w.string(obj.reachability)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -242,7 +248,8 @@ export namespace AnnounceRequest {
           provider: '',
           reason: '',
           requestId: '',
-          bitfield: uint8ArrayAlloc(0)
+          bitfield: uint8ArrayAlloc(0),
+          reachability: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -307,6 +314,10 @@ export namespace AnnounceRequest {
             }
             case 12: {
               obj.bitfield = reader.bytes()
+              break
+            }
+            case 13: {
+              obj.reachability = reader.string()
               break
             }
             default: {
@@ -427,6 +438,13 @@ export namespace AnnounceRequest {
               }
               break
             }
+            case 13: {
+              yield {
+                field: `${prefix}.reachability`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -506,6 +524,11 @@ export namespace AnnounceRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface AnnounceRequestReachabilityFieldEvent {
+    field: '$.reachability'
+    value: string
+  }
+
   export function encode (obj: Partial<AnnounceRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AnnounceRequest.codec())
   }
@@ -514,7 +537,7 @@ export namespace AnnounceRequest {
     return decodeMessage(buf, AnnounceRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AnnounceRequest>): Generator<AnnounceRequestTypeFieldEvent | AnnounceRequestCidFieldEvent | AnnounceRequestCompleteFieldEvent | AnnounceRequestRangesStartFieldEvent | AnnounceRequestRangesEndFieldEvent | AnnounceRequestTicketIdFieldEvent | AnnounceRequestBytesFromTrackerFieldEvent | AnnounceRequestBytesFromPeersFieldEvent | AnnounceRequestSuccessFieldEvent | AnnounceRequestProviderFieldEvent | AnnounceRequestReasonFieldEvent | AnnounceRequestRequestIdFieldEvent | AnnounceRequestBitfieldFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AnnounceRequest>): Generator<AnnounceRequestTypeFieldEvent | AnnounceRequestCidFieldEvent | AnnounceRequestCompleteFieldEvent | AnnounceRequestRangesStartFieldEvent | AnnounceRequestRangesEndFieldEvent | AnnounceRequestTicketIdFieldEvent | AnnounceRequestBytesFromTrackerFieldEvent | AnnounceRequestBytesFromPeersFieldEvent | AnnounceRequestSuccessFieldEvent | AnnounceRequestProviderFieldEvent | AnnounceRequestReasonFieldEvent | AnnounceRequestRequestIdFieldEvent | AnnounceRequestBitfieldFieldEvent | AnnounceRequestReachabilityFieldEvent> {
     return streamMessage(buf, AnnounceRequest.codec(), opts)
   }
 }

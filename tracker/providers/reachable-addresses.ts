@@ -1,0 +1,126 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { getNetConfig, isLinkLocal, isLoopback, isPrivate } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Host } from '../../node/index.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Addresses a ticket names per provider, at most (the ticket format allows 16). */
+export const MAX_ADDRESSES_PER_PROVIDER = 8
+/** Relay addresses per provider, at most (one per address family is plenty). */
+const MAX_RELAY_ADDRESSES = 2
+
+/** Everything the address choice depends on; see {@link chooseAddresses}. */
+export interface AddressChoice {
+  /** The provider's PeerId. */
+  provider: string
+  /** What the provider advertises (identify: its listen addresses, mapped ports, relay addresses). */
+  advertised: Multiaddr[]
+  /** Where the provider's connection to the tracker comes from. */
+  providerObserved?: Multiaddr
+  /** Where the requester's connection to the tracker comes from. */
+  requesterObserved?: Multiaddr
+  /** Provider addresses the tracker dialled back successfully. */
+  confirmed: Multiaddr[]
+  /** The tracker's PeerId and addresses, when the provider holds a slot on its relay. */
+  relay?: { tracker: string, addresses: Multiaddr[] }
+}
+
+interface Where { family: string, host: string, loopback: boolean }
+
+function where (ma: Multiaddr | undefined): Where | undefined {
+  if (ma == null) return undefined
+  try {
+    const c = getNetConfig(ma)
+    if (c.type !== 'ip4' && c.type !== 'ip6') return undefined
+    return { family: c.type, host: c.host, loopback: isLoopback(ma) }
+  } catch {
+    return undefined
+  }
+}
+
+const isCircuit = (ma: Multiaddr): boolean => ma.toString().includes('/p2p-circuit')
+const isPublic = (ma: Multiaddr): boolean => !isPrivate(ma) && !isLoopback(ma) && !isLinkLocal(ma)
+
+/**
+ * The provider addresses a ticket may give this requester, best first:
+ * 1. addresses the tracker dialled back (its public IP and listening or mapped port);
+ * 2. public addresses it advertises (not private, loopback or link-local);
+ * 3. its private and loopback addresses, only to a requester behind the same observed IP
+ *    (the same NAT or LAN; on one machine, loopback to loopback): to anyone else they
+ *    name some other network's hosts, or the requester itself;
+ * 4. the tracker's relay (`<tracker>/p2p-circuit/p2p/<provider>`) when the provider holds a
+ *    slot on it, through tracker addresses the requester can use. Relayed connections are
+ *    limited: they carry coordination and hole punching, never media.
+ * The relay addresses the provider advertises itself are not passed on: they embed every
+ * tracker address, loopback included.
+ */
+export function chooseAddresses (choice: AddressChoice): Multiaddr[] {
+  const out = new Map<string, Multiaddr>()
+  const add = (ma: Multiaddr): void => {
+    const plain = ma.toString().endsWith(`/p2p/${choice.provider}`) ? ma.decapsulateCode(421) : ma
+    if (out.size < MAX_ADDRESSES_PER_PROVIDER) out.set(plain.toString(), plain)
+  }
+  const requester = where(choice.requesterObserved)
+  const provider = where(choice.providerObserved)
+  const sameNetwork = requester != null && provider != null &&
+    (requester.host === provider.host || (requester.loopback && provider.loopback))
+  for (const ma of choice.confirmed) add(ma)
+  const direct = choice.advertised.filter(ma => !isCircuit(ma) && where(ma) != null)
+  for (const ma of direct) if (isPublic(ma)) add(ma)
+  if (sameNetwork) {
+    for (const ma of direct) {
+      if (isPublic(ma)) continue
+      // a provider's loopback is the requester's own machine only when both are on the tracker's
+      if (isLoopback(ma) && !(requester.loopback && provider.loopback)) continue
+      add(ma)
+    }
+  }
+  if (choice.relay != null) {
+    let n = 0
+    for (const t of choice.relay.addresses) {
+      const w = where(t)
+      if (w == null || isCircuit(t) || isLinkLocal(t) || n >= MAX_RELAY_ADDRESSES) continue
+      if (requester != null && (w.family !== requester.family || (w.loopback && !requester.loopback))) continue
+      if (requester == null && w.loopback) continue
+      const base = t.toString().includes('/p2p/') ? t.decapsulateCode(421) : t
+      add(multiaddr(`${base.toString()}/p2p/${choice.relay.tracker}/p2p-circuit`))
+      n++
+    }
+  }
+  return [...out.values()]
+}
+
+/** Where a peer's direct connection to this host comes from. */
+function observedOf (host: Host, peer: string): Multiaddr | undefined {
+  try {
+    const conn = host.getConnections(peerIdFromString(peer)).find(c => c.limits == null && !isCircuit(c.remoteAddr))
+    return conn?.remoteAddr
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The addresses of `provider` a ticket for `requester` names (encoded), from the provider's
+ * advertised addresses (`advertised`, from the peer store) and what the tracker's host knows:
+ * its dial-back results, both peers' connections, its relay's reservations. See
+ * {@link chooseAddresses}.
+ */
+export function reachableAddresses (host: Host, provider: string, requester: string, advertised: Uint8Array[]): Uint8Array[] {
+  const decoded = advertised.flatMap(bytes => {
+    try { return [multiaddr(bytes)] } catch { return [] }
+  })
+  const info = host.services.reachability?.info(provider)
+  let reserved = false
+  try {
+    reserved = host.services.relay?.reservations.has(peerIdFromString(provider)) ?? false
+  } catch {}
+  return chooseAddresses({
+    provider,
+    advertised: decoded,
+    providerObserved: info?.observed ?? observedOf(host, provider),
+    requesterObserved: observedOf(host, requester),
+    confirmed: info?.confirmed ?? [],
+    relay: reserved ? { tracker: host.peerId.toString(), addresses: host.getMultiaddrs() } : undefined
+  }).map(ma => ma.bytes)
+}
