@@ -1,0 +1,106 @@
+/**
+ * Peers at home reshare, with the real CLI on a simulated internet (see
+ * test/fixtures/netns.ts): a tracker on the internet, capped at 1 MiB/s of upload as a
+ * tracker with many peers would be, and two homes, each a peer behind its own NAT router
+ * that drops unsolicited inbound packets. A downloads the file and keeps seeding; then B
+ * downloads it. B reaches A through the tracker's relay, the peers punch a hole, and the
+ * media moves on the direct connection: the routers count the bytes that crossed from
+ * home to home. Behind NATs that give every connection a new port the punch fails and B is
+ * served by the tracker, nothing but coordination crossing the relay.
+ */
+import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
+import { internet, netnsUnavailable } from '../fixtures/netns.js'
+import { startGet, startTracker, workspace } from './cli-swarm.js'
+import type { NetnsGet, NetnsTracker, Workspace } from './cli-swarm.js'
+import type { GotFile } from '../../cli/get/fetch-item.js'
+import type { Home, Internet, NatMapping } from '../fixtures/netns.js'
+
+const FILE_SIZE = 8 * 1024 * 1024
+const TRACKER_RATE = '1MiB'
+
+interface Phase2 {
+  got: GotFile
+  b: NetnsGet
+  home1: Home
+  home2: Home
+  /** Bytes between A's home and the tracker while B downloaded: relayed bytes and A's own control traffic. */
+  aTrackerBytes: number
+  /** Bytes that entered B's home straight from another home. */
+  bDirectBytes: number
+}
+
+/** A (home 1) downloads and seeds; then B (home 2) downloads without sharing. */
+async function twoHomes (net: Internet, ws: Workspace, mapping: NatMapping): Promise<Phase2> {
+  const home1 = await net.home({ mapping })
+  const home2 = await net.home({ mapping })
+  const tracker: NetnsTracker = await startTracker(net, ws, ['--max-upload-rate', TRACKER_RATE])
+  const a = startGet(net, home1.host, ws, tracker, 'a', ['--seed', '--listen', '/ip4/0.0.0.0/tcp/0'])
+  await a.saved(60_000)
+  assert.deepEqual(await readFile(a.output), ws.file)
+  const before = await net.trackerTraffic(home1)
+  const b = startGet(net, home2.host, ws, tracker, 'b', ['--no-share'])
+  const [got] = await b.result(90_000)
+  const after = await net.trackerTraffic(home1)
+  assert.deepEqual(await readFile(b.output), ws.file, 'B has the file, byte-identical')
+  return {
+    got,
+    b,
+    home1,
+    home2,
+    aTrackerBytes: after.in + after.out - before.in - before.out,
+    bDirectBytes: await net.directBytesInto(home2)
+  }
+}
+
+const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(2)} MiB`
+
+describe('netns: peers behind NAT reshare (real CLI, tracker, relay, hole punch)', function () {
+  this.timeout(120_000)
+  let net: Internet | undefined
+  let ws: Workspace | undefined
+
+  before(async function () {
+    const why = await netnsUnavailable()
+    if (why != null) {
+      process.stderr.write(`[netns] skipped: ${why}\n`)
+      this.skip()
+    }
+  })
+
+  afterEach(async function () {
+    await net?.close()
+    await ws?.remove()
+    net = undefined
+    ws = undefined
+  })
+
+  it('(a) B gets at least half of the file from A over a hole-punched direct connection', async function () {
+    net = await internet()
+    ws = await workspace(FILE_SIZE)
+    const { got, b, home1, aTrackerBytes, bDirectBytes } = await twoHomes(net, ws, 'port-preserving')
+    const punches = b.punches()
+    assert.ok(punches.length > 0, `B punched no hole; its log: ${b.cli.stderrTail()}`)
+    assert.ok(got.bytesFromPeers >= FILE_SIZE / 2, `B got only ${got.bytesFromPeers} of ${FILE_SIZE} bytes from A`)
+    // not relayed: A's bytes entered B's home straight from A's router, not from the tracker's address
+    assert.ok(bDirectBytes >= got.bytesFromPeers, `only ${bDirectBytes} bytes came to B's home from ${home1.publicAddress} directly`)
+    // and the relay (the tracker) carried no media: far less than A sent went between A's home and it
+    assert.ok(aTrackerBytes < got.bytesFromPeers / 4, `${aTrackerBytes} bytes crossed between A's home and the tracker`)
+    process.stderr.write(`[netns] (a) B got ${(100 * got.bytesFromPeers / FILE_SIZE).toFixed(0)}% (${mib(got.bytesFromPeers)} of ${mib(FILE_SIZE)}) from A, ` +
+      `${mib(got.bytesFromTracker)} from the tracker (capped at ${TRACKER_RATE}/s); first direct connection ${punches[0].sinceStartMs} ms after B started ` +
+      `(punch ${punches[0].punchMs} ms); relay and control bytes between A's home and the tracker meanwhile: ${(aTrackerBytes / 1024).toFixed(1)} KiB\n`)
+  })
+
+  it('(b) behind NATs mapping each connection to a new port, B completes from the tracker and no media crosses the relay', async function () {
+    net = await internet()
+    ws = await workspace(FILE_SIZE)
+    const { got, b, aTrackerBytes, bDirectBytes } = await twoHomes(net, ws, 'random')
+    assert.equal(b.punches().length, 0, 'no punch can work through these NATs')
+    assert.equal(got.bytesFromPeers, 0)
+    assert.equal(got.bytesFromTracker, FILE_SIZE)
+    assert.ok(bDirectBytes < 64 * 1024, `${bDirectBytes} bytes came to B's home from another home`)
+    // relayed connections are limited: coordination only, far below the file's size
+    assert.ok(aTrackerBytes < 1024 * 1024, `${aTrackerBytes} bytes crossed between A's home and the tracker while B downloaded`)
+    process.stderr.write(`[netns] (b) random mapping: B got ${mib(got.bytesFromTracker)} from the tracker, 0 from A; relay and control bytes between A's home and the tracker meanwhile: ${(aTrackerBytes / 1024).toFixed(1)} KiB\n`)
+  })
+})
