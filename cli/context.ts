@@ -196,22 +196,26 @@ export async function untilStopped (ctx: CommandContext): Promise<void> {
 
 /** Where a sharing peer listens unless told otherwise: every interface, a free port. */
 export const DEFAULT_PEER_LISTEN = '/ip4/0.0.0.0/tcp/0'
+/** ... and every IPv6 interface (skipped on a machine without IPv6). */
+export const DEFAULT_PEER_LISTEN_V6 = '/ip6/::/tcp/0'
 
 /** The `--listen` addresses given, checked, or `fallback`. */
-export function listenOption (ctx: CommandContext, fallback: string): string[] {
+export function listenOption (ctx: CommandContext, fallback: string | string[]): string[] {
   const raw = ctx.options.listen
-  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [fallback]
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [fallback].flat()
   return list.map(a => parseMultiaddr(a).toString())
 }
 
 /**
  * The Peer options of every command that serves pieces (get, peer, play): where it listens,
  * its upload limits, and the network key and allow-list. `share: false` listens nowhere.
+ * A sharing peer maps its port on a UPnP router unless `--no-upnp`.
  */
-export function sharingPeerInit (ctx: CommandContext, network: NetworkSettings, share = true): Pick<PeerInit, 'listen' | 'limiter' | 'uploadSlots' | 'psk' | 'allow' | 'session'> {
+export function sharingPeerInit (ctx: CommandContext, network: NetworkSettings, share = true): Pick<PeerInit, 'listen' | 'limiter' | 'uploadSlots' | 'psk' | 'allow' | 'session' | 'host'> {
   return {
     session: downloadTuning(ctx),
-    listen: share ? listenOption(ctx, DEFAULT_PEER_LISTEN) : [],
+    listen: share ? listenOption(ctx, [DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6]) : [],
+    host: { upnp: share && ctx.options['no-upnp'] !== true },
     limiter: uploadLimiter(ctx),
     uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
     psk: network.psk,

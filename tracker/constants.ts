@@ -2,6 +2,8 @@
 export const TRACKER_ADDR_FILE = 'tracker.addr'
 /** Default listen address. */
 export const DEFAULT_TRACKER_LISTEN = '/ip4/0.0.0.0/tcp/4001'
+/** Default IPv6 listen address, beside the IPv4 one (skipped on a machine without IPv6). */
+export const DEFAULT_TRACKER_LISTEN_V6 = '/ip6/::/tcp/4001'
 /** Open inbound connections accepted from one IPv4 address or IPv6 /64. */
 export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32
 /** Sub-folder of the tracker's home holding the operator's admin identity (see `status`). */

@@ -7,7 +7,7 @@ import {
 import { adminPeers } from './admin.js'
 import { Catalogue } from './catalogue/index.js'
 import {
-  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_RELAY, DEFAULT_TRACKER_LISTEN, TRACKER_ADDR_FILE, TRACKER_INBOUND_PER_SECOND, TRACKER_PENDING_CONNECTIONS
+  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_RELAY, DEFAULT_TRACKER_LISTEN, DEFAULT_TRACKER_LISTEN_V6, TRACKER_ADDR_FILE, TRACKER_INBOUND_PER_SECOND, TRACKER_PENDING_CONNECTIONS
 } from './constants.js'
 import { LibrarySource } from './library-source.js'
 import { handleAnnounce } from './protocols/announce-handler.js'
@@ -33,7 +33,7 @@ export interface TrackerInit {
   home: string
   /** The library folder served. */
   mediaDir: string
-  /** @default [DEFAULT_TRACKER_LISTEN] */
+  /** @default [DEFAULT_TRACKER_LISTEN, DEFAULT_TRACKER_LISTEN_V6] */
   listen?: string[]
   /** Concurrent transfer slots. @default 4 */
   slots?: number
@@ -181,7 +181,7 @@ export class Tracker {
       const connectionGater = addressLimitGater({ maxConnectionsPerAddress: init.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, logger })
       host = await createHost({
         privateKey,
-        listen: init.listen ?? [DEFAULT_TRACKER_LISTEN],
+        listen: init.listen ?? [DEFAULT_TRACKER_LISTEN, DEFAULT_TRACKER_LISTEN_V6],
         logger,
         psk: init.psk,
         allow: init.allow,

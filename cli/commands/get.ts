@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { NotFoundError, RequestIds } from '../../node/index.js'
 import { UsageError } from '../command.js'
 import {
-  DEFAULT_PEER_LISTEN, downloadOptions, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses
+  DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6, downloadOptions, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses
 } from '../context.js'
 import { asHomeError } from '../errors.js'
 import { fetchItem, seedUntil, seedLimits } from '../get/fetch-item.js'
@@ -38,8 +38,9 @@ export const getCommand: Command<GotFile[]> = {
     seed: { type: 'boolean', description: 'keep sharing the files after the download, until Ctrl-C (or --seed-time / --seed-ratio)' },
     'seed-time': { type: 'string', value: 'MINUTES', description: 'seed for this many minutes after the download, then exit (implies --seed)' },
     'seed-ratio': { type: 'string', value: 'RATIO', description: 'seed until this many times the files\' size was uploaded, then exit (implies --seed)' },
-    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us while we share (default ${DEFAULT_PEER_LISTEN})` },
+    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us while we share (default ${DEFAULT_PEER_LISTEN} and ${DEFAULT_PEER_LISTEN_V6})` },
     'no-share': { type: 'boolean', description: 'do not serve pieces to other peers while downloading' },
+    'no-upnp': { type: 'boolean', description: 'do not ask the home router (UPnP IGD) to forward a port to this peer' },
     ...sharingOptions,
     ...downloadOptions,
     ...networkOptions

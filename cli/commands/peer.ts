@@ -1,7 +1,7 @@
 import { controlSocketOf, startMediaServer, webApp } from '../../node/index.js'
 import { busyError, ownHome } from '../home.js'
 import {
-  DEFAULT_PEER_LISTEN, downloadOptions, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
+  DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6, downloadOptions, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { formatBytes } from '../output/format.js'
 import type { Command } from '../command.js'
@@ -17,12 +17,13 @@ export interface PeerResult {
 export const peerCommand: Command<PeerResult> = {
   name: 'peer',
   summary: 'Join as a long-running peer that reshares everything in its cache',
-  usage: 'peer [--tracker MULTIADDR] [--home DIR] [--listen MULTIADDR...] [--http PORT] [--max-upload-rate RATE] [--upload-slots N] [--psk FILE] [--allow FILE]',
+  usage: 'peer [--tracker MULTIADDR] [--home DIR] [--listen MULTIADDR...] [--http PORT] [--max-upload-rate RATE] [--upload-slots N] [--no-upnp] [--psk FILE] [--allow FILE]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
     home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
-    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_PEER_LISTEN})` },
+    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_PEER_LISTEN} and ${DEFAULT_PEER_LISTEN_V6})` },
     json: { type: 'boolean', description: 'print events and the result as JSON' },
+    'no-upnp': { type: 'boolean', description: 'do not ask the home router (UPnP IGD) to forward a port to this peer' },
     http: { type: 'string', value: 'PORT', description: 'port of the web player on 127.0.0.1 (default: any free port)' },
     ...sharingOptions,
     ...downloadOptions,

@@ -20,6 +20,16 @@ export interface StatusResult {
   connected: number
   /** Operator's view only: their PeerIds, this one left out. */
   connectedPeers: string[]
+  /**
+   * Connected peers (this one left out) by how they can be reached: public (dialled back
+   * directly), upnp (a port their router mapped), hole-punched, relay-only (through the
+   * tracker's relay: coordination only), unknown.
+   */
+  reachability: { public: number, upnp: number, holePunched: number, relayOnly: number, unknown: number }
+  /** Operator's view only: how each connected peer can be reached (this one left out). */
+  peers: Array<{ peerId: string, reachability: string }>
+  /** The tracker's circuit relay: reservations held, and the most it takes (0: no relay). */
+  relay: { reserved: number, slots: number }
   transfers: Array<{ cid: string, path: string, size: number, servedByTracker: number, servedByPeers: number, offload: number, completed: number, providers: number, holders: string[] }>
 }
 
@@ -78,6 +88,9 @@ export const statusCommand: Command<StatusResult> = {
         },
         connected: s.connected,
         connectedPeers: s.connectedPeers.filter(p => p !== client.hello.peerId),
+        reachability: { public: 0, upnp: 0, holePunched: 0, relayOnly: 0, unknown: 0, ...s.reachability },
+        peers: (s.peers ?? []).filter(p => p.peerId !== client.hello.peerId),
+        relay: { reserved: s.relayReserved ?? 0, slots: s.relaySlots ?? 0 },
         transfers: s.transfers.map(t => {
           const total = t.servedByTracker + t.servedByPeers
           return {
@@ -102,7 +115,9 @@ export const statusCommand: Command<StatusResult> = {
   render (s) {
     const lines = [
       `tracker ${s.tracker}: ${s.files} files, ${Math.max(0, s.connected - 1)} other peers connected`,
-      `queue: ${s.queue.granted}/${s.queue.slots} slots in use, ${s.queue.waiting} waiting`
+      `queue: ${s.queue.granted}/${s.queue.slots} slots in use, ${s.queue.waiting} waiting`,
+      `reachable: ${s.reachability.public} public, ${s.reachability.upnp} upnp, ${s.reachability.holePunched} hole-punched, ${s.reachability.relayOnly} relay-only, ${s.reachability.unknown} unknown` +
+        (s.relay.slots > 0 ? `; relay ${s.relay.reserved}/${s.relay.slots} slots in use` : '; no relay')
     ]
     if (s.operator && s.queue.entries.length > 0) {
       lines.push('', table(['PEER', 'FILE', 'STATE', 'SINCE'], s.queue.entries.slice(0, RENDERED_ENTRIES).map(e =>
@@ -110,7 +125,8 @@ export const statusCommand: Command<StatusResult> = {
       if (s.queue.entries.length > RENDERED_ENTRIES) lines.push(`(${s.queue.entries.length - RENDERED_ENTRIES} more entries: use --json)`)
     }
     if (s.operator && s.connectedPeers.length > 0) {
-      lines.push('', table(['CONNECTED PEER'], s.connectedPeers.slice(0, RENDERED_ENTRIES).map(p => [p])))
+      const how = new Map(s.peers.map(p => [p.peerId, p.reachability]))
+      lines.push('', table(['CONNECTED PEER', 'REACHABLE'], s.connectedPeers.slice(0, RENDERED_ENTRIES).map(p => [p, how.get(p) ?? 'unknown'])))
       if (s.connectedPeers.length > RENDERED_ENTRIES) lines.push(`(${s.connectedPeers.length - RENDERED_ENTRIES} more peers: use --json)`)
     }
     if (s.transfers.length > 0) {

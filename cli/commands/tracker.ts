@@ -2,14 +2,15 @@ import { stat } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { HomeLock, readAllowList } from '../../node/index.js'
 import { isMediaPath } from '../../tracker/catalogue/mime.js'
-import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_TRACKER_LISTEN } from '../../tracker/constants.js'
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_RELAY, DEFAULT_TRACKER_LISTEN, DEFAULT_TRACKER_LISTEN_V6 } from '../../tracker/constants.js'
 import { UsageError } from '../command.js'
 import { asHomeError, causeCode } from '../errors.js'
 import { busyError } from '../home.js'
 import { checkPortsFree, portInUse } from '../port-check.js'
+import { parseBytes } from '../output/format.js'
 import { baseHome, homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
 import type { Command, CommandContext } from '../command.js'
-import type { HomeBusyError } from '../../node/index.js'
+import type { HomeBusyError, RelayServerInit } from '../../node/index.js'
 import type { Tracker } from '../../tracker/index.js'
 import type { NetworkSettings } from '../context.js'
 
@@ -32,9 +33,19 @@ async function adminList (ctx: CommandContext): Promise<string[] | undefined> {
   }
 }
 
+/** `--relay-slots`, `--relay-max-bytes`, `--relay-max-duration`: the relay's limits, or false for none. */
+function relayLimits (ctx: CommandContext): RelayServerInit | false {
+  const slots = intOption(ctx, 'relay-slots', DEFAULT_RELAY.slots, 0, 100_000)
+  const raw = ctx.options['relay-max-bytes']
+  const maxBytes = raw == null ? DEFAULT_RELAY.maxBytes : typeof raw === 'string' ? parseBytes(raw) : undefined
+  if (maxBytes == null || maxBytes < 1024 || maxBytes > 2 ** 40) throw new UsageError(`--relay-max-bytes takes a size from 1KiB, such as 128KiB or 1MiB, not "${String(raw)}".`)
+  const seconds = intOption(ctx, 'relay-max-duration', DEFAULT_RELAY.maxDurationMs / 1000, 1, 86_400)
+  return slots === 0 ? false : { slots, maxBytes: Math.floor(maxBytes), maxDurationMs: seconds * 1000 }
+}
+
 function listenAddresses (ctx: CommandContext): string[] {
   const raw = ctx.options.listen
-  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [DEFAULT_TRACKER_LISTEN]
+  const list = Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : [DEFAULT_TRACKER_LISTEN, DEFAULT_TRACKER_LISTEN_V6]
   return list.map(a => parseMultiaddr(a).toString())
 }
 
@@ -72,11 +83,11 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
 export const trackerCommand: Command<TrackerResult> = {
   name: 'tracker',
   summary: 'Run a tracker serving a media folder, with an ordered request queue',
-  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--per-peer-active N] [--admin FILE] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
+  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--per-peer-active N] [--admin FILE] [--relay-slots N] [--relay-max-bytes SIZE] [--relay-max-duration SECONDS] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
   options: {
     media: { type: 'string', value: 'DIR', description: 'library folder to serve (default ./media)' },
     home: { type: 'string', value: 'DIR', description: 'identity, hash cache and tracker.addr (default ~/.mediaswarm/tracker)' },
-    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_TRACKER_LISTEN})` },
+    listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_TRACKER_LISTEN} and ${DEFAULT_TRACKER_LISTEN_V6})` },
     slots: { type: 'string', value: 'N', description: 'concurrent transfers granted from the queue (default 4)' },
     'max-queue': { type: 'string', value: 'N', description: 'longest queue before requests are refused (default 10000)' },
     'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once, waiting or granted (default 8)' },
@@ -85,6 +96,9 @@ export const trackerCommand: Command<TrackerResult> = {
     'max-connections': { type: 'string', value: 'N', description: `open connections in all (default ${DEFAULT_MAX_CONNECTIONS}, sized for 2,000 peers)` },
     'connections-per-address': { type: 'string', value: 'N', description: `open connections from one IPv4 address or IPv6 /64 (default ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS})` },
     admin: { type: 'string', value: 'FILE', description: "PeerIds (one a line) that see who queued and holds what in 'status'" },
+    'relay-slots': { type: 'string', value: 'N', description: `peers reachable through this tracker's circuit relay at once, for coordination only; 0: no relay (default ${DEFAULT_RELAY.slots})` },
+    'relay-max-bytes': { type: 'string', value: 'SIZE', description: `bytes one relayed connection may carry before it is cut (default ${DEFAULT_RELAY.maxBytes / 1024}KiB)` },
+    'relay-max-duration': { type: 'string', value: 'SECONDS', description: `how long one relayed connection may last (default ${DEFAULT_RELAY.maxDurationMs / 1000})` },
     'all-files': { type: 'boolean', description: 'serve every file in the media folder, not only audio, video, images, subtitles and playlists' },
     json: { type: 'boolean', description: 'print the listening event and the result as JSON' },
     ...sharingOptions,
@@ -124,7 +138,8 @@ export const trackerCommand: Command<TrackerResult> = {
       limiter: uploadLimiter(ctx),
       uploadSlots: ctx.options['upload-slots'] == null ? undefined : intOption(ctx, 'upload-slots', 64, 1, 10_000),
       psk: network.psk,
-      allow: network.allow
+      allow: network.allow,
+      relay: relayLimits(ctx)
     }).catch((err: unknown) => {
       if (causeCode(err) === 'EADDRINUSE') throw portInUse(listen.join(', '))
       throw err

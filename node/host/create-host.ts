@@ -10,6 +10,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
+import { trustOwnAddresses } from './own-addresses.js'
 import { peerReachability } from './peer-reachability.js'
 import { portMapping } from './port-mapping.js'
 import { relayReservations } from './relay-reservations.js'
@@ -36,6 +37,8 @@ export interface HostServices extends Record<string, unknown> {
   upgrades?: ConnectionUpgradesState
   reachability?: PeerReachabilityService
   relay?: CircuitRelayService
+  /** The limits `relay` was started with. */
+  relayLimits?: RelayServerInit
   relayReservations?: RelayReservationsState
   portMapping?: PortMappingState
   autonat?: unknown
@@ -197,6 +200,9 @@ export async function createHost (init: HostInit): Promise<Host> {
         defaultDurationLimit: server.maxDurationMs
       }
     })
+    services.relayLimits = () => ({ ...server })
+    // a relay (a tracker) is reached at the addresses its operator gave, public ones included
+    services.ownAddresses = trustOwnAddresses()
   }
   if ((init.reserveOn ?? []).length > 0) services.relayReservations = relayReservations({ relays: init.reserveOn ?? [] })
   if (init.upnp != null && init.upnp !== false) services.portMapping = portMapping(init.upnp === true ? {} : init.upnp)

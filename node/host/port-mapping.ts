@@ -2,13 +2,14 @@ import { upnpNat } from '@achingbrain/nat-port-mapper'
 import { getNetConfig, isLoopback, isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Gateway, UPnPNAT } from '@achingbrain/nat-port-mapper'
-import type { ComponentLogger, Logger, Startable } from '@libp2p/interface'
+import type { ComponentLogger, Libp2pEvents, Logger, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, TransportManager } from '@libp2p/interface-internal'
 
 /** What {@link portMapping} uses of the libp2p components. */
 export interface PortMappingComponents {
   transportManager: TransportManager
   addressManager: AddressManager
+  events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
 }
 
@@ -67,6 +68,9 @@ class PortMapping implements Startable, PortMappingState {
   readonly #client: UPnPNAT
   readonly #gateways: Gateway[] = []
   readonly mappings: PortMappingEntry[] = []
+  /** host:port pairs asked for already. */
+  readonly #asked = new Set<string>()
+  #gateway?: Gateway
   #abort = new AbortController()
 
   constructor (components: PortMappingComponents, init: PortMappingInit) {
@@ -80,6 +84,13 @@ class PortMapping implements Startable, PortMappingState {
 
   start (): void {
     this.#abort = new AbortController()
+    // listeners start beside this service: map each as it listens
+    this.#components.events.addEventListener('transport:listening', this.#onListening)
+  }
+
+  readonly #onListening = (): void => {
+    if (this.#gateway == null) return
+    this.#mapAll(this.#gateway, this.#abort.signal).catch(err => { this.#log('port mapping failed - %e', err) })
   }
 
   afterStart (): void {
@@ -88,7 +99,10 @@ class PortMapping implements Startable, PortMappingState {
   }
 
   async stop (): Promise<void> {
+    this.#components.events.removeEventListener('transport:listening', this.#onListening)
     this.#abort.abort()
+    this.#gateway = undefined
+    this.#asked.clear()
     // removes the mappings made
     await Promise.all(this.#gateways.map(async g => g.stop({ signal: AbortSignal.timeout(2000) }).catch(() => {})))
     this.#gateways.length = 0
@@ -124,15 +138,19 @@ class PortMapping implements Startable, PortMappingState {
       return
     }
     this.#gateways.push(gateway)
+    this.#gateway = gateway
+    await this.#mapAll(gateway, signal)
+  }
+
+  async #mapAll (gateway: Gateway, signal: AbortSignal): Promise<void> {
     const loopbackGateway = LOOPBACK_HOSTS.has(gateway.host)
-    const seen = new Set<string>()
     for (const addr of this.#components.transportManager.getAddrs()) {
       const config = getNetConfig(addr)
       if (config.type !== 'ip4' || config.protocol !== 'tcp' || config.port == null) continue
       if (isLoopback(addr) ? !loopbackGateway : isPrivate(addr) !== true) continue
       const key = `${config.host}:${config.port}`
-      if (seen.has(key)) continue
-      seen.add(key)
+      if (this.#asked.has(key) || signal.aborted) continue
+      this.#asked.add(key)
       try {
         const m = await gateway.map(config.port, config.host, { protocol: 'TCP', signal })
         const entry = { internalHost: m.internalHost, internalPort: m.internalPort, externalHost: m.externalHost, externalPort: m.externalPort }

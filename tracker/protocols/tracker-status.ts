@@ -1,4 +1,5 @@
 import { CID } from 'multiformats/cid'
+import { reachabilityCounts, reachabilityOf } from '../providers/reachable-addresses.js'
 import type { TrackerContext } from './context.js'
 import type { TrackerStatus } from '../../node/protocols/catalogue/pb/catalogue.js'
 
@@ -39,6 +40,7 @@ export function trackerStatus (ctx: TrackerContext, asker: string): TrackerStatu
         ...ctx.queue.waiting().map(w => ({ peerId: w.peerId, cid: new Uint8Array(CID.parse(w.cid).bytes), granted: false, since: w.arrivedAt }))
       ].slice(0, MAX_QUEUE_LISTED)
   const connected = ctx.host.getPeers()
+  const others = connected.map(String).filter(p => p !== asker)
   return {
     peerId: ctx.host.peerId.toString(),
     files: ctx.catalogue.size,
@@ -50,6 +52,10 @@ export function trackerStatus (ctx: TrackerContext, asker: string): TrackerStatu
     transfers,
     queue,
     operator,
-    uptimeMs: Math.round(performance.now())
+    uptimeMs: Math.round(performance.now()),
+    reachability: reachabilityCounts(ctx.host, others),
+    peers: operator ? connected.slice(0, 10_000).map(p => ({ peerId: p.toString(), reachability: reachabilityOf(ctx.host, p.toString()) })) : [],
+    relayReserved: ctx.host.services.relay?.reservations.size ?? 0,
+    relaySlots: ctx.host.services.relayLimits?.slots ?? 0
   }
 }

@@ -1,7 +1,8 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { getNetConfig, isLinkLocal, isLoopback, isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Host } from '../../node/index.js'
+import { classifyReachability } from '../../node/index.js'
+import type { Host, Reachability } from '../../node/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** Addresses a ticket names per provider, at most (the ticket format allows 16). */
@@ -111,16 +112,38 @@ export function reachableAddresses (host: Host, provider: string, requester: str
     try { return [multiaddr(bytes)] } catch { return [] }
   })
   const info = host.services.reachability?.info(provider)
-  let reserved = false
-  try {
-    reserved = host.services.relay?.reservations.has(peerIdFromString(provider)) ?? false
-  } catch {}
   return chooseAddresses({
     provider,
     advertised: decoded,
     providerObserved: info?.observed ?? observedOf(host, provider),
     requesterObserved: observedOf(host, requester),
     confirmed: info?.confirmed ?? [],
-    relay: reserved ? { tracker: host.peerId.toString(), addresses: host.getMultiaddrs() } : undefined
+    relay: reserved(host, provider) ? { tracker: host.peerId.toString(), addresses: host.getMultiaddrs() } : undefined
   }).map(ma => ma.bytes)
+}
+
+/** Whether a peer holds a slot on this host's relay. */
+function reserved (host: Host, peer: string): boolean {
+  try {
+    return host.services.relay?.reservations.has(peerIdFromString(peer)) ?? false
+  } catch {
+    return false
+  }
+}
+
+/** How a connected peer can be reached, as the tracker knows it; see classifyReachability. */
+export function reachabilityOf (host: Host, peer: string): Reachability {
+  return classifyReachability(host.services.reachability?.info(peer), reserved(host, peer))
+}
+
+/** Peers counted by reachability (the keys of the dashboard's `byReachability`). */
+export interface ReachabilityCounts { public: number, upnp: number, holePunched: number, relayOnly: number, unknown: number }
+
+const KEYS: Record<Reachability, keyof ReachabilityCounts> = { public: 'public', upnp: 'upnp', 'hole-punched': 'holePunched', 'relay-only': 'relayOnly', unknown: 'unknown' }
+
+/** `peers` counted by how they can be reached. */
+export function reachabilityCounts (host: Host, peers: string[]): ReachabilityCounts {
+  const counts: ReachabilityCounts = { public: 0, upnp: 0, holePunched: 0, relayOnly: 0, unknown: 0 }
+  for (const p of peers) counts[KEYS[reachabilityOf(host, p)]]++
+  return counts
 }

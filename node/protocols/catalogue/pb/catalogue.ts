@@ -1034,6 +1034,10 @@ export interface TrackerStatus {
   uptimeMs: number
   operator: boolean
   connected: number
+  reachability?: ReachabilityCounts
+  peers: PeerReachability[]
+  relayReserved: number
+  relaySlots: number
 }
 
 export namespace TrackerStatus {
@@ -1107,6 +1111,28 @@ export namespace TrackerStatus {
           w.uint32(obj.connected)
         }
 
+        if (obj.reachability != null) {
+          w.uint32(98)
+          ReachabilityCounts.codec().encode(obj.reachability, w)
+        }
+
+        if (obj.peers != null && obj.peers.length > 0) {
+          for (const value of obj.peers) {
+            w.uint32(106)
+            PeerReachability.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.relayReserved != null && obj.relayReserved !== 0)) {
+          w.uint32(112)
+          w.uint32(obj.relayReserved)
+        }
+
+        if ((obj.relaySlots != null && obj.relaySlots !== 0)) {
+          w.uint32(120)
+          w.uint32(obj.relaySlots)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1122,7 +1148,10 @@ export namespace TrackerStatus {
           queue: [],
           uptimeMs: 0,
           operator: false,
-          connected: 0
+          connected: 0,
+          peers: [],
+          relayReserved: 0,
+          relaySlots: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1203,6 +1232,34 @@ export namespace TrackerStatus {
               obj.connected = reader.uint32()
               break
             }
+            case 12: {
+              obj.reachability = ReachabilityCounts.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.reachability
+              })
+              break
+            }
+            case 13: {
+              if (opts.limits?.peers != null && obj.peers.length === opts.limits.peers) {
+                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements')
+              }
+
+              if (obj.peers.length === 10000) {
+                throw new MaxLengthError('Decode error - repeated field "peers" had too many elements')
+              }
+
+              obj.peers.push(PeerReachability.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.peers$
+              }))
+              break
+            }
+            case 14: {
+              obj.relayReserved = reader.uint32()
+              break
+            }
+            case 15: {
+              obj.relaySlots = reader.uint32()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1215,7 +1272,8 @@ export namespace TrackerStatus {
         const obj = {
           connectedPeers: 10000,
           transfers: 10000,
-          queue: 1000
+          queue: 1000,
+          peers: 10000
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1339,6 +1397,49 @@ export namespace TrackerStatus {
             case 11: {
               yield {
                 field: `${prefix}.connected`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 12: {
+              yield * ReachabilityCounts.codec().stream(reader, reader.uint32(), `${prefix}.reachability`, {
+                limits: opts.limits?.reachability
+              })
+
+              break
+            }
+            case 13: {
+              if (opts.limits?.peers != null && obj.peers === opts.limits.peers) {
+                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements')
+              }
+
+              if (obj.peers === 10000) {
+                throw new MaxLengthError('Streaming decode error - repeated field "peers" had too many elements')
+              }
+
+              for (const evt of PeerReachability.codec().stream(reader, reader.uint32(), `${prefix}.peers[]`, {
+                limits: opts.limits?.peers$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.peers
+                }
+              }
+
+              obj.peers++
+
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.relayReserved`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 15: {
+              yield {
+                field: `${prefix}.relaySlots`,
                 value: reader.uint32()
               }
               break
@@ -1473,6 +1574,53 @@ export namespace TrackerStatus {
     value: number
   }
 
+  export interface TrackerStatusReachabilityPublicFieldEvent {
+    field: '$.reachability.public'
+    value: number
+  }
+
+  export interface TrackerStatusReachabilityUpnpFieldEvent {
+    field: '$.reachability.upnp'
+    value: number
+  }
+
+  export interface TrackerStatusReachabilityHolePunchedFieldEvent {
+    field: '$.reachability.holePunched'
+    value: number
+  }
+
+  export interface TrackerStatusReachabilityRelayOnlyFieldEvent {
+    field: '$.reachability.relayOnly'
+    value: number
+  }
+
+  export interface TrackerStatusReachabilityUnknownFieldEvent {
+    field: '$.reachability.unknown'
+    value: number
+  }
+
+  export interface TrackerStatusPeersPeerIdFieldEvent {
+    field: '$.peers[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface TrackerStatusPeersReachabilityFieldEvent {
+    field: '$.peers[].reachability'
+    value: string
+    index: number
+  }
+
+  export interface TrackerStatusRelayReservedFieldEvent {
+    field: '$.relayReserved'
+    value: number
+  }
+
+  export interface TrackerStatusRelaySlotsFieldEvent {
+    field: '$.relaySlots'
+    value: number
+  }
+
   export function encode (obj: Partial<TrackerStatus>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TrackerStatus.codec())
   }
@@ -1481,8 +1629,301 @@ export namespace TrackerStatus {
     return decodeMessage(buf, TrackerStatus.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrackerStatus>): Generator<TrackerStatusPeerIdFieldEvent | TrackerStatusFilesFieldEvent | TrackerStatusSlotsFieldEvent | TrackerStatusWaitingFieldEvent | TrackerStatusGrantedFieldEvent | TrackerStatusConnectedPeersFieldEvent | TrackerStatusTransfersCidFieldEvent | TrackerStatusTransfersPathFieldEvent | TrackerStatusTransfersSizeFieldEvent | TrackerStatusTransfersServedByTrackerFieldEvent | TrackerStatusTransfersServedByPeersFieldEvent | TrackerStatusTransfersCompletedFieldEvent | TrackerStatusTransfersProvidersFieldEvent | TrackerStatusTransfersHoldersFieldEvent | TrackerStatusQueuePeerIdFieldEvent | TrackerStatusQueueCidFieldEvent | TrackerStatusQueueGrantedFieldEvent | TrackerStatusQueueSinceFieldEvent | TrackerStatusUptimeMsFieldEvent | TrackerStatusOperatorFieldEvent | TrackerStatusConnectedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TrackerStatus>): Generator<TrackerStatusPeerIdFieldEvent | TrackerStatusFilesFieldEvent | TrackerStatusSlotsFieldEvent | TrackerStatusWaitingFieldEvent | TrackerStatusGrantedFieldEvent | TrackerStatusConnectedPeersFieldEvent | TrackerStatusTransfersCidFieldEvent | TrackerStatusTransfersPathFieldEvent | TrackerStatusTransfersSizeFieldEvent | TrackerStatusTransfersServedByTrackerFieldEvent | TrackerStatusTransfersServedByPeersFieldEvent | TrackerStatusTransfersCompletedFieldEvent | TrackerStatusTransfersProvidersFieldEvent | TrackerStatusTransfersHoldersFieldEvent | TrackerStatusQueuePeerIdFieldEvent | TrackerStatusQueueCidFieldEvent | TrackerStatusQueueGrantedFieldEvent | TrackerStatusQueueSinceFieldEvent | TrackerStatusUptimeMsFieldEvent | TrackerStatusOperatorFieldEvent | TrackerStatusConnectedFieldEvent | TrackerStatusReachabilityPublicFieldEvent | TrackerStatusReachabilityUpnpFieldEvent | TrackerStatusReachabilityHolePunchedFieldEvent | TrackerStatusReachabilityRelayOnlyFieldEvent | TrackerStatusReachabilityUnknownFieldEvent | TrackerStatusPeersPeerIdFieldEvent | TrackerStatusPeersReachabilityFieldEvent | TrackerStatusRelayReservedFieldEvent | TrackerStatusRelaySlotsFieldEvent> {
     return streamMessage(buf, TrackerStatus.codec(), opts)
+  }
+}
+
+export interface ReachabilityCounts {
+  public: number
+  upnp: number
+  holePunched: number
+  relayOnly: number
+  unknown: number
+}
+
+export namespace ReachabilityCounts {
+  let _codec: Codec<ReachabilityCounts>
+
+  export const codec = (): Codec<ReachabilityCounts> => {
+    if (_codec == null) {
+      _codec = message<ReachabilityCounts>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.public != null && obj.public !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.public)
+        }
+
+        if ((obj.upnp != null && obj.upnp !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.upnp)
+        }
+
+        if ((obj.holePunched != null && obj.holePunched !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.holePunched)
+        }
+
+        if ((obj.relayOnly != null && obj.relayOnly !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.relayOnly)
+        }
+
+        if ((obj.unknown != null && obj.unknown !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.unknown)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          public: 0,
+          upnp: 0,
+          holePunched: 0,
+          relayOnly: 0,
+          unknown: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.public = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.upnp = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.holePunched = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.relayOnly = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.unknown = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.public`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.upnp`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.holePunched`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.relayOnly`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.unknown`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReachabilityCountsPublicFieldEvent {
+    field: '$.public'
+    value: number
+  }
+
+  export interface ReachabilityCountsUpnpFieldEvent {
+    field: '$.upnp'
+    value: number
+  }
+
+  export interface ReachabilityCountsHolePunchedFieldEvent {
+    field: '$.holePunched'
+    value: number
+  }
+
+  export interface ReachabilityCountsRelayOnlyFieldEvent {
+    field: '$.relayOnly'
+    value: number
+  }
+
+  export interface ReachabilityCountsUnknownFieldEvent {
+    field: '$.unknown'
+    value: number
+  }
+
+  export function encode (obj: Partial<ReachabilityCounts>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReachabilityCounts.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReachabilityCounts>): ReachabilityCounts {
+    return decodeMessage(buf, ReachabilityCounts.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ReachabilityCounts>): Generator<ReachabilityCountsPublicFieldEvent | ReachabilityCountsUpnpFieldEvent | ReachabilityCountsHolePunchedFieldEvent | ReachabilityCountsRelayOnlyFieldEvent | ReachabilityCountsUnknownFieldEvent> {
+    return streamMessage(buf, ReachabilityCounts.codec(), opts)
+  }
+}
+
+export interface PeerReachability {
+  peerId: string
+  reachability: string
+}
+
+export namespace PeerReachability {
+  let _codec: Codec<PeerReachability>
+
+  export const codec = (): Codec<PeerReachability> => {
+    if (_codec == null) {
+      _codec = message<PeerReachability>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.reachability != null && obj.reachability !== '')) {
+          w.uint32(18)
+          w.string(obj.reachability)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          reachability: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.reachability = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.reachability`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PeerReachabilityPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface PeerReachabilityReachabilityFieldEvent {
+    field: '$.reachability'
+    value: string
+  }
+
+  export function encode (obj: Partial<PeerReachability>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PeerReachability.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerReachability>): PeerReachability {
+    return decodeMessage(buf, PeerReachability.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PeerReachability>): Generator<PeerReachabilityPeerIdFieldEvent | PeerReachabilityReachabilityFieldEvent> {
+    return streamMessage(buf, PeerReachability.codec(), opts)
   }
 }
 
@@ -1913,6 +2354,53 @@ export namespace CatalogueResponse {
     value: number
   }
 
+  export interface CatalogueResponseTrackerReachabilityPublicFieldEvent {
+    field: '$.tracker.reachability.public'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerReachabilityUpnpFieldEvent {
+    field: '$.tracker.reachability.upnp'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerReachabilityHolePunchedFieldEvent {
+    field: '$.tracker.reachability.holePunched'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerReachabilityRelayOnlyFieldEvent {
+    field: '$.tracker.reachability.relayOnly'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerReachabilityUnknownFieldEvent {
+    field: '$.tracker.reachability.unknown'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerPeersPeerIdFieldEvent {
+    field: '$.tracker.peers[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerPeersReachabilityFieldEvent {
+    field: '$.tracker.peers[].reachability'
+    value: string
+    index: number
+  }
+
+  export interface CatalogueResponseTrackerRelayReservedFieldEvent {
+    field: '$.tracker.relayReserved'
+    value: number
+  }
+
+  export interface CatalogueResponseTrackerRelaySlotsFieldEvent {
+    field: '$.tracker.relaySlots'
+    value: number
+  }
+
   export function encode (obj: Partial<CatalogueResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CatalogueResponse.codec())
   }
@@ -1921,7 +2409,7 @@ export namespace CatalogueResponse {
     return decodeMessage(buf, CatalogueResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CatalogueResponse>): Generator<CatalogueResponseStatusFieldEvent | CatalogueResponseItemsCidFieldEvent | CatalogueResponseItemsPathFieldEvent | CatalogueResponseItemsSizeFieldEvent | CatalogueResponseItemsMimeFieldEvent | CatalogueResponseItemsTitleFieldEvent | CatalogueResponseItemsArtistFieldEvent | CatalogueResponseItemsAlbumFieldEvent | CatalogueResponseItemsDurationFieldEvent | CatalogueResponseItemsBitrateFieldEvent | CatalogueResponseItemsCodecsFieldEvent | CatalogueResponseItemsWidthFieldEvent | CatalogueResponseItemsHeightFieldEvent | CatalogueResponseItemsMtimeFieldEvent | CatalogueResponseTotalFieldEvent | CatalogueResponseManifestFieldEvent | CatalogueResponseMessageFieldEvent | CatalogueResponseTrackerPeerIdFieldEvent | CatalogueResponseTrackerFilesFieldEvent | CatalogueResponseTrackerSlotsFieldEvent | CatalogueResponseTrackerWaitingFieldEvent | CatalogueResponseTrackerGrantedFieldEvent | CatalogueResponseTrackerConnectedPeersFieldEvent | CatalogueResponseTrackerTransfersCidFieldEvent | CatalogueResponseTrackerTransfersPathFieldEvent | CatalogueResponseTrackerTransfersSizeFieldEvent | CatalogueResponseTrackerTransfersServedByTrackerFieldEvent | CatalogueResponseTrackerTransfersServedByPeersFieldEvent | CatalogueResponseTrackerTransfersCompletedFieldEvent | CatalogueResponseTrackerTransfersProvidersFieldEvent | CatalogueResponseTrackerTransfersHoldersFieldEvent | CatalogueResponseTrackerQueuePeerIdFieldEvent | CatalogueResponseTrackerQueueCidFieldEvent | CatalogueResponseTrackerQueueGrantedFieldEvent | CatalogueResponseTrackerQueueSinceFieldEvent | CatalogueResponseTrackerUptimeMsFieldEvent | CatalogueResponseTrackerOperatorFieldEvent | CatalogueResponseTrackerConnectedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CatalogueResponse>): Generator<CatalogueResponseStatusFieldEvent | CatalogueResponseItemsCidFieldEvent | CatalogueResponseItemsPathFieldEvent | CatalogueResponseItemsSizeFieldEvent | CatalogueResponseItemsMimeFieldEvent | CatalogueResponseItemsTitleFieldEvent | CatalogueResponseItemsArtistFieldEvent | CatalogueResponseItemsAlbumFieldEvent | CatalogueResponseItemsDurationFieldEvent | CatalogueResponseItemsBitrateFieldEvent | CatalogueResponseItemsCodecsFieldEvent | CatalogueResponseItemsWidthFieldEvent | CatalogueResponseItemsHeightFieldEvent | CatalogueResponseItemsMtimeFieldEvent | CatalogueResponseTotalFieldEvent | CatalogueResponseManifestFieldEvent | CatalogueResponseMessageFieldEvent | CatalogueResponseTrackerPeerIdFieldEvent | CatalogueResponseTrackerFilesFieldEvent | CatalogueResponseTrackerSlotsFieldEvent | CatalogueResponseTrackerWaitingFieldEvent | CatalogueResponseTrackerGrantedFieldEvent | CatalogueResponseTrackerConnectedPeersFieldEvent | CatalogueResponseTrackerTransfersCidFieldEvent | CatalogueResponseTrackerTransfersPathFieldEvent | CatalogueResponseTrackerTransfersSizeFieldEvent | CatalogueResponseTrackerTransfersServedByTrackerFieldEvent | CatalogueResponseTrackerTransfersServedByPeersFieldEvent | CatalogueResponseTrackerTransfersCompletedFieldEvent | CatalogueResponseTrackerTransfersProvidersFieldEvent | CatalogueResponseTrackerTransfersHoldersFieldEvent | CatalogueResponseTrackerQueuePeerIdFieldEvent | CatalogueResponseTrackerQueueCidFieldEvent | CatalogueResponseTrackerQueueGrantedFieldEvent | CatalogueResponseTrackerQueueSinceFieldEvent | CatalogueResponseTrackerUptimeMsFieldEvent | CatalogueResponseTrackerOperatorFieldEvent | CatalogueResponseTrackerConnectedFieldEvent | CatalogueResponseTrackerReachabilityPublicFieldEvent | CatalogueResponseTrackerReachabilityUpnpFieldEvent | CatalogueResponseTrackerReachabilityHolePunchedFieldEvent | CatalogueResponseTrackerReachabilityRelayOnlyFieldEvent | CatalogueResponseTrackerReachabilityUnknownFieldEvent | CatalogueResponseTrackerPeersPeerIdFieldEvent | CatalogueResponseTrackerPeersReachabilityFieldEvent | CatalogueResponseTrackerRelayReservedFieldEvent | CatalogueResponseTrackerRelaySlotsFieldEvent> {
     return streamMessage(buf, CatalogueResponse.codec(), opts)
   }
 }
