@@ -35,7 +35,7 @@ async function twoHomes (net: Internet, ws: Workspace, mapping: NatMapping): Pro
   const home1 = await net.home({ mapping })
   const home2 = await net.home({ mapping })
   const tracker: NetnsTracker = await startTracker(net, ws, ['--max-upload-rate', TRACKER_RATE])
-  const a = startGet(net, home1.host, ws, tracker, 'a', ['--seed', '--listen', '/ip4/0.0.0.0/tcp/0'])
+  const a = startGet(net, home1.host, ws, tracker, 'a', ['--seed', '--listen', '/ip4/0.0.0.0/tcp/0', '--no-upnp'])
   await a.saved(60_000)
   assert.deepEqual(await readFile(a.output), ws.file)
   const before = await net.trackerTraffic(home1)
