@@ -19,6 +19,9 @@ import type {
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+/** How long a punch port observed for a peer that dialled us through the relay is kept for its punch. */
+const PREPARED_TTL_MS = 30_000
+
 /** How one hole punch ended. */
 export interface PunchResult {
   /** The other peer. */
@@ -84,6 +87,8 @@ export class HolePunch implements Transport, Startable {
   /** Peer -> when its last failed punch ended. */
   readonly #failedAt = new Map<string, number>()
   #stop = new AbortController()
+  /** Peer that dialled us through the relay -> a punch port and its public address being learned. */
+  readonly #prepared = new Map<string, { port: number, addr: Promise<Multiaddr> }>()
 
   constructor (components: HolePunchComponents, init: HolePunchInit = {}) {
     this.#components = components
@@ -122,9 +127,21 @@ export class HolePunch implements Transport, Startable {
   /** A relayed connection we dialled: punch through it. */
   readonly #onOpen = (evt: CustomEvent<Connection>): void => {
     const connection = evt.detail
-    if (connection.limits == null || connection.direction !== 'outbound' || relayOf(connection.remoteAddr) == null) return
+    if (connection.limits == null || relayOf(connection.remoteAddr) == null) return
     if (!this.#mayPunch(connection.remotePeer)) return
-    void this.#initiate(connection)
+    if (connection.direction === 'outbound') {
+      void this.#initiate(connection)
+      return
+    }
+    // dialled through the relay: a punch usually follows. Learn a punch port's public address
+    // now, while the other side learns its own, instead of after its CONNECT arrives
+    const peer = connection.remotePeer.toString()
+    if (this.#prepared.has(peer) || this.#prepared.size >= MAX_CONCURRENT_PUNCHES) return
+    const port = randomInt(PUNCH_PORT_MIN, PUNCH_PORT_MAX + 1)
+    const addr = this.#observe(connection, port, AbortSignal.any([this.#stop.signal, AbortSignal.timeout(OBSERVE_TIMEOUT_MS)]))
+    addr.catch(() => {})
+    this.#prepared.set(peer, { port, addr })
+    setTimeout(() => { if (this.#prepared.get(peer)?.addr === addr) this.#prepared.delete(peer) }, PREPARED_TTL_MS).unref()
   }
 
   #mayPunch (peer: PeerId): boolean {
@@ -197,8 +214,11 @@ export class HolePunch implements Transport, Startable {
       const target = firstEndpoint(connect.addrs)
       remote = target.addr
       const observing = performance.now()
-      const port = randomInt(PUNCH_PORT_MIN, PUNCH_PORT_MAX + 1)
-      const own = await this.#observe(relayed, port, signal)
+      // the punch port observed when the relayed connection opened, or a new one
+      const prepared = this.#prepared.get(peer.toString())
+      this.#prepared.delete(peer.toString())
+      const port = prepared?.port ?? randomInt(PUNCH_PORT_MIN, PUNCH_PORT_MAX + 1)
+      const own = await (prepared?.addr.catch(async () => this.#observe(relayed, port, signal)) ?? this.#observe(relayed, port, signal))
       await writeMessage(stream, { type: PunchMessage.Type.CONNECT, addrs: [own.bytes], delayMs: Math.round(performance.now() - observing) }, PunchMessage, signal)
       const sync = await expectMessage(reader, PunchMessage, MAX_PUNCH_MESSAGE_BYTES, deadline())
       if (sync.type !== PunchMessage.Type.SYNC) throw new ProtocolError('CONNECT is followed by SYNC')

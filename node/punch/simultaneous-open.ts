@@ -40,19 +40,21 @@ export async function connectFrom (remote: Endpoint, localPort: number, timeoutM
  * The TCP simultaneous open of a hole punch: both peers call this at about the same time,
  * each from its punch port towards the other's public address for its punch port. The first
  * SYN to reach the other router may be dropped (no mapping there yet); the other side's SYN
- * opens the mapping, and a retransmission or the next attempt crosses. Throws the last
- * error once every attempt failed.
+ * opens the mapping, and a retransmission or the next attempt crosses. A refusal (a RST: no
+ * NAT in between, or a router that rejects instead of dropping) comes back at once: then the
+ * dial is made again after a few random milliseconds, until the two SYNs cross, within the
+ * same time budget (`attempts` x `timeoutMs`). Throws the last error once it is spent.
  */
 export async function simultaneousOpen (remote: Endpoint, localPort: number, attempts: number, timeoutMs: number, signal: AbortSignal): Promise<Socket> {
+  const deadline = performance.now() + attempts * timeoutMs
   let last: unknown
-  for (let attempt = 0; attempt < attempts; attempt++) {
+  for (let remaining = timeoutMs; remaining > 0; remaining = deadline - performance.now()) {
     try {
-      return await connectFrom(remote, localPort, timeoutMs, signal)
+      return await connectFrom(remote, localPort, Math.min(timeoutMs, remaining), signal)
     } catch (err) {
       signal.throwIfAborted()
       last = err
-      // a refusal (a RST from a router that does not drop) comes back at once: do not spin
-      await sleep(100, undefined, { signal })
+      await sleep((err as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 10 + Math.random() * 30 : 50, undefined, { signal })
     }
   }
   throw last

@@ -68,6 +68,8 @@ export interface NetnsGet {
   result: (timeoutMs: number) => Promise<GotFile[]>
   /** Resolves once the downloaded file is in place (written atomically, so complete). */
   saved: (timeoutMs: number) => Promise<void>
+  /** Punch ports this peer had the relay observe (each punch it started or answered learns one). */
+  punchPorts: () => number
   /** Milliseconds from the spawn to each successful punch this peer logged. */
   punches: () => Array<{ role: string, punchMs: number, sinceStartMs: number }>
 }
@@ -111,6 +113,7 @@ export function startGet (net: Internet, ns: string, ws: Workspace, tracker: Net
       const size = ws.file.byteLength
       await poll(`${name} did not save the file`, timeoutMs, async () => (await stat(output)).size === size ? true : undefined)
     },
+    punchPorts: () => [...log.matchAll(/^\S+ mediaswarm:punch punch port \d+ is /gm)].length,
     punches: () => [...log.matchAll(/^(\S+) mediaswarm:punch punch with \S+ as (\w+) succeeded in (\d+) ms/gm)].map(m => ({
       role: m[2],
       punchMs: Number(m[3]),

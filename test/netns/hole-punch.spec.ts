@@ -22,7 +22,7 @@ function startNode (net: Internet, ns: string, init: NetnsNodeInit): JsonLines {
 }
 
 /** A relay on the internet, A behind home 1 (reserved on the relay, serving bulk bytes), then B behind home 2 dialling A through the relay. */
-async function scenario (net: Internet, mapping: NatMapping): Promise<{ a: JsonLines, b: JsonLines, home1: Home, home2: Home }> {
+async function scenario (net: Internet, mapping: NatMapping, punch?: NetnsNodeInit['punch']): Promise<{ a: JsonLines, b: JsonLines, home1: Home, home2: Home }> {
   const home1 = await net.home({ mapping })
   const home2 = await net.home({ mapping })
   const relay = startNode(net, net.ns, { role: 'relay', listen: [`/ip4/${net.address}/tcp/0`] })
@@ -31,7 +31,7 @@ async function scenario (net: Internet, mapping: NatMapping): Promise<{ a: JsonL
   const a = startNode(net, home1.host, { role: 'peer', listen: ['/ip4/0.0.0.0/tcp/0'], reserveOn: [relayAddr], serveBytes: BULK_BYTES })
   const aId = (await a.wait(is('ready'), 20_000)).peerId
   await a.wait(is('reserved'), 20_000)
-  const b = startNode(net, home2.host, { role: 'peer', listen: ['/ip4/0.0.0.0/tcp/0'], dial: `${relayAddr}/p2p-circuit/p2p/${aId}` })
+  const b = startNode(net, home2.host, { role: 'peer', listen: ['/ip4/0.0.0.0/tcp/0'], dial: `${relayAddr}/p2p-circuit/p2p/${aId}`, punch })
   return { a, b, home1, home2 }
 }
 
@@ -76,7 +76,7 @@ describe('netns: hole punch between two homes behind NAT (host level)', function
 
   it('NATs with random port mapping: the punch fails, and the bulk protocol is refused on the relayed connection', async function () {
     net = await internet()
-    const { b, home2 } = await scenario(net, 'random')
+    const { b, home2 } = await scenario(net, 'random', { attempts: 2, attemptTimeoutMs: 2000 })
     await b.wait(is('relayed'), 20_000)
     const punch = await b.wait(is('punch'), 40_000)
     assert.equal(punch.result.ok, false, 'a NAT that maps each connection to a new port defeats the punch')

@@ -17,7 +17,7 @@ import type { Workspace } from './cli-swarm.js'
 import type { IgdRouterEvent, IgdRouterInit } from './igd-router.js'
 
 const IGD_SCRIPT = fileURLToPath(new URL('./igd-router.js', import.meta.url))
-const FILE_SIZE = 8 * 1024 * 1024
+const FILE_SIZE = 4 * 1024 * 1024
 
 type Event<K extends IgdRouterEvent['event']> = Extract<IgdRouterEvent, { event: K }>
 const is = <K extends IgdRouterEvent['event']>(kind: K) => (v: any): v is Event<K> => v?.event === kind
