@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { fileURLToPath } from 'node:url'
-import { internet, jsonLines, netnsUnavailable } from '../fixtures/netns.js'
+import { jsonLines, useInternet } from '../fixtures/netns.js'
 import type { Home, Internet, JsonLines, NatMapping } from '../fixtures/netns.js'
 import type { NetnsNodeEvent, NetnsNodeInit } from '../fixtures/netns-node.js'
 
@@ -37,23 +37,12 @@ async function scenario (net: Internet, mapping: NatMapping, punch?: NetnsNodeIn
 
 describe('netns: hole punch between two homes behind NAT (host level)', function () {
   this.timeout(90_000)
-  let net: Internet | undefined
+  const makeInternet = useInternet()
 
-  before(async function () {
-    const why = await netnsUnavailable()
-    if (why != null) {
-      process.stderr.write(`[netns] skipped: ${why}\n`)
-      this.skip()
-    }
-  })
 
-  afterEach(async function () {
-    await net?.close()
-    net = undefined
-  })
 
   it('port-preserving NATs: the relayed connection is upgraded to a direct one, and bulk bytes flow on it', async function () {
-    net = await internet()
+    const net = await makeInternet()
     const { b, home1, home2 } = await scenario(net, 'port-preserving')
     const relayed = await b.wait(is('relayed'), 20_000)
     assert.equal(relayed.limited, true, 'the first connection goes through the relay, limited')
@@ -75,7 +64,7 @@ describe('netns: hole punch between two homes behind NAT (host level)', function
   })
 
   it('NATs with random port mapping: the punch fails, and the bulk protocol is refused on the relayed connection', async function () {
-    net = await internet()
+    const net = await makeInternet()
     const { b, home2 } = await scenario(net, 'random', { attempts: 2, attemptTimeoutMs: 2000 })
     await b.wait(is('relayed'), 20_000)
     const punch = await b.wait(is('punch'), 40_000)

@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { internet, netnsUnavailable } from '../fixtures/netns.js'
+import { useInternet } from '../fixtures/netns.js'
 import { startGet, startTracker, workspace } from './cli-swarm.js'
 import type { NetnsGet, NetnsTracker, Workspace } from './cli-swarm.js'
 import type { GotFile } from '../../cli/get/fetch-item.js'
@@ -57,26 +57,17 @@ const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(2)} MiB`
 
 describe('netns: peers behind NAT reshare (real CLI, tracker, relay, hole punch)', function () {
   this.timeout(120_000)
-  let net: Internet | undefined
+  const makeInternet = useInternet()
   let ws: Workspace | undefined
 
-  before(async function () {
-    const why = await netnsUnavailable()
-    if (why != null) {
-      process.stderr.write(`[netns] skipped: ${why}\n`)
-      this.skip()
-    }
-  })
 
   afterEach(async function () {
-    await net?.close()
     await ws?.remove()
-    net = undefined
     ws = undefined
   })
 
   it('(a) B gets at least half of the file from A over a hole-punched direct connection', async function () {
-    net = await internet()
+    const net = await makeInternet()
     ws = await workspace(FILE_SIZE)
     const { got, b, home1, aTrackerBytes, bDirectBytes } = await twoHomes(net, ws, 'port-preserving', ['--max-upload-rate', TRACKER_RATE])
     const punches = b.punches()
@@ -92,7 +83,7 @@ describe('netns: peers behind NAT reshare (real CLI, tracker, relay, hole punch)
   })
 
   it('(b) behind NATs mapping each connection to a new port, B completes from the tracker and no media crosses the relay', async function () {
-    net = await internet()
+    const net = await makeInternet()
     ws = await workspace(FILE_SIZE)
     const { got, b, aTrackerBytes, bDirectBytes } = await twoHomes(net, ws, 'random', ['--max-upload-rate', '4MiB'])
     assert.ok(b.punchPorts() > 0, 'B reached A through the relay and started a punch')

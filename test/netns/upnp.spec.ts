@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CLI_MAIN } from '../fixtures/cli-process.js'
-import { internet, jsonLines, netnsUnavailable } from '../fixtures/netns.js'
+import { jsonLines, useInternet } from '../fixtures/netns.js'
 import { startGet, startTracker, workspace } from './cli-swarm.js'
 import type { StatusResult } from '../../cli/commands/status.js'
 import type { Internet, JsonLines } from '../fixtures/netns.js'
@@ -24,26 +24,17 @@ const is = <K extends IgdRouterEvent['event']>(kind: K) => (v: any): v is Event<
 
 describe('netns: a peer behind a UPnP router (real CLI)', function () {
   this.timeout(120_000)
-  let net: Internet | undefined
+  const makeInternet = useInternet()
   let ws: Workspace | undefined
 
-  before(async function () {
-    const why = await netnsUnavailable()
-    if (why != null) {
-      process.stderr.write(`[netns] skipped: ${why}\n`)
-      this.skip()
-    }
-  })
 
   afterEach(async function () {
-    await net?.close()
     await ws?.remove()
-    net = undefined
     ws = undefined
   })
 
   it('(c) maps its port on the router and is reached directly through the mapping', async function () {
-    net = await internet()
+    const net = await makeInternet()
     ws = await workspace(FILE_SIZE)
     const home1 = await net.home({ mapping: 'random', upnp: true })
     const home2 = await net.home({ mapping: 'random' })
