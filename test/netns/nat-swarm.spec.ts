@@ -16,7 +16,7 @@ import type { NetnsGet, NetnsTracker, Workspace } from './cli-swarm.js'
 import type { GotFile } from '../../cli/get/fetch-item.js'
 import type { Home, Internet, NatMapping } from '../fixtures/netns.js'
 
-const FILE_SIZE = 8 * 1024 * 1024
+const FILE_SIZE = 12 * 1024 * 1024
 const TRACKER_RATE = '1MiB'
 
 interface Phase2 {
