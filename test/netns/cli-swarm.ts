@@ -3,6 +3,7 @@
  * internet namespace, peers (`get`) in home namespaces, homes and media in a temporary
  * folder. Shared by the namespace specs.
  */
+import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -10,7 +11,7 @@ import { join } from 'node:path'
 import { cliEnv } from '../fixtures/cli-run.js'
 import type { GotFile } from '../../cli/get/fetch-item.js'
 import type { CliProcess } from '../fixtures/cli-process.js'
-import type { Internet } from '../fixtures/netns.js'
+import type { Home, Internet, NatMapping } from '../fixtures/netns.js'
 
 /** The file every scenario shares. */
 export const FILE_NAME = 'film.bin'
@@ -119,5 +120,43 @@ export function startGet (net: Internet, ns: string, ws: Workspace, tracker: Net
       punchMs: Number(m[3]),
       sinceStartMs: Date.parse(m[1]) - started
     }))
+  }
+}
+
+/** What {@link twoHomes} saw. */
+export interface TwoHomes {
+  got: GotFile
+  b: NetnsGet
+  home1: Home
+  home2: Home
+  /** Bytes between A's home and the tracker while B downloaded: relayed bytes and A's own control traffic. */
+  aTrackerBytes: number
+  /** Bytes that entered B's home straight from another home. */
+  bDirectBytes: number
+}
+
+/**
+ * The resharing scenario: A (home 1) downloads the file and seeds it; then B (home 2)
+ * downloads it without sharing. Both copies are checked byte for byte.
+ */
+export async function twoHomes (net: Internet, ws: Workspace, mapping: NatMapping, trackerArgs: string[]): Promise<TwoHomes> {
+  const home1 = await net.home({ mapping })
+  const home2 = await net.home({ mapping })
+  const tracker: NetnsTracker = await startTracker(net, ws, trackerArgs)
+  const a = startGet(net, home1.host, ws, tracker, 'a', ['--seed', '--listen', '/ip4/0.0.0.0/tcp/0', '--no-upnp'])
+  await a.saved(60_000)
+  assert.deepEqual(await readFile(a.output), ws.file)
+  const before = await net.trackerTraffic(home1)
+  const b = startGet(net, home2.host, ws, tracker, 'b', ['--no-share'])
+  const [got] = await b.result(90_000)
+  const after = await net.trackerTraffic(home1)
+  assert.deepEqual(await readFile(b.output), ws.file, 'B has the file, byte-identical')
+  return {
+    got,
+    b,
+    home1,
+    home2,
+    aTrackerBytes: after.in + after.out - before.in - before.out,
+    bDirectBytes: await net.directBytesInto(home2)
   }
 }

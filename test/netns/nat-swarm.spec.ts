@@ -9,49 +9,12 @@
  * served by the tracker, nothing but coordination crossing the relay.
  */
 import assert from 'node:assert/strict'
-import { readFile } from 'node:fs/promises'
 import { useInternet } from '../fixtures/netns.js'
-import { startGet, startTracker, workspace } from './cli-swarm.js'
-import type { NetnsGet, NetnsTracker, Workspace } from './cli-swarm.js'
-import type { GotFile } from '../../cli/get/fetch-item.js'
-import type { Home, Internet, NatMapping } from '../fixtures/netns.js'
+import { twoHomes, workspace } from './cli-swarm.js'
+import type { Workspace } from './cli-swarm.js'
 
 const FILE_SIZE = 12 * 1024 * 1024
 const TRACKER_RATE = '1MiB'
-
-interface Phase2 {
-  got: GotFile
-  b: NetnsGet
-  home1: Home
-  home2: Home
-  /** Bytes between A's home and the tracker while B downloaded: relayed bytes and A's own control traffic. */
-  aTrackerBytes: number
-  /** Bytes that entered B's home straight from another home. */
-  bDirectBytes: number
-}
-
-/** A (home 1) downloads and seeds; then B (home 2) downloads without sharing. */
-async function twoHomes (net: Internet, ws: Workspace, mapping: NatMapping, trackerArgs: string[]): Promise<Phase2> {
-  const home1 = await net.home({ mapping })
-  const home2 = await net.home({ mapping })
-  const tracker: NetnsTracker = await startTracker(net, ws, trackerArgs)
-  const a = startGet(net, home1.host, ws, tracker, 'a', ['--seed', '--listen', '/ip4/0.0.0.0/tcp/0', '--no-upnp'])
-  await a.saved(60_000)
-  assert.deepEqual(await readFile(a.output), ws.file)
-  const before = await net.trackerTraffic(home1)
-  const b = startGet(net, home2.host, ws, tracker, 'b', ['--no-share'])
-  const [got] = await b.result(90_000)
-  const after = await net.trackerTraffic(home1)
-  assert.deepEqual(await readFile(b.output), ws.file, 'B has the file, byte-identical')
-  return {
-    got,
-    b,
-    home1,
-    home2,
-    aTrackerBytes: after.in + after.out - before.in - before.out,
-    bDirectBytes: await net.directBytesInto(home2)
-  }
-}
 
 const mib = (n: number): string => `${(n / 1024 / 1024).toFixed(2)} MiB`
 
