@@ -1,6 +1,5 @@
-import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { generateNetworkKey } from '../../node/index.js'
+import { generateNetworkKey, writeFileAtomic } from '../../node/index.js'
 import { OutputError } from '../command.js'
 import type { Command } from '../command.js'
 
@@ -24,8 +23,9 @@ export const keygenCommand: Command<KeygenResult> = {
   async run (ctx) {
     const path = resolve(ctx.cwd, typeof ctx.options.output === 'string' ? ctx.options.output : DEFAULT_KEY_FILE)
     try {
-      // 'wx': an existing key is never replaced, or every node using it would be locked out
-      await writeFile(path, generateNetworkKey(), { mode: 0o600, flag: 'wx' })
+      // exclusive: an existing key is never replaced, or every node using it would be locked
+      // out; written whole and synced, so a crash never leaves a half key behind
+      await writeFileAtomic(path, generateNetworkKey(), { mode: 0o600, exclusive: true })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new OutputError(`${path} already exists; keygen never overwrites a key (choose another file with -o)`, { cause: err })
       throw new OutputError(`Cannot write ${path}`, { cause: err })

@@ -41,6 +41,8 @@ export class ProgressDisplay {
   #lastPosition = -1
   #lastText = ''
   #drawn = false
+  #queued?: { position: number, waiting: number, etaMs: number, at: number }
+  #ticker?: NodeJS.Timeout
 
   constructor (out: Writable & { isTTY?: boolean, columns?: number }, name: string) {
     this.#out = out
@@ -48,15 +50,36 @@ export class ProgressDisplay {
     this.#name = name
   }
 
-  queued (position: number, waiting: number, etaMs: number): void {
-    const text = `${this.#name}: waiting in queue, position ${position} of ${waiting}${etaMs > 0 ? `, about ${formatEta(etaMs)}` : ''}`
-    // a terminal shows the ETA move; a log gets a line per new position only
+  queued (position: number, waiting: number, etaMs: number, now = Date.now()): void {
+    this.#queued = { position, waiting, etaMs, at: now }
+    // a log gets a line per new position only; a terminal redraws, and counts the ETA down
+    // every second between the tracker's updates
     if (!this.#tty && position === this.#lastPosition) return
     this.#lastPosition = position
-    this.#line(text, true)
+    this.#line(this.queueText(now), true)
+    if (this.#tty && this.#ticker == null) {
+      this.#ticker = setInterval(() => { if (this.#queued != null) this.#line(this.queueText(), true) }, 1000)
+      this.#ticker.unref()
+    }
+  }
+
+  /** The queue line now: the tracker's ETA less the time since it was told. */
+  queueText (now = Date.now()): string {
+    const q = this.#queued
+    if (q == null) return `${this.#name}: waiting in queue`
+    const left = q.etaMs - (now - q.at)
+    const eta = q.etaMs <= 0 ? '' : left > 1000 ? `, about ${formatEta(left)}` : ', any moment now'
+    return `${this.#name}: waiting in queue, position ${q.position} of ${q.waiting}${eta}`
+  }
+
+  #stopTicker (): void {
+    if (this.#ticker != null) clearInterval(this.#ticker)
+    this.#ticker = undefined
+    this.#queued = undefined
   }
 
   start (total: number, have: number, now = Date.now()): void {
+    this.#stopTicker()
     this.#total = total
     this.#done = have
     this.#startDone = have
@@ -87,12 +110,14 @@ export class ProgressDisplay {
 
   /** Clears the bar (the caller prints the final line). */
   finish (): void {
+    this.#stopTicker()
     if (this.#tty && this.#drawn) this.#out.write('\r\x1b[K')
     this.#drawn = false
   }
 
   /** Ends the bar's line as it stands (before an error or "Interrupted."). */
   end (): void {
+    this.#stopTicker()
     if (this.#tty && this.#drawn) this.#out.write('\n')
     this.#drawn = false
   }

@@ -233,7 +233,23 @@ export async function createHost (init: HostInit): Promise<Host> {
     logger: init.logger,
     services
   })
+  if (server != null) releaseSlotsOnDisconnect(host as unknown as Host)
   return host as unknown as Host
+}
+
+/**
+ * circuit-relay-v2's server keeps a reservation until its TTL (2 h) after the peer has
+ * gone, so a relay's slots would fill with departed peers: a peer's slot is freed when its
+ * last connection closes (its timer stopped first, so it cannot later remove a new one).
+ */
+function releaseSlotsOnDisconnect (host: Host): void {
+  host.addEventListener('peer:disconnect', (evt) => {
+    const reservations = host.services.relay?.reservations
+    const r = reservations?.get(evt.detail)
+    if (r == null) return
+    r.signal.clear()
+    reservations?.delete(evt.detail)
+  })
 }
 
 /**

@@ -16,12 +16,15 @@ export interface ConnectionUpgradesState {
    * open: the relayed one was upgraded, by hole punching (DCUtR) or another direct dial.
    */
   readonly upgraded: number
+  /** Calls `listener` after each upgrade; returns a function that stops it. */
+  onUpgrade: (listener: () => void) => () => void
 }
 
 const isRelayed = (c: Connection): boolean => c.limits != null || c.remoteAddr.toString().includes('/p2p-circuit')
 
 class ConnectionUpgrades implements Startable, ConnectionUpgradesState {
   readonly #components: ConnectionUpgradesComponents
+  readonly #listeners = new Set<() => void>()
   upgraded = 0
 
   constructor (components: ConnectionUpgradesComponents) {
@@ -38,11 +41,18 @@ class ConnectionUpgrades implements Startable, ConnectionUpgradesState {
     this.#components.events.removeEventListener('connection:open', this.#onOpen)
   }
 
+  onUpgrade (listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => { this.#listeners.delete(listener) }
+  }
+
   readonly #onOpen = (evt: CustomEvent<Connection>): void => {
     const conn = evt.detail
     if (isRelayed(conn)) return
     const others = this.#components.connectionManager.getConnections(conn.remotePeer)
-    if (others.some(c => c !== conn && isRelayed(c))) this.upgraded++
+    if (!others.some(c => c !== conn && isRelayed(c))) return
+    this.upgraded++
+    for (const listener of this.#listeners) listener()
   }
 }
 

@@ -133,6 +133,8 @@ export class Peer {
     const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, reserveOn, ...init.host, extraTransports })
     const peer = new Peer(init, host, logger)
     peer.punches = punches
+    // the first relayed connection made direct changes what the tracker should say of us
+    host.services.upgrades?.onUpgrade(() => { if (peer.sharing && peer.#tracker != null && host.services.upgrades?.upgraded === 1) peer.reshare().catch(() => {}) })
     if (peer.sharing) await peer.#server.start()
     return peer
   }

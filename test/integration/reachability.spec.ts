@@ -7,13 +7,15 @@ import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { AnnounceRequest, announce, requestTicket } from '../../node/index.js'
+import { AnnounceRequest, Peer, announce, requestTicket } from '../../node/index.js'
 import { runCli } from '../fixtures/cli-run.js'
+import { reachabilityOf } from '../../tracker/providers/reachable-addresses.js'
 import { startIgdResponder } from '../fixtures/igd-responder.js'
 import { EventLog, MiB, seedFromFile, sha256, sha256File, startSwarm, waitFor } from '../fixtures/swarm.js'
-import { cliEnv } from '../fixtures/tracker-process.js'
+import { removeDir, standardLibrary, tempDir, writeLibrary } from '../fixtures/network.js'
+import { cliEnv, startTrackerProcess } from '../fixtures/tracker-process.js'
 import type { StatusResult } from '../../cli/commands/status.js'
-import type { Peer } from '../../node/index.js'
+import type { TrackerProcess } from '../fixtures/tracker-process.js'
 import type { Swarm } from '../fixtures/swarm.js'
 
 const LISTEN = ['/ip4/127.0.0.1/tcp/0']
@@ -96,5 +98,70 @@ describe('integration: reachability through the tracker (loopback)', function ()
     assert.match(text.stdout, /reachable: 1 public, 1 upnp, 0 hole-punched, 1 relay-only, 0 unknown; relay 3\/64 slots in use/)
     assert.match(text.stdout, /CONNECTED PEER\s+REACHABLE/)
     assert.match(text.stdout, new RegExp(`${relayed.peerId.toString()}\\s+relay-only`))
+  })
+
+  it('a relay-only peer whose relayed connection is made direct (as a hole punch does) is hole-punched to the tracker', async function () {
+    swarm = await startSwarm({ label: 'reach-punched', fileSize: 256 * 1024, seed: 73 })
+    const s = swarm
+    const a = await relayOnlySeed(s)
+    const b = await s.addPeer({ listen: LISTEN })
+    await b.connect()
+    const aId = a.peerId.toString()
+    await waitFor('a to hold a relay slot', () => s.tracker.host.services.relay?.reservations.has(a.peerId))
+    assert.equal(reachabilityOf(s.tracker.host, aId), 'relay-only')
+    // b reaches a through the relay, then a dials b directly while the relayed connection is open
+    const circuit = `${s.tracker.addresses.find(x => x.startsWith('/ip4/')) ?? ''}/p2p-circuit/p2p/${aId}`
+    const relayed = await b.host.dial(multiaddr(circuit))
+    assert.ok(relayed.limits != null)
+    const bAddr = b.host.getMultiaddrs().find(x => !x.toString().includes('/p2p-circuit'))
+    assert.ok(bAddr != null)
+    await a.host.dial(bAddr)
+    assert.equal(a.host.services.upgrades?.upgraded, 1)
+    await waitFor('the tracker to learn it', () => reachabilityOf(s.tracker.host, aId) === 'hole-punched')
+  })
+
+  describe('the tracker CLI\'s relay flags', function () {
+    let root: string | undefined
+    let tracker: TrackerProcess | undefined
+    const peers: Peer[] = []
+    afterEach(async function () {
+      await Promise.all(peers.splice(0).map(async p => p.stop().catch(() => {})))
+      await tracker?.end('SIGINT')
+      await removeDir(root)
+      tracker = undefined
+      root = undefined
+    })
+
+    it('--relay-slots 1 gives one sharing peer a relay slot and refuses the next; status counts it', async function () {
+      root = await tempDir('relay-flags')
+      const media = join(root, 'media')
+      await writeLibrary(media, standardLibrary())
+      const env = cliEnv(join(root, 'base'))
+      tracker = await startTrackerProcess({ media, home: join(root, 'tracker'), listen: '/ip4/127.0.0.1/tcp/0', args: ['--relay-slots', '1', '--relay-max-bytes', '64KiB', '--relay-max-duration', '30'], env })
+      const addrs = tracker.addresses.map(a => multiaddr(a))
+      for (let i = 0; i < 2; i++) {
+        const p = await Peer.create({ home: join(root, `peer-${i}`), tracker: addrs, listen: LISTEN })
+        peers.push(p)
+        await p.connect()
+        // one at a time, so the first one surely holds the slot
+        if (i === 0) await waitFor('the first relay slot', () => p.host.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit')))
+      }
+      await new Promise(resolve => setTimeout(resolve, 1000))
+      assert.ok(!peers[1].host.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit')), 'the second peer got no relay slot')
+      const json = await runCli(['status', '--json', '--home', join(root, 'tracker')], env)
+      assert.equal(json.code, 0, json.stderr)
+      assert.deepEqual((JSON.parse(json.stdout) as StatusResult).relay, { reserved: 1, slots: 1 })
+    })
+
+    it('a bad --relay-max-bytes or --relay-slots is a usage error (exit 2), in one sentence', async function () {
+      root = await tempDir('relay-flags-bad')
+      const env = cliEnv(join(root, 'base'))
+      for (const args of [['--relay-max-bytes', 'lots'], ['--relay-max-bytes', '12'], ['--relay-slots', '-1'], ['--relay-max-duration', '0']]) {
+        const r = await runCli(['tracker', '--media', root, '--home', join(root, 'tracker'), '--listen', '/ip4/127.0.0.1/tcp/0', ...args], env)
+        assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`)
+        assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr)
+        assert.match(r.stderr, new RegExp(args[0]))
+      }
+    })
   })
 })

@@ -3,6 +3,7 @@ import {
   FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, QueueRefusedError, QueueRequest, QueueUpdate, StreamReader, expectMessage
 } from '../../node/index.js'
 import { sourceOf } from '../queue/index.js'
+import { PositionBoard } from './position-board.js'
 import { UpdateWriter, queueUpdate as update } from './update-writer.js'
 import type { TrackerContext } from './context.js'
 import type { Grant, QueueEvent } from '../queue/index.js'
@@ -12,6 +13,19 @@ import type { Connection, Stream } from '@libp2p/interface'
 export const QUEUE_HEARTBEAT_MS = 30_000
 const MAX_REQUEST_ID_LENGTH = 128
 
+/** One position board per queue (per tracker). */
+const boards = new WeakMap<object, PositionBoard>()
+
+function positionBoardOf (ctx: TrackerContext): PositionBoard {
+  let board = boards.get(ctx.queue)
+  if (board == null) {
+    const queue = ctx.queue
+    board = new PositionBoard(() => queue.stats().waiting)
+    boards.set(queue, board)
+  }
+  return board
+}
+
 /**
  * One queue request: pushes positions while the peer waits, then the signed ticket, or a
  * typed refusal. A client that goes away while waiting keeps its place for the grace period.
@@ -20,7 +34,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
   const peerId = connection.remotePeer.toString()
   const reader = new StreamReader(stream)
   const req = await expectMessage(reader, QueueRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
-  const writer = new UpdateWriter(stream)
+  const writer = new UpdateWriter(stream, positionBoardOf(ctx))
   const refuse = async (refusal: QueueUpdate.Refusal, message: string, retryAfterMs = 0): Promise<void> => {
     writer.final(update({ type: QueueUpdate.Type.REFUSED, refusal, message, retryAfterMs }))
     await writer.flush()
@@ -42,7 +56,6 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
     return
   }
   const key = { peerId, requestId: req.requestId }
-  let lastPosition: { position: number, waiting: number, etaMs: number } | undefined
   let settled = false
   /** When the queue granted the request (performance.now()), to measure the ticket's latency. */
   let grantedAt = 0
@@ -52,7 +65,6 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
   const granted = new Promise<Grant>((resolve, reject) => { resolveGrant = resolve; rejectGrant = reject })
   const listener = (event: QueueEvent): void => {
     if (event.type === 'position') {
-      lastPosition = { position: event.position, waiting: event.waiting, etaMs: event.etaMs }
       waited = true
       writer.position(event.position, event.waiting, event.etaMs)
     } else if (event.type === 'granted') {
@@ -87,7 +99,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
   // it may have gone before we listened
   if (stream.status !== 'open') onClose()
   const heartbeat = setInterval(() => {
-    if (lastPosition != null) writer.push(update({ type: QueueUpdate.Type.POSITION, ...lastPosition }))
+    writer.repeat()
   }, QUEUE_HEARTBEAT_MS)
   heartbeat.unref()
   try {

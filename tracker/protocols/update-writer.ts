@@ -1,20 +1,6 @@
 import { QueueUpdate, writeMessage } from '../../node/index.js'
+import type { BoardEntry, PositionBoard, ShownPosition } from './position-board.js'
 import type { Stream } from '@libp2p/interface'
-
-/** Positions at or before this one are pushed on every change; further back, throttled (see {@link positionIntervalMs}). */
-export const POSITION_NEAR_FRONT = 8
-/** Shortest interval between two position updates further back than {@link POSITION_NEAR_FRONT}. */
-export const MIN_POSITION_INTERVAL_MS = 1000
-/** Longest interval between two position updates (the 30 s heartbeat aside). */
-export const MAX_POSITION_INTERVAL_MS = 10_000
-
-/**
- * How often a request at `position` hears of its moves: 10 ms per place, from 1 s to 10 s,
- * so 2,000 waiters cost a few hundred messages a second rather than one per waiter per grant.
- */
-export function positionIntervalMs (position: number): number {
-  return Math.min(MAX_POSITION_INTERVAL_MS, Math.max(MIN_POSITION_INTERVAL_MS, position * 10))
-}
 
 /** A queue update with defaults for the fields not given. */
 export function queueUpdate (fields: Partial<QueueUpdate> & Pick<QueueUpdate, 'type'>): QueueUpdate {
@@ -24,40 +10,41 @@ export function queueUpdate (fields: Partial<QueueUpdate> & Pick<QueueUpdate, 't
 /**
  * Sends one request's queue updates in order, keeping only the newest pending one while a
  * write is in progress, so a slow client costs one buffered message, not one per change.
- * Positions far from the front are throttled: with thousands waiting, every grant moves
- * everyone, and a peer at position 1,500 needs no message per step (the first position, every
- * position near the front, and the latest one once per interval are sent).
+ * Positions go through the tracker's {@link PositionBoard} when given (consistent positions
+ * for every waiter, far ones refreshed in rounds); without one, every position is sent.
  */
 export class UpdateWriter {
   #pending?: QueueUpdate
   #busy?: Promise<void>
   #error?: Error
-  #lastPositionAt = -Infinity
-  #deferred?: { position: number, waiting: number, etaMs: number }
-  #timer?: NodeJS.Timeout
   readonly #stream: Stream
+  readonly #board?: PositionBoard
+  #entry?: BoardEntry
+  #last?: ShownPosition
 
-  constructor (stream: Stream) {
+  constructor (stream: Stream, board?: PositionBoard) {
     this.#stream = stream
+    this.#board = board
   }
 
-  /** The newest position, sent now or (far from the front) within the interval. */
+  /** The request's newest true position; what the peer is shown follows the board's rules. */
   position (position: number, waiting: number, etaMs: number): void {
-    const now = performance.now()
-    const interval = positionIntervalMs(position)
-    if (position > POSITION_NEAR_FRONT && now - this.#lastPositionAt < interval) {
-      this.#deferred = { position, waiting, etaMs }
-      this.#timer ??= setTimeout(() => {
-        this.#timer = undefined
-        const d = this.#deferred
-        this.#deferred = undefined
-        if (d != null) this.position(d.position, d.waiting, d.etaMs)
-      }, interval - (now - this.#lastPositionAt))
+    if (this.#board == null) {
+      this.#showPosition({ position, waiting, etaMs })
       return
     }
-    this.#lastPositionAt = now
-    this.#deferred = undefined
-    this.push(queueUpdate({ type: QueueUpdate.Type.POSITION, position, waiting, etaMs }))
+    this.#entry ??= this.#board.join((shown) => { this.#showPosition(shown) })
+    this.#board.update(this.#entry, position, waiting, etaMs)
+  }
+
+  /** Sends the position shown last again (a heartbeat: the queue is alive). */
+  repeat (): void {
+    if (this.#last != null) this.#showPosition(this.#last)
+  }
+
+  #showPosition (shown: ShownPosition): void {
+    this.#last = shown
+    this.push(queueUpdate({ type: QueueUpdate.Type.POSITION, ...shown }))
   }
 
   /** Sends `u` (replacing a pending, unsent update). */
@@ -75,11 +62,10 @@ export class UpdateWriter {
     this.push(u)
   }
 
-  /** Stops a deferred position. */
+  /** Leaves the board: no more positions. */
   stop (): void {
-    if (this.#timer != null) clearTimeout(this.#timer)
-    this.#timer = undefined
-    this.#deferred = undefined
+    if (this.#entry != null) this.#board?.leave(this.#entry)
+    this.#entry = undefined
   }
 
   async #drain (): Promise<void> {

@@ -60,4 +60,18 @@ describe('cli/output: the live line', function () {
     ])
     assert.doesNotMatch(out.text(), /\r|\x1b/)
   })
+
+  it('in the queue, the ETA counts down between the tracker\'s updates', function () {
+    const out = sink(true)
+    const d = new ProgressDisplay(out, 'c.mp4')
+    d.queued(4, 9, 30_000, 1_000_000)
+    assert.equal(d.queueText(1_000_000), 'c.mp4: waiting in queue, position 4 of 9, about 30 s')
+    assert.equal(d.queueText(1_012_000), 'c.mp4: waiting in queue, position 4 of 9, about 18 s')
+    assert.equal(d.queueText(1_040_000), 'c.mp4: waiting in queue, position 4 of 9, any moment now')
+    // a new estimate from the tracker starts the count again
+    d.queued(3, 9, 20_000, 1_041_000)
+    assert.equal(d.queueText(1_046_000), 'c.mp4: waiting in queue, position 3 of 9, about 15 s')
+    d.start(100, 0, 1_050_000)
+    d.finish()
+  })
 })

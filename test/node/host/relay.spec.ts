@@ -28,6 +28,14 @@ async function circuitAddress (h: Host, timeoutMs = 10_000): Promise<string> {
   }
 }
 
+async function waitUntil (check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out')
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+}
+
 describe('node/host: circuit relay v2 (tracker relays for its peers)', function () {
   const hosts: Host[] = []
   afterEach(async function () { await Promise.all(hosts.splice(0).map(async h => { await h.stop() })) })
@@ -54,7 +62,32 @@ describe('node/host: circuit relay v2 (tracker relays for its peers)', function 
     await stream.close()
   })
 
-  it('refuses reservations past its slots', async function () {
+  it('cuts a relayed connection once it carried --relay-max-bytes, even for a protocol that opted in', async function () {
+    const relay = await relayHost()
+    const peer = await host({ listen: [], reserveOn: [relay.getMultiaddrs()[0].toString()] })
+    const dialer = await host({ listen: [] })
+    hosts.push(relay, peer, dialer)
+    const addr = await circuitAddress(peer)
+    let received = 0
+    const ended = new Promise<void>(resolve => {
+      void peer.handle(ECHO, async (stream) => {
+        stream.addEventListener('message', (evt) => { received += evt.data.byteLength })
+        stream.addEventListener('close', () => { resolve() })
+      }, { runOnLimitedConnection: true })
+    })
+    const conn = await dialer.dial(multiaddr(addr))
+    const stream = await conn.newStream(ECHO, { runOnLimitedConnection: true })
+    const chunk = new Uint8Array(16 * 1024)
+    // four times the relay's limit, as fast as the stream takes it
+    for (let sent = 0; sent < 4 * 64 * 1024 && stream.status === 'open'; sent += chunk.byteLength) {
+      if (!stream.send(chunk)) await new Promise(resolve => { stream.addEventListener('drain', resolve, { once: true }); stream.addEventListener('close', resolve, { once: true }) })
+    }
+    await ended
+    assert.ok(received < 4 * 64 * 1024, `the relay let ${received} bytes through`)
+    assert.ok(received <= 64 * 1024, `received ${received} bytes, more than the 64 KiB limit`)
+  })
+
+  it('refuses reservations past its slots, and frees the slot of a peer that leaves', async function () {
     const relay = await relayHost()
     hosts.push(relay)
     const reserveOn = [relay.getMultiaddrs()[0].toString()]
@@ -70,6 +103,13 @@ describe('node/host: circuit relay v2 (tracker relays for its peers)', function 
     await assert.rejects(circuitAddress(late, 3000), /no relay reservation/)
     assert.equal(relay.services.relay?.reservations.size, SLOTS)
     assert.ok(late.getConnections(relay.peerId).length > 0, 'the late peer did reach the relay: only its reservation was refused')
+    // a peer that leaves frees its slot at once (not after the reservation's 2 h TTL)
+    await peers[0].stop()
+    await waitUntil(() => relay.services.relay?.reservations.size === SLOTS - 1)
+    await late.hangUp(relay.peerId)
+    await late.dial(relay.getMultiaddrs()[0])
+    await circuitAddress(late)
+    assert.equal(relay.services.relay?.reservations.size, SLOTS)
   })
 
   it('reserves again after the relay connection was lost', async function () {

@@ -1,0 +1,189 @@
+import { realClock } from '../queue/clock.js'
+import type { QueueClock } from '../queue/index.js'
+
+/** Positions at or before this one are shown on every change. */
+export const POSITION_NEAR_FRONT = 8
+/** Positions up to this one are refreshed every {@link NEAR_ROUND_MS}; further back, every full round. */
+export const NEAR_BAND_END = 100
+/** How often the near band (positions 9 to 100) is refreshed when the queue moved. */
+export const NEAR_ROUND_MS = 1000
+/** Shortest and longest interval between two full rounds (every waiter refreshed). */
+export const MIN_FULL_ROUND_MS = 2000
+export const MAX_FULL_ROUND_MS = 10_000
+/** Full round interval per waiting request: 2,000 waiters are refreshed every 5 s. */
+const FULL_ROUND_MS_PER_WAITER = 2.5
+/** Updates written per turn of the event loop during a round, so a round never blocks it long. */
+const ROUND_CHUNK = 256
+
+/** What a waiting peer is shown: "position N of M, about T". */
+export interface ShownPosition {
+  position: number
+  waiting: number
+  etaMs: number
+}
+
+/** One waiting request's place on the board. */
+export interface BoardEntry {
+  /** Its true position, from the queue's newest event. */
+  latest?: ShownPosition
+  /** What it was last shown. */
+  shown?: ShownPosition
+  /** Writes an update to the peer. */
+  readonly show: (shown: ShownPosition) => void
+  left: boolean
+}
+
+/** How often every waiter is refreshed with `waiting` requests in line. */
+export function fullRoundMs (waiting: number): number {
+  return Math.min(MAX_FULL_ROUND_MS, Math.max(MIN_FULL_ROUND_MS, waiting * FULL_ROUND_MS_PER_WAITER))
+}
+
+/**
+ * Keeps the queue positions shown to waiting peers consistent with each other, cheaply. Every
+ * grant moves every waiter one place; telling each of 2,000 waiters at once would cost 2,000
+ * messages per grant, so positions far from the front are refreshed in rounds, and each round
+ * is computed from one snapshot. The positions shown then always obey two rules, whatever the
+ * timing: no two waiters are shown the same position (shown positions rise strictly along the
+ * line), and no waiter is shown a place ahead of its true one (a shown position is never
+ * smaller than the true position, and never goes up). Positions 1 to 8 are shown at once;
+ * 9 to 100 in rounds every second; further back in full rounds every 2 to 10 s (2,000 waiters:
+ * about 500 messages a second in all while the queue moves, none while it stands still). A
+ * newcomer at the tail is shown a place at once: its true position, or one past the highest
+ * position shown when others' shown places are still stale, so it never shares a number.
+ */
+export class PositionBoard {
+  readonly #entries = new Set<BoardEntry>()
+  readonly #waitingCount: () => number
+  readonly #clock: QueueClock
+  readonly #defer: (fn: () => void) => void
+  #timer?: unknown
+  /** Some waiter's shown position is stale. */
+  #dirty = false
+  #lastFull: number
+  /** The highest position shown to anyone (an upper bound). */
+  #ceiling = 0
+
+  /**
+   * `waitingCount` tells how many requests wait now. `clock` (timers, default the wall clock
+   * with unref'd timers) and `defer` (runs the next chunk of a round, default setImmediate)
+   * are for tests.
+   */
+  constructor (waitingCount: () => number, init: { clock?: QueueClock, defer?: (fn: () => void) => void } = {}) {
+    this.#waitingCount = waitingCount
+    this.#clock = init.clock ?? realClock
+    this.#defer = init.defer ?? ((fn) => { setImmediate(fn) })
+    this.#lastFull = this.#clock.now()
+  }
+
+  /** Registers a waiting request whose updates `show` writes. */
+  join (show: (shown: ShownPosition) => void): BoardEntry {
+    const entry: BoardEntry = { show, left: false }
+    this.#entries.add(entry)
+    return entry
+  }
+
+  /** The request stopped waiting (granted, refused, gone). */
+  leave (entry: BoardEntry): void {
+    entry.left = true
+    this.#entries.delete(entry)
+    if (this.#entries.size === 0) {
+      if (this.#timer != null) this.#clock.clearTimeout(this.#timer)
+      this.#timer = undefined
+      this.#dirty = false
+      this.#ceiling = 0
+    }
+  }
+
+  /** The queue moved `entry` to `position` of `waiting`. */
+  update (entry: BoardEntry, position: number, waiting: number, etaMs: number): void {
+    if (entry.left) return
+    entry.latest = { position, waiting, etaMs }
+    if (position <= POSITION_NEAR_FRONT) {
+      this.#show(entry, entry.latest)
+      return
+    }
+    if (entry.shown === undefined && position >= waiting) {
+      // a newcomer at the tail: one past every shown place, stale or not
+      const shown = Math.max(position, this.#ceiling + 1)
+      this.#show(entry, { position: shown, waiting: Math.max(waiting, shown), etaMs })
+      return
+    }
+    this.#dirty = true
+    this.#schedule()
+  }
+
+  /** What `entry` shows now (for a heartbeat). */
+  shown (entry: BoardEntry): ShownPosition | undefined {
+    return entry.shown
+  }
+
+  /** Stops the round timer (the board is reusable). */
+  stop (): void {
+    for (const entry of [...this.#entries]) this.leave(entry)
+  }
+
+  #show (entry: BoardEntry, shown: ShownPosition): void {
+    const before = entry.shown
+    if (before !== undefined) {
+      // a round computed before a fresher update must not move anyone back
+      if (before.position < shown.position) return
+      if (before.position === shown.position && before.waiting === shown.waiting) return
+    }
+    entry.shown = shown
+    if (shown.position > this.#ceiling) this.#ceiling = shown.position
+    entry.show(shown)
+  }
+
+  #schedule (): void {
+    if (this.#timer != null || this.#entries.size === 0) return
+    this.#timer = this.#clock.setTimeout(() => { this.#timer = undefined; this.#round() }, NEAR_ROUND_MS)
+  }
+
+  /**
+   * One round: snapshots what changed, then writes it, front first, a chunk per turn of the
+   * event loop. A full round also tells the front its line's length.
+   */
+  #round (): void {
+    if (!this.#dirty) return
+    this.#dirty = false
+    const now = this.#clock.now()
+    const waiting = this.#waitingCount()
+    const full = now - this.#lastFull >= fullRoundMs(waiting)
+    if (full) this.#lastFull = now
+    const batch: Array<[BoardEntry, ShownPosition]> = []
+    for (const entry of this.#entries) {
+      const latest = entry.latest
+      if (latest === undefined || (!full && latest.position <= POSITION_NEAR_FRONT)) continue
+      const shown = entry.shown
+      if (!full && latest.position > NEAR_BAND_END) {
+        // far back: only full rounds, where every stale place above it is refreshed too
+        if (shown === undefined || shown.position !== latest.position) this.#dirty = true
+        continue
+      }
+      if (shown !== undefined && shown.position === latest.position && (!full || shown.waiting === waiting)) continue
+      batch.push([entry, { position: latest.position, waiting, etaMs: latest.etaMs }])
+    }
+    // front first: while a round is written, everyone refreshed shows a place below everyone not yet
+    batch.sort((a, b) => a[1].position - b[1].position)
+    this.#write(batch, 0)
+  }
+
+  #write (batch: Array<[BoardEntry, ShownPosition]>, from: number): void {
+    const end = Math.min(batch.length, from + ROUND_CHUNK)
+    for (let i = from; i < end; i++) {
+      const [entry, shown] = batch[i]
+      if (!entry.left) this.#show(entry, shown)
+    }
+    if (end < batch.length) {
+      this.#defer(() => { this.#write(batch, end) })
+      return
+    }
+    // the highest place shown now: true positions for everyone refreshed, stale ones above
+    let ceiling = 0
+    for (const entry of this.#entries) {
+      if (entry.shown !== undefined && entry.shown.position > ceiling) ceiling = entry.shown.position
+    }
+    this.#ceiling = ceiling
+    if (this.#dirty) this.#schedule()
+  }
+}
