@@ -1,5 +1,5 @@
 import { realClock } from '../queue/clock.js'
-import type { QueueClock } from '../queue/index.js'
+import type { QueueClock, QueueRequestKey } from '../queue/index.js'
 
 /** Positions at or before this one are shown on every change. */
 export const POSITION_NEAR_FRONT = 8
@@ -24,7 +24,8 @@ export interface ShownPosition {
 
 /** One waiting request's place on the board. */
 export interface BoardEntry {
-  /** Its true position, from the queue's newest event. */
+  readonly key: string
+  /** Its position, from the queue's newest event (the queue may tell places far back late). */
   latest?: ShownPosition
   /** What it was last shown. */
   shown?: ShownPosition
@@ -52,8 +53,8 @@ export function fullRoundMs (waiting: number): number {
  * position shown when others' shown places are still stale, so it never shares a number.
  */
 export class PositionBoard {
-  readonly #entries = new Set<BoardEntry>()
-  readonly #waitingCount: () => number
+  readonly #entries = new Map<string, BoardEntry>()
+  readonly #line: () => QueueRequestKey[]
   readonly #clock: QueueClock
   readonly #defer: (fn: () => void) => void
   #timer?: unknown
@@ -64,28 +65,32 @@ export class PositionBoard {
   #ceiling = 0
 
   /**
-   * `waitingCount` tells how many requests wait now. `clock` (timers, default the wall clock
-   * with unref'd timers) and `defer` (runs the next chunk of a round, default setImmediate)
-   * are for tests.
+   * `line` lists the waiting requests, front first (the queue's true order: rounds take
+   * positions from it, not from events, which the queue may send late for places far back).
+   * `clock` (timers, default the wall clock with unref'd timers) and `defer` (runs the next
+   * chunk of a round, default setImmediate) are for tests.
    */
-  constructor (waitingCount: () => number, init: { clock?: QueueClock, defer?: (fn: () => void) => void } = {}) {
-    this.#waitingCount = waitingCount
+  constructor (line: () => QueueRequestKey[], init: { clock?: QueueClock, defer?: (fn: () => void) => void } = {}) {
+    this.#line = line
     this.#clock = init.clock ?? realClock
     this.#defer = init.defer ?? ((fn) => { setImmediate(fn) })
     this.#lastFull = this.#clock.now()
   }
 
-  /** Registers a waiting request whose updates `show` writes. */
-  join (show: (shown: ShownPosition) => void): BoardEntry {
-    const entry: BoardEntry = { show, left: false }
-    this.#entries.add(entry)
+  /** Registers waiting request `key` (its current stream), whose updates `show` writes. */
+  join (key: QueueRequestKey, show: (shown: ShownPosition) => void): BoardEntry {
+    const entry: BoardEntry = { key: keyOf(key), show, left: false }
+    // a new stream of the same request takes over from the old one
+    const old = this.#entries.get(entry.key)
+    if (old != null) old.left = true
+    this.#entries.set(entry.key, entry)
     return entry
   }
 
   /** The request stopped waiting (granted, refused, gone). */
   leave (entry: BoardEntry): void {
     entry.left = true
-    this.#entries.delete(entry)
+    if (this.#entries.get(entry.key) === entry) this.#entries.delete(entry.key)
     if (this.#entries.size === 0) {
       if (this.#timer != null) this.#clock.clearTimeout(this.#timer)
       this.#timer = undefined
@@ -119,7 +124,7 @@ export class PositionBoard {
 
   /** Stops the round timer (the board is reusable). */
   stop (): void {
-    for (const entry of [...this.#entries]) this.leave(entry)
+    for (const entry of [...this.#entries.values()]) this.leave(entry)
   }
 
   #show (entry: BoardEntry, shown: ShownPosition): void {
@@ -147,24 +152,23 @@ export class PositionBoard {
     if (!this.#dirty) return
     this.#dirty = false
     const now = this.#clock.now()
-    const waiting = this.#waitingCount()
+    const line = this.#line()
+    const waiting = line.length
     const full = now - this.#lastFull >= fullRoundMs(waiting)
     if (full) this.#lastFull = now
+    // far back: only full rounds, where every stale place above it is refreshed too
+    else if (waiting > NEAR_BAND_END) this.#dirty = true
+    const end = full ? waiting : Math.min(waiting, NEAR_BAND_END)
     const batch: Array<[BoardEntry, ShownPosition]> = []
-    for (const entry of this.#entries) {
-      const latest = entry.latest
-      if (latest === undefined || (!full && latest.position <= POSITION_NEAR_FRONT)) continue
+    for (let i = full ? 0 : POSITION_NEAR_FRONT; i < end; i++) {
+      const entry = this.#entries.get(keyOf(line[i]))
+      if (entry === undefined) continue // detached: it is shown nothing now
+      const position = i + 1
       const shown = entry.shown
-      if (!full && latest.position > NEAR_BAND_END) {
-        // far back: only full rounds, where every stale place above it is refreshed too
-        if (shown === undefined || shown.position !== latest.position) this.#dirty = true
-        continue
-      }
-      if (shown !== undefined && shown.position === latest.position && (!full || shown.waiting === waiting)) continue
-      batch.push([entry, { position: latest.position, waiting, etaMs: latest.etaMs }])
+      if (shown !== undefined && shown.position === position && (!full || shown.waiting === waiting)) continue
+      const etaMs = entry.latest?.etaMs ?? 0
+      batch.push([entry, { position, waiting, etaMs }])
     }
-    // front first: while a round is written, everyone refreshed shows a place below everyone not yet
-    batch.sort((a, b) => a[1].position - b[1].position)
     this.#write(batch, 0)
   }
 
@@ -180,10 +184,14 @@ export class PositionBoard {
     }
     // the highest place shown now: true positions for everyone refreshed, stale ones above
     let ceiling = 0
-    for (const entry of this.#entries) {
+    for (const entry of this.#entries.values()) {
       if (entry.shown !== undefined && entry.shown.position > ceiling) ceiling = entry.shown.position
     }
     this.#ceiling = ceiling
     if (this.#dirty) this.#schedule()
   }
+}
+
+function keyOf (key: QueueRequestKey): string {
+  return `${key.peerId}\n${key.requestId}`
 }

@@ -20,7 +20,7 @@ function positionBoardOf (ctx: TrackerContext): PositionBoard {
   let board = boards.get(ctx.queue)
   if (board == null) {
     const queue = ctx.queue
-    board = new PositionBoard(() => queue.stats().waiting)
+    board = new PositionBoard(() => queue.waiting())
     boards.set(queue, board)
   }
   return board
@@ -34,7 +34,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
   const peerId = connection.remotePeer.toString()
   const reader = new StreamReader(stream)
   const req = await expectMessage(reader, QueueRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
-  const writer = new UpdateWriter(stream, positionBoardOf(ctx))
+  const writer = new UpdateWriter(stream, { board: positionBoardOf(ctx), key: { peerId, requestId: req.requestId } })
   const refuse = async (refusal: QueueUpdate.Refusal, message: string, retryAfterMs = 0): Promise<void> => {
     writer.final(update({ type: QueueUpdate.Type.REFUSED, refusal, message, retryAfterMs }))
     await writer.flush()

@@ -1,5 +1,6 @@
 import { QueueUpdate, writeMessage } from '../../node/index.js'
 import type { BoardEntry, PositionBoard, ShownPosition } from './position-board.js'
+import type { QueueRequestKey } from '../queue/index.js'
 import type { Stream } from '@libp2p/interface'
 
 /** A queue update with defaults for the fields not given. */
@@ -18,11 +19,12 @@ export class UpdateWriter {
   #busy?: Promise<void>
   #error?: Error
   readonly #stream: Stream
-  readonly #board?: PositionBoard
+  readonly #board?: { board: PositionBoard, key: QueueRequestKey }
   #entry?: BoardEntry
   #last?: ShownPosition
 
-  constructor (stream: Stream, board?: PositionBoard) {
+  /** `board`: the tracker's position board and this request's key on it. */
+  constructor (stream: Stream, board?: { board: PositionBoard, key: QueueRequestKey }) {
     this.#stream = stream
     this.#board = board
   }
@@ -33,8 +35,9 @@ export class UpdateWriter {
       this.#showPosition({ position, waiting, etaMs })
       return
     }
-    this.#entry ??= this.#board.join((shown) => { this.#showPosition(shown) })
-    this.#board.update(this.#entry, position, waiting, etaMs)
+    const { board, key } = this.#board
+    this.#entry ??= board.join(key, (shown) => { this.#showPosition(shown) })
+    board.update(this.#entry, position, waiting, etaMs)
   }
 
   /** Sends the position shown last again (a heartbeat: the queue is alive). */
@@ -64,7 +67,7 @@ export class UpdateWriter {
 
   /** Leaves the board: no more positions. */
   stop (): void {
-    if (this.#entry != null) this.#board?.leave(this.#entry)
+    if (this.#entry != null) this.#board?.board.leave(this.#entry)
     this.#entry = undefined
   }
 

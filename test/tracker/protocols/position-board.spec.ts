@@ -24,7 +24,7 @@ class Rig {
   readonly clock = new FakeClock()
   readonly queue = new RequestQueue({ slots: 1, maxWaiting: 100_000, clock: this.clock })
   readonly chunks: Array<() => void> = []
-  readonly board = new PositionBoard(() => this.queue.stats().waiting, { clock: this.clock, defer: (fn) => { this.chunks.push(fn) } })
+  readonly board = new PositionBoard(() => this.queue.waiting(), { clock: this.clock, defer: (fn) => { this.chunks.push(fn) } })
   /** What each request id was shown, in order. */
   readonly shown = new Map<string, ShownPosition[]>()
   readonly entries = new Map<string, BoardEntry>()
@@ -37,7 +37,7 @@ class Rig {
     let entry: BoardEntry | undefined
     const listener = (event: QueueEvent): void => {
       if (event.type === 'position') {
-        entry ??= this.board.join((s) => {
+        entry ??= this.board.join({ peerId: `peer-${id}`, requestId: id }, (s) => {
           this.messages++
           const list = this.shownList(id)
           const before = list[list.length - 1]
