@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { CLI_MAIN } from '../fixtures/cli-process.js'
 import { cliEnv } from '../fixtures/cli-run.js'
+import type { StatusResult } from '../../cli/commands/status.js'
 import type { GotFile } from '../../cli/get/fetch-item.js'
 import type { CliProcess } from '../fixtures/cli-process.js'
 import type { Home, Internet, NatMapping } from '../fixtures/netns.js'
@@ -59,6 +61,20 @@ export async function startTracker (net: Internet, ws: Workspace, args: string[]
     return lines.find(l => l.startsWith(`/ip4/${net.address}/tcp/`) && l.includes('/p2p/'))
   })
   return { cli, addr, peerId: addr.split('/p2p/')[1] }
+}
+
+/**
+ * Asks the tracker for its status (`mediaswarm status --json`, from the internet namespace)
+ * until `accept` takes it; resolves with the last status either way.
+ */
+export async function statusUntil (net: Internet, ws: Workspace, tracker: NetnsTracker, accept: (s: StatusResult) => boolean, timeoutMs: number): Promise<StatusResult> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const out = await net.exec(net.ns, process.execPath, [CLI_MAIN, 'status', '--tracker', tracker.addr, '--home', join(ws.dir, 'status'), '--json'])
+    const status = JSON.parse(out) as StatusResult
+    if (accept(status) || Date.now() > deadline) return status
+    await new Promise(resolve => setTimeout(resolve, 500))
+  }
 }
 
 /** A `get` run in a home: its process, its output path, and its own stderr for the punch log lines. */
@@ -133,6 +149,7 @@ export interface TwoHomes {
   aTrackerBytes: number
   /** Bytes that entered B's home straight from another home. */
   bDirectBytes: number
+  tracker: NetnsTracker
 }
 
 /**
@@ -157,6 +174,7 @@ export async function twoHomes (net: Internet, ws: Workspace, mapping: NatMappin
     home1,
     home2,
     aTrackerBytes: after.in + after.out - before.in - before.out,
-    bDirectBytes: await net.directBytesInto(home2)
+    bDirectBytes: await net.directBytesInto(home2),
+    tracker
   }
 }

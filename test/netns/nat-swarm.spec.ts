@@ -10,7 +10,7 @@
  */
 import assert from 'node:assert/strict'
 import { useInternet } from '../fixtures/netns.js'
-import { twoHomes, workspace } from './cli-swarm.js'
+import { statusUntil, twoHomes, workspace } from './cli-swarm.js'
 import type { Workspace } from './cli-swarm.js'
 
 const FILE_SIZE = 12 * 1024 * 1024
@@ -32,7 +32,7 @@ describe('netns: peers behind NAT reshare (real CLI, tracker, relay, hole punch)
   it('(a) B gets at least half of the file from A over a hole-punched direct connection', async function () {
     const net = await makeInternet()
     ws = await workspace(FILE_SIZE)
-    const { got, b, home1, aTrackerBytes, bDirectBytes } = await twoHomes(net, ws, 'port-preserving', ['--max-upload-rate', TRACKER_RATE])
+    const { got, b, home1, aTrackerBytes, bDirectBytes, tracker } = await twoHomes(net, ws, 'port-preserving', ['--max-upload-rate', TRACKER_RATE])
     const punches = b.punches()
     assert.ok(punches.length > 0, `B punched no hole; its log: ${b.cli.stderrTail()}`)
     assert.ok(got.bytesFromPeers >= FILE_SIZE / 2, `B got only ${got.bytesFromPeers} of ${FILE_SIZE} bytes from A`)
@@ -40,6 +40,9 @@ describe('netns: peers behind NAT reshare (real CLI, tracker, relay, hole punch)
     assert.ok(bDirectBytes >= got.bytesFromPeers, `only ${bDirectBytes} bytes came to B's home from ${home1.publicAddress} directly`)
     // and the relay (the tracker) carried no media: far less than A sent went between A's home and it
     assert.ok(aTrackerBytes < got.bytesFromPeers / 4, `${aTrackerBytes} bytes crossed between A's home and the tracker`)
+    // A, the punch's responder, tells the tracker its relayed connection was made direct
+    const status = await statusUntil(net, ws, tracker, s => s.reachability.holePunched >= 1, 15_000)
+    assert.equal(status.reachability.holePunched, 1, `status: ${JSON.stringify(status.reachability)}`)
     process.stderr.write(`[netns] (a) B got ${(100 * got.bytesFromPeers / FILE_SIZE).toFixed(0)}% (${mib(got.bytesFromPeers)} of ${mib(FILE_SIZE)}) from A, ` +
       `${mib(got.bytesFromTracker)} from the tracker (capped at ${TRACKER_RATE}/s); first direct connection ${punches[0].sinceStartMs} ms after B started ` +
       `(punch ${punches[0].punchMs} ms); relay and control bytes between A's home and the tracker meanwhile: ${(aTrackerBytes / 1024).toFixed(1)} KiB\n`)

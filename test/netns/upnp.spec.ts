@@ -6,12 +6,9 @@
  */
 import assert from 'node:assert/strict'
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { CLI_MAIN } from '../fixtures/cli-process.js'
 import { jsonLines, useInternet } from '../fixtures/netns.js'
-import { startGet, startTracker, workspace } from './cli-swarm.js'
-import type { StatusResult } from '../../cli/commands/status.js'
+import { startGet, startTracker, statusUntil, workspace } from './cli-swarm.js'
 import type { Internet, JsonLines } from '../fixtures/netns.js'
 import type { Workspace } from './cli-swarm.js'
 import type { IgdRouterEvent, IgdRouterInit } from './igd-router.js'
@@ -49,15 +46,8 @@ describe('netns: a peer behind a UPnP router (real CLI)', function () {
     await a.saved(60_000)
 
     // the tracker dials A back through the mapping before naming it as reachable that way
-    const deadline = Date.now() + 30_000
-    let status: StatusResult | undefined
-    while (Date.now() < deadline) {
-      const out = await net.exec(net.ns, process.execPath, [CLI_MAIN, 'status', '--tracker', tracker.addr, '--home', join(ws.dir, 'status'), '--json'])
-      status = JSON.parse(out) as StatusResult
-      if (status.reachability.upnp >= 1) break
-      await new Promise(resolve => setTimeout(resolve, 500))
-    }
-    assert.ok(status != null && status.reachability.upnp >= 1, `the tracker never saw A as reachable through UPnP: ${JSON.stringify(status)}`)
+    const status = await statusUntil(net, ws, tracker, s => s.reachability.upnp >= 1, 30_000)
+    assert.ok(status.reachability.upnp >= 1, `the tracker never saw A as reachable through UPnP: ${JSON.stringify(status.reachability)}`)
 
     const b = startGet(net, home2.host, ws, tracker, 'b', ['--no-share'])
     const [got] = await b.result(90_000)
