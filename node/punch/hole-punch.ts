@@ -168,11 +168,14 @@ export class HolePunch implements Transport, Startable {
     try {
       const signal = this.#signal()
       const port = randomInt(PUNCH_PORT_MIN, PUNCH_PORT_MAX + 1)
-      const [own, opened] = await Promise.all([
+      const [observed, opened] = await Promise.allSettled([
         this.#observe(relayed, port, signal),
         relayed.newStream(PUNCH_PROTOCOL, { runOnLimitedConnection: true, signal })
       ])
-      stream = opened
+      if (opened.status === 'fulfilled') stream = opened.value
+      if (observed.status === 'rejected') throw observed.reason
+      if (opened.status === 'rejected' || stream == null) throw opened.status === 'rejected' ? opened.reason : new Error('no punch stream')
+      const own = observed.value
       const reader = new StreamReader(stream)
       const sentAt = performance.now()
       await writeMessage(stream, { type: PunchMessage.Type.CONNECT, addrs: [own.bytes], delayMs: 0 }, PunchMessage, signal)
