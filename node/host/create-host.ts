@@ -1,6 +1,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNAT } from '@libp2p/autonat'
+import { generateKeyPair } from '@libp2p/crypto/keys'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { mplex } from '@libp2p/mplex'
@@ -15,7 +16,7 @@ import { peerReachability } from './peer-reachability.js'
 import { portMapping } from './port-mapping.js'
 import { relayReservations } from './relay-reservations.js'
 import { connectionUpgrades } from './self-reachability.js'
-import type { PeerReachabilityInit, PeerReachabilityService } from './peer-reachability.js'
+import type { DialBackProbe, PeerReachabilityInit, PeerReachabilityService } from './peer-reachability.js'
 import type { PortMappingInit, PortMappingState } from './port-mapping.js'
 import type { ConnectionUpgradesState } from './self-reachability.js'
 import type { RelayReservationsState } from './relay-reservations.js'
@@ -188,7 +189,11 @@ export async function createHost (init: HostInit): Promise<Host> {
     ping: ping(),
     upgrades: connectionUpgrades()
   }
-  if (init.checkReachability != null && init.checkReachability !== false) services.reachability = peerReachability(init.checkReachability === true ? {} : init.checkReachability)
+  if (init.checkReachability != null && init.checkReachability !== false) {
+    // dial back from a throwaway identity; a closed network's allow-lists would refuse it
+    const probe = init.allow != null ? undefined : async () => dialBackProbe(init)
+    services.reachability = peerReachability({ probe, ...(init.checkReachability === true ? {} : init.checkReachability) })
+  }
   if (init.autonat !== false) services.autonat = autoNAT()
   const server = init.relay?.server
   if (server != null) {
@@ -235,6 +240,15 @@ export async function createHost (init: HostInit): Promise<Host> {
   })
   if (server != null) releaseSlotsOnDisconnect(host as unknown as Host)
   return host as unknown as Host
+}
+
+/** A dial-only host with a fresh identity and the same network key, for dial-backs. */
+async function dialBackProbe (init: HostInit): Promise<DialBackProbe> {
+  const probe = await createHost({ privateKey: await generateKeyPair('Ed25519'), psk: init.psk, encrypters: init.encrypters, autonat: false, logger: init.logger })
+  return {
+    dial: async (addr, options) => probe.dial(addr, options),
+    stop: async () => { await probe.stop() }
+  }
 }
 
 /**

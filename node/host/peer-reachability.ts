@@ -1,7 +1,6 @@
 import { getNetConfig } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { ComponentLogger, IdentifyResult, Libp2pEvents, Logger, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
-import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
@@ -27,13 +26,23 @@ export interface PeerAddressInfo {
   confirmed: Multiaddr[]
   /** What the peer said of itself, if anything. */
   reported?: SelfReport
+  /**
+   * The peer listens on the IP the tracker sees it at: no NAT between them, so it sits on a
+   * network the tracker reaches directly (its LAN, or the internet).
+   */
+  seenAtOwnAddress: boolean
 }
 
 /** What {@link peerReachability} uses of the libp2p components. */
 export interface PeerReachabilityComponents {
-  connectionManager: ConnectionManager
   events: TypedEventTarget<Libp2pEvents>
   logger: ComponentLogger
+}
+
+/** A separate node (its own throwaway identity) that dials peers back. */
+export interface DialBackProbe {
+  dial: (addr: Multiaddr, options: { signal: AbortSignal }) => Promise<{ close: () => Promise<void> }>
+  stop: () => Promise<void> | void
 }
 
 /** Options of {@link peerReachability}. */
@@ -46,6 +55,14 @@ export interface PeerReachabilityInit {
   maxCandidates?: number
   /** Peers waiting for a check, at most; more are checked at their next identify. @default 10000 */
   maxQueued?: number
+  /**
+   * Creates the node that dials back, once, at start. A separate identity, because a peer
+   * that saw a second connection from the tracker could open its next tracker stream on
+   * it just as the tracker hangs up (libp2p prefers the newest connection). Without it
+   * (closed networks with an allow-list, which would refuse an unknown identity) only the
+   * observed addresses are recorded. @default undefined (no dial-back)
+   */
+  probe?: () => Promise<DialBackProbe>
 }
 
 /** The tracker-side service: who can be reached how. */
@@ -101,8 +118,8 @@ export function dialBackCandidates (observed: Multiaddr, listenAddrs: Multiaddr[
 
 /**
  * Checks, from the tracker, whether each peer that connects can be dialled back directly:
- * on each identify it dials the peer's candidates (see {@link dialBackCandidates}) on a new
- * connection (`force`), checks the identity, and closes it. AutoNAT v1 cannot do this job
+ * on each identify it dials the peer's candidates (see {@link dialBackCandidates}) from a
+ * probe node with its own identity, checks the peer's identity, and closes the connection. AutoNAT v1 cannot do this job
  * in mediaswarm: it refuses private addresses outright (the network-namespace tests use
  * 10.x) and wants four verifiers in distinct /8 networks before it trusts an observed
  * address, while a mediaswarm peer usually talks to one tracker.
@@ -116,6 +133,8 @@ class PeerReachability implements Startable, PeerReachabilityService {
   readonly #timeoutMs: number
   readonly #maxCandidates: number
   readonly #maxQueued: number
+  readonly #makeProbe?: () => Promise<DialBackProbe>
+  #probe?: DialBackProbe
   #running = 0
   #idle: Array<() => void> = []
   #started = false
@@ -127,27 +146,31 @@ class PeerReachability implements Startable, PeerReachabilityService {
     this.#timeoutMs = init.timeoutMs ?? 5000
     this.#maxCandidates = init.maxCandidates ?? 4
     this.#maxQueued = init.maxQueued ?? 10_000
+    this.#makeProbe = init.probe
   }
 
   readonly [Symbol.toStringTag] = 'mediaswarm/peer-reachability'
 
-  start (): void {
+  async start (): Promise<void> {
+    this.#probe = await this.#makeProbe?.()
     this.#started = true
     this.#components.events.addEventListener('peer:identify', this.#onIdentify)
     this.#components.events.addEventListener('peer:disconnect', this.#onDisconnect)
   }
 
-  stop (): void {
+  async stop (): Promise<void> {
     this.#started = false
     this.#components.events.removeEventListener('peer:identify', this.#onIdentify)
     this.#components.events.removeEventListener('peer:disconnect', this.#onDisconnect)
     this.#queue.length = 0
     this.#peers.clear()
+    await this.#probe?.stop()
+    this.#probe = undefined
   }
 
   info (peer: string): PeerAddressInfo | undefined {
     const r = this.#peers.get(peer)
-    return r == null ? undefined : { observed: r.observed, confirmed: [...r.confirmed], reported: r.reported }
+    return r == null ? undefined : { observed: r.observed, confirmed: [...r.confirmed], reported: r.reported, seenAtOwnAddress: r.seenAtOwnAddress }
   }
 
   report (peer: string, reported: string | undefined): void {
@@ -172,10 +195,12 @@ class PeerReachability implements Startable, PeerReachabilityService {
     const id = peerId.toString()
     let r = this.#peers.get(id)
     if (r == null) {
-      r = { confirmed: [] }
+      r = { confirmed: [], seenAtOwnAddress: false }
       this.#peers.set(id, r)
     }
     r.observed = connection.remoteAddr.decapsulateCode(421)
+    r.seenAtOwnAddress = listensOn(r.observed, listenAddrs)
+    if (this.#probe == null) return
     const candidates = dialBackCandidates(r.observed, listenAddrs, this.#maxCandidates)
     const key = candidates.map(String).join(' ')
     if (key === r.checked) return
@@ -210,11 +235,10 @@ class PeerReachability implements Startable, PeerReachabilityService {
     const confirmed: Multiaddr[] = []
     for (const addr of candidates) {
       if (!this.#started) return
+      const probe = this.#probe
+      if (probe == null) return
       try {
-        const conn = await this.#components.connectionManager.openConnection(addr.encapsulate(`/p2p/${peer.toString()}`), {
-          force: true,
-          signal: AbortSignal.timeout(this.#timeoutMs)
-        })
+        const conn = await probe.dial(addr.encapsulate(`/p2p/${peer.toString()}`), { signal: AbortSignal.timeout(this.#timeoutMs) })
         // the handshake proved the identity; the connection was only a probe
         await conn.close().catch(() => {})
         confirmed.push(addr)
@@ -225,6 +249,19 @@ class PeerReachability implements Startable, PeerReachabilityService {
     }
     const r = this.#peers.get(peer.toString())
     if (r != null) r.confirmed = confirmed
+  }
+}
+
+/** Whether one of `listenAddrs` (not relayed) is on the host of `observed`. */
+function listensOn (observed: Multiaddr, listenAddrs: Multiaddr[]): boolean {
+  try {
+    const host = getNetConfig(observed).host
+    return listenAddrs.some(a => {
+      if (a.toString().includes('/p2p-circuit')) return false
+      try { return getNetConfig(a).host === host } catch { return false }
+    })
+  } catch {
+    return false
   }
 }
 

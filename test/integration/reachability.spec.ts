@@ -83,6 +83,8 @@ describe('integration: reachability through the tracker (loopback)', function ()
     const reach = s.tracker.host.services.reachability
     assert.ok(reach != null)
     for (const p of [direct, mapped]) await waitFor('the seeds to be dialled back', () => (reach.info(p.peerId.toString())?.confirmed.length ?? 0) > 0)
+    // the dial-back came from another identity: the seed never held a second connection with the tracker
+    assert.equal(direct.host.getConnections(s.tracker.host.peerId).length, 1)
     const env = cliEnv(join(s.root, 'base'))
     const json = await runCli(['status', '--json', '--home', join(s.root, 'tracker')], env)
     assert.equal(json.code, 0, json.stderr)

@@ -51,6 +51,14 @@ describe('tracker/providers/reachable-addresses: which provider addresses a requ
     assert.equal(local.filter(a => a.includes('p2p-circuit')).length, 2, 'both IPv4 tracker addresses, not the IPv6 one')
   })
 
+  it('gives private addresses when the tracker sees both peers at their own addresses (one LAN, no NAT between)', function () {
+    const lan = { advertised: [ma('/ip4/127.0.0.1/tcp/4005'), ma('/ip4/192.168.1.20/tcp/4005')], providerObserved: ma('/ip4/192.168.1.20/tcp/51000') }
+    const requesterObserved = ma('/ip4/192.168.1.30/tcp/52000')
+    assert.deepEqual(strings({ ...lan, requesterObserved, providerSeenAtOwnAddress: true, requesterSeenAtOwnAddress: true }), ['/ip4/192.168.1.20/tcp/4005'])
+    // a requester behind a NAT (seen at its router's address) is on another network
+    assert.deepEqual(strings({ ...lan, requesterObserved, providerSeenAtOwnAddress: true, requesterSeenAtOwnAddress: false }), [])
+  })
+
   it('an unknown requester gets public addresses only', function () {
     assert.deepEqual(strings({ ...HOME, advertised: [...HOME.advertised, ma('/ip4/81.2.69.7/tcp/4005')] }), ['/ip4/81.2.69.7/tcp/4005'])
   })
@@ -79,11 +87,11 @@ describe('node/host/peer-reachability: dial-back candidates and the reachability
 
   it('names each case', function () {
     const confirmed = [ma('/ip4/81.2.69.7/tcp/4005')]
-    assert.equal(classifyReachability({ confirmed }, true), 'public')
-    assert.equal(classifyReachability({ confirmed, reported: 'upnp' }, false), 'upnp')
-    assert.equal(classifyReachability({ confirmed: [], reported: 'hole-punched' }, true), 'hole-punched')
-    assert.equal(classifyReachability({ confirmed: [] }, true), 'relay-only')
-    assert.equal(classifyReachability({ confirmed: [] }, false), 'unknown')
+    assert.equal(classifyReachability({ confirmed, seenAtOwnAddress: false }, true), 'public')
+    assert.equal(classifyReachability({ confirmed, reported: 'upnp', seenAtOwnAddress: false }, false), 'upnp')
+    assert.equal(classifyReachability({ confirmed: [], reported: 'hole-punched', seenAtOwnAddress: false }, true), 'hole-punched')
+    assert.equal(classifyReachability({ confirmed: [], seenAtOwnAddress: false }, true), 'relay-only')
+    assert.equal(classifyReachability({ confirmed: [], seenAtOwnAddress: false }, false), 'unknown')
     assert.equal(classifyReachability(undefined, false), 'unknown')
   })
 })

@@ -20,6 +20,10 @@ export interface AddressChoice {
   providerObserved?: Multiaddr
   /** Where the requester's connection to the tracker comes from. */
   requesterObserved?: Multiaddr
+  /** The tracker sees the provider at an address it listens on (no NAT between them). */
+  providerSeenAtOwnAddress?: boolean
+  /** The same for the requester. */
+  requesterSeenAtOwnAddress?: boolean
   /** Provider addresses the tracker dialled back successfully. */
   confirmed: Multiaddr[]
   /** The tracker's PeerId and addresses, when the provider holds a slot on its relay. */
@@ -47,8 +51,9 @@ const isPublic = (ma: Multiaddr): boolean => !isPrivate(ma) && !isLoopback(ma) &
  * 1. addresses the tracker dialled back (its public IP and listening or mapped port);
  * 2. public addresses it advertises (not private, loopback or link-local);
  * 3. its private and loopback addresses, only to a requester behind the same observed IP
- *    (the same NAT or LAN; on one machine, loopback to loopback): to anyone else they
- *    name some other network's hosts, or the requester itself;
+ *    (the same NAT; on one machine, loopback to loopback), or when the tracker sees both
+ *    at addresses they listen on (no NAT between either and the tracker: one LAN); to
+ *    anyone else they name some other network's hosts, or the requester itself;
  * 4. the tracker's relay (`<tracker>/p2p-circuit/p2p/<provider>`) when the provider holds a
  *    slot on it, through tracker addresses the requester can use. Relayed connections are
  *    limited: they carry coordination and hole punching, never media.
@@ -64,7 +69,9 @@ export function chooseAddresses (choice: AddressChoice): Multiaddr[] {
   const requester = where(choice.requesterObserved)
   const provider = where(choice.providerObserved)
   const sameNetwork = requester != null && provider != null &&
-    (requester.host === provider.host || (requester.loopback && provider.loopback))
+    (requester.host === provider.host || (requester.loopback && provider.loopback) ||
+      // neither is behind a NAT as the tracker sees them: both on the network the tracker is on
+      (choice.providerSeenAtOwnAddress === true && choice.requesterSeenAtOwnAddress === true && requester.family === provider.family))
   for (const ma of choice.confirmed) add(ma)
   const direct = choice.advertised.filter(ma => !isCircuit(ma) && where(ma) != null)
   for (const ma of direct) if (isPublic(ma)) add(ma)
@@ -113,6 +120,8 @@ export function reachableAddresses (host: Host, provider: string, requester: str
   })
   const info = host.services.reachability?.info(provider)
   return chooseAddresses({
+    providerSeenAtOwnAddress: info?.seenAtOwnAddress,
+    requesterSeenAtOwnAddress: host.services.reachability?.info(requester)?.seenAtOwnAddress,
     provider,
     advertised: decoded,
     providerObserved: info?.observed ?? observedOf(host, provider),
