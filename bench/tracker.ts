@@ -6,7 +6,7 @@
  * granting the request to the ticket written on its stream) p50/p99, the tracker's peak RSS,
  * its RSS with every peer connected and idle, and its CPU-seconds under load.
  *
- * Options: --peers 2000 --requests 20000 --workers 4 --slots 16. Each peer keeps one request
+ * Options: --peers 2000 --requests 20000 --workers 4 --slots 16 --encrypter noise|tls. Each peer keeps one request
  * outstanding at a time, so every request is eligible and grants must follow arrival order
  * exactly (the queue's sequence numbers strictly increase in grant order).
  *
@@ -90,15 +90,18 @@ async function trackerRole (argv: string[]): Promise<void> {
   print({ event: 'listening', addresses: tracker.addresses, cids: tracker.catalogue.list().items.map(i => i.cid.toString()) })
 }
 
-/** A light client: TCP from `from`, TLS then Noise, yamux; no services. */
-async function lightHost (from: string): Promise<Host> {
+/**
+ * A light client: TCP from `from`, yamux, no services; Noise first (its handshake is far
+ * cheaper than TLS's certificate per connection) or, with `--encrypter tls`, TLS first as
+ * mediaswarm's own nodes dial. The choice changes the tracker's cost under load: Noise
+ * writes each message to the socket in three writes.
+ */
+async function lightHost (from: string, encrypter: string): Promise<Host> {
   const dialOpts = { localAddress: from } as unknown as TCPSocketOptions
   const node = await createLibp2p({
     privateKey: await generateKeyPair('Ed25519'),
     transports: [tcp({ dialOpts })],
-    // Noise first: its handshake is far cheaper than TLS's certificate per connection, and
-    // this bench measures the queue, not handshakes (the tracker offers both)
-    connectionEncrypters: [noise(), tls()],
+    connectionEncrypters: encrypter === 'tls' ? [tls(), noise()] : [noise(), tls()],
     streamMuxers: [yamux()],
     // the tracker answers slowly under load: no ping-based connection teardown
     connectionMonitor: { enabled: false }
@@ -120,7 +123,7 @@ async function clientsRole (argv: string[]): Promise<void> {
   await Promise.all(Array.from({ length: 8 }, async () => {
     while (next < count) {
       next++
-      const host = await lightHost(from)
+      const host = await lightHost(from, option(argv, 'encrypter', 'noise'))
       hosts.push(host)
       for (let attempt = 1; ; attempt++) {
         try {
@@ -165,6 +168,8 @@ async function main (argv: string[]): Promise<void> {
   const requests = int(argv, 'requests', 20_000)
   const workers = int(argv, 'workers', 4)
   const slots = int(argv, 'slots', 16)
+  const encrypter = option(argv, 'encrypter', 'noise')
+  if (encrypter !== 'noise' && encrypter !== 'tls') throw new Error(`--encrypter is noise or tls, not ${encrypter}.`)
   if (requests % peers !== 0) throw new Error('--requests must be a multiple of --peers (each peer makes the same number).')
   const root = await mkdtemp(join(tmpdir(), 'mediaswarm-bench-tracker-'))
   await runBench(async () => {
@@ -180,7 +185,7 @@ async function main (argv: string[]): Promise<void> {
     const clients: Child[] = []
     for (let w = 0; w < workers; w++) {
       const count = Math.floor(peers / workers) + (w < peers % workers ? 1 : 0)
-      clients.push(startNode(`clients-${w}`, [SELF, '--role', 'clients', '--from', `127.0.0.${10 + w}`, '--count', String(count), '--rounds', String(requests / peers), '--addr', addr, '--cids', listening.cids.join(',')]))
+      clients.push(startNode(`clients-${w}`, [SELF, '--role', 'clients', '--from', `127.0.0.${10 + w}`, '--count', String(count), '--rounds', String(requests / peers), '--addr', addr, '--cids', listening.cids.join(','), '--encrypter', encrypter]))
     }
     await Promise.all(clients.map(async c => waitForJsonLine(c, (v): v is { event: 'connected' } => v?.event === 'connected', 600_000)))
     const connectMs = Date.now() - started
@@ -204,6 +209,7 @@ async function main (argv: string[]): Promise<void> {
       requests,
       slots,
       workers,
+      encrypter,
       granted: sum('requests'),
       renewals: sum('renewals'),
       failures: sum('failures'),

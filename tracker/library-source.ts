@@ -28,9 +28,12 @@ interface PieceChecks {
 /**
  * Serves library files straight from the media folder. A file that changed on disk since
  * it was hashed is not served (its pieces would not match the manifest peers verify
- * against); the catalogue is asked to rescan instead. Each piece is hashed on its first
- * serve in this process: one that does not match the manifest is never served (the
- * downloader is told "not here") and the catalogue rescans. The tracker super-seeds: of
+ * against); the catalogue is asked to rescan instead. A file whose ctime and inode are
+ * still those the catalogue saw while hashing it (in this process or, through the hash
+ * cache, an earlier one) is served without hashing again: serving then costs no SHA-256.
+ * Otherwise (touched since, or an older cache) each piece is hashed on its first serve in
+ * this process: one that does not match the manifest is never served (the downloader is
+ * told "not here") and the catalogue rescans. The tracker super-seeds: of
  * the pieces a downloader asks for, the least-served goes out first, so downloaders get
  * different pieces from the tracker and can trade them with each other.
  */
@@ -40,6 +43,7 @@ export class LibrarySource implements PieceSource {
   readonly #checks = new Map<string, Promise<PieceChecks | undefined>>()
 
   readonly #offloadFrom: number
+  #hashedOnServe = 0
 
   /**
    * `offloadHashFrom`: pieces of at least this many bytes are hashed in the thread pool
@@ -58,12 +62,15 @@ export class LibrarySource implements PieceSource {
   async lookup (cid: string): Promise<ServableFile | undefined> {
     const entry = this.#catalogue.get(cid)
     if (entry == null) return undefined
-    if (!(await unchanged(entry))) {
+    const version = await versionOf(entry)
+    if (version === 'changed') {
       this.#rescan()
       return undefined
     }
     const checks = await this.#checksOf(entry)
     if (checks == null) return undefined
+    // the very bytes the catalogue hashed into the manifest: no piece needs hashing again
+    const hashedAsIs = version === 'as-hashed'
     const geometry = { size: entry.size, pieceSize: entry.pieceSize }
     let handle: Promise<FileHandle> | undefined
     return {
@@ -73,7 +80,8 @@ export class LibrarySource implements PieceSource {
         if (!checks.available.has(index)) return undefined
         handle ??= open(entry.absolutePath, 'r')
         const data = await readBytes(await handle, pieceOffset(geometry, index), pieceLength(geometry, index))
-        if (checks.verified.has(index)) return data
+        if (hashedAsIs || checks.verified.has(index)) return data
+        this.#hashedOnServe++
         if (!(await this.#matches(checks.manifest, index, data))) {
           this.#log.error('piece %d of %s does not match its hash: not serving it, rescanning', index, entry.path)
           checks.available.unset(index)
@@ -87,6 +95,11 @@ export class LibrarySource implements PieceSource {
       markServed: (index) => { if (index < checks.served.length) checks.served[index]++ },
       close: async () => { await (await handle?.catch(() => undefined))?.close() }
     }
+  }
+
+  /** Pieces hashed while serving so far (a file still as the catalogue hashed it needs none). */
+  get hashedOnServe (): number {
+    return this.#hashedOnServe
   }
 
   /**
@@ -129,11 +142,18 @@ export class LibrarySource implements PieceSource {
   }
 }
 
-async function unchanged (entry: CatalogueEntry): Promise<boolean> {
+/**
+ * `changed`: size or mtime differ from the catalogue's entry (or the file is gone).
+ * `as-hashed`: ctime and inode are still those of the version the catalogue hashed, so
+ * every piece matches the manifest (any write or replacement changes one of them, even a
+ * write that puts the old mtime back). `unknown`: hash each piece on its first serve.
+ */
+async function versionOf (entry: CatalogueEntry): Promise<'changed' | 'as-hashed' | 'unknown'> {
   try {
     const s = await stat(entry.absolutePath)
-    return s.size === entry.size && s.mtimeMs === entry.mtimeMs
+    if (s.size !== entry.size || s.mtimeMs !== entry.mtimeMs) return 'changed'
+    return entry.hashed != null && s.ctimeMs === entry.hashed.ctimeMs && s.ino === entry.hashed.ino ? 'as-hashed' : 'unknown'
   } catch {
-    return false
+    return 'changed'
   }
 }

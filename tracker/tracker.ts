@@ -1,6 +1,8 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import { Registry } from 'prom-client'
 import {
   ANNOUNCE_PROTOCOL, CATALOGUE_PROTOCOL, QUEUE_PROTOCOL, TransferServer, addressLimitGater, createHost, ensureDir, loadOrCreateIdentity, writeFileAtomic
 } from '../node/index.js'
@@ -18,6 +20,12 @@ import { RequestQueue } from './queue/index.js'
 import { TicketIssuer } from './ticket-issuer.js'
 import { GrantsFile, QueueStateFile } from './queue-state.js'
 import { TransferStats } from './transfer-stats.js'
+import { Observability } from './observability.js'
+import { MeteredSource } from './metrics/index.js'
+import { startTrackerWeb } from './web/index.js'
+import type { History } from './history.js'
+import type { ConnectedPeers, ReachabilityOf, TrackerMetrics } from './metrics/index.js'
+import type { PeerRateView, TrackerWeb, WebSource } from './web/index.js'
 import type { QueueState } from './queue-state.js'
 import type { TicketSentEvent, TrackerContext } from './protocols/context.js'
 import type { Host, RelayServerInit, UploadLimiter } from '../node/index.js'
@@ -76,6 +84,17 @@ export interface TrackerInit {
   /** Downloaders served at once over the transfer protocol. @default unlimited (the queue's slots govern) */
   uploadSlots?: number
   logger?: ComponentLogger
+  /**
+   * Serve the web app, its API and /metrics on this address (`tracker --http ADDR:PORT`);
+   * port 0 picks a free one. See Tracker.web. @default undefined (no HTTP server)
+   */
+  http?: { host: string, port: number }
+  /** Collect libp2p's own metrics into /metrics (some CPU per stream). @default true when `http` is set */
+  libp2pMetrics?: boolean
+  /** How connected peers are classed by reachability. @default defaultReachability */
+  reachabilityOf?: ReachabilityOf
+  /** Seconds of history kept (one sample a second). @default 3600 */
+  historySeconds?: number
   /** Pre-shared network key (swarm.key contents); see HostInit. @default undefined (open network) */
   psk?: Uint8Array
   /** PeerIds allowed to connect; see HostInit. @default undefined (any) */
@@ -91,7 +110,7 @@ export interface TrackerInit {
  * The tracker: owns the catalogue of its media folder and the ordered request queue, signs
  * tickets, keeps the provider index, and serves library files over the transfer protocol.
  */
-export class Tracker {
+export class Tracker implements WebSource {
   readonly host: Host
   readonly catalogue: Catalogue
   readonly queue: RequestQueue
@@ -99,6 +118,10 @@ export class Tracker {
   readonly stats: TransferStats
   /** Signs tickets and knows which are live. */
   readonly tickets: TicketIssuer
+  /** The web app's server, when `http` was given. */
+  web?: TrackerWeb
+  readonly #observe: Observability
+  readonly #source: MeteredSource
   readonly #init: TrackerInit
   readonly #log: Logger
   readonly #transfer: TransferServer
@@ -108,15 +131,27 @@ export class Tracker {
 
   readonly #grants: GrantsFile
 
-  private constructor (init: TrackerInit, host: Host, catalogue: Catalogue, key: PrivateKey, admins: Set<string>, logger: ComponentLogger) {
+  private constructor (init: TrackerInit, host: Host, catalogue: Catalogue, key: PrivateKey, admins: Set<string>, logger: ComponentLogger, registry: Registry) {
     this.#init = init
     this.host = host
     this.catalogue = catalogue
     this.#log = logger.forComponent('mediaswarm:tracker')
+    this.stats = new TransferStats()
+    this.#observe = new Observability({
+      registry,
+      queue: () => this.queue,
+      providers: () => this.providers,
+      stats: this.stats,
+      catalogue,
+      host: () => this.host,
+      reachabilityOf: init.reachabilityOf,
+      pieces: () => ({ verified: this.#source.verified, failed: this.#source.failed }),
+      historyCapacity: init.historySeconds
+    })
+    const metrics = this.#observe.metrics
     this.#state = new QueueStateFile(init.home, () => this.#snapshot(), this.#log)
     this.#grants = new GrantsFile(init.home, () => this.providers.saveGrants(), this.#log)
     this.providers = new ProviderIndex({ reportQuorum: init.reportQuorum })
-    this.stats = new TransferStats()
     this.queue = new RequestQueue({
       slots: init.slots,
       maxWaiting: init.maxWaiting,
@@ -127,9 +162,9 @@ export class Tracker {
       leaseMs: init.leaseMs,
       graceMs: init.graceMs,
       logger,
-      onChange: () => { this.#state.changed() }
+      onChange: () => { this.#state.changed(); this.#observe.queueChanged() }
     })
-    const tickets = new TicketIssuer(key, host, this.providers, this.queue, () => { this.#state.changed(); this.#grants.changed() })
+    const tickets = new TicketIssuer(key, host, this.providers, this.queue, () => { this.#state.changed(); this.#grants.changed(); metrics.ticketIssued() })
     this.tickets = tickets
     this.#ctx = {
       host,
@@ -139,15 +174,21 @@ export class Tracker {
       tickets,
       stats: this.stats,
       isAdmin: (peer) => admins.has(peer),
-      onTicketSent: init.onTicketSent,
+      onTicketSent: (e) => { metrics.ticketSent(e.latencyMs); init.onTicketSent?.(e) },
+      onRefused: (refusal) => { metrics.ticketRefused(refusal) },
       log: this.#log
     }
+    const source = new MeteredSource(new LibrarySource(catalogue))
+    catalogue.addEventListener('change', (evt) => {
+      for (const entry of evt.detail.removed) source.forget(entry.cidString)
+    })
+    this.#source = source
     this.#transfer = new TransferServer({
       host,
       logger,
       limiter: init.limiter,
       tracker: () => host.peerId,
-      source: new LibrarySource(catalogue),
+      source,
       maxInboundStreams: 32,
       uploadSlots: init.uploadSlots,
       // a released or superseded ticket is refused at once, not when it expires
@@ -175,6 +216,8 @@ export class Tracker {
     await catalogue.start()
     let host: Host
     let admins: Set<string>
+    // one registry per tracker: libp2p's metrics and mediaswarm's, scraped together
+    const registry = new Registry()
     try {
       admins = await adminPeers(init.home, init.admins ?? [])
       // one address cannot fill the connection table
@@ -191,15 +234,49 @@ export class Tracker {
         maxIncomingPendingConnections: TRACKER_PENDING_CONNECTIONS,
         // peers behind NAT are reachable through the tracker for coordination; each peer is dialled back once to learn whether it is reachable directly
         relay: init.relay === false ? undefined : { server: init.relay ?? DEFAULT_RELAY },
-        checkReachability: true
+        checkReachability: true,
+        metrics: (init.libp2pMetrics ?? init.http != null) ? prometheusMetrics({ registry }) : undefined
       })
     } catch (err) {
       await catalogue.stop()
       throw err
     }
-    const tracker = new Tracker(init, host, catalogue, privateKey, admins, logger)
+    const tracker = new Tracker(init, host, catalogue, privateKey, admins, logger, registry)
     await tracker.#start()
+    if (init.http != null) {
+      try {
+        tracker.web = await startTrackerWeb({ source: tracker, home: init.home, host: init.http.host, port: init.http.port, logger })
+      } catch (err) {
+        await tracker.stop()
+        throw err
+      }
+    }
     return tracker
+  }
+
+  /** The history the dashboard plots: one sample a second, bounded. */
+  get history (): History {
+    return this.#observe.history
+  }
+
+  /** mediaswarm's Prometheus metrics (and libp2p's, when enabled). */
+  get metrics (): TrackerMetrics {
+    return this.#observe.metrics
+  }
+
+  /** Connected peers and how each is reachable. */
+  connectedPeers (): ConnectedPeers {
+    return this.#observe.connectedPeers()
+  }
+
+  /** A connected peer's estimated upload and download rates. */
+  peerRates (peer: string): PeerRateView {
+    return this.#observe.peerRates(peer)
+  }
+
+  /** Subscribes to queue changes (arrivals, grants, releases); returns the unsubscribe. */
+  onQueueChange (listener: () => void): () => void {
+    return this.#observe.onQueueChange(listener)
   }
 
   /** Listening multiaddrs, each ending in /p2p/<PeerId>. */
@@ -241,6 +318,7 @@ export class Tracker {
     await handle(QUEUE_PROTOCOL, handleQueue, 16)
     await handle(ANNOUNCE_PROTOCOL, handleAnnounce, 8)
     await this.#transfer.start()
+    this.#observe.start()
     this.host.addEventListener('peer:disconnect', this.#onDisconnect)
     const file = join(this.#init.home, TRACKER_ADDR_FILE)
     await writeFileAtomic(file, this.addresses.join('\n') + '\n')
@@ -248,6 +326,8 @@ export class Tracker {
   }
 
   async stop (): Promise<void> {
+    await this.web?.close()
+    this.#observe.stop()
     this.host.removeEventListener('peer:disconnect', this.#onDisconnect)
     await rm(join(this.#init.home, TRACKER_ADDR_FILE), { force: true })
     // peers that come back to a restarted tracker keep their places

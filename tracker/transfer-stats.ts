@@ -16,6 +16,8 @@ export class TransferStats {
   readonly #files = new Map<string, FileTransferStats>()
   /** `${cid} ${peer}` -> bytes the tracker served that peer of that file since its last DONE. */
   readonly #servedTo = new Map<string, number>()
+  #totalTracker = 0
+  #totalPeers = 0
 
   #get (cid: string): FileTransferStats {
     let s = this.#files.get(cid)
@@ -26,6 +28,7 @@ export class TransferStats {
   /** The tracker sent `bytes` of `cid` to `peer`. */
   trackerServed (cid: string, bytes: number, peer?: string): void {
     this.#get(cid).servedByTracker += bytes
+    this.#totalTracker += bytes
     if (peer == null) return
     const key = `${cid} ${peer}`
     this.#servedTo.set(key, (this.#servedTo.get(key) ?? 0) + bytes)
@@ -52,6 +55,7 @@ export class TransferStats {
     this.#servedTo.delete(`${cid} ${peer}`)
     const s = this.#get(cid)
     s.servedByPeers += fromPeers
+    this.#totalPeers += fromPeers
     if (report.success) s.completed++
     return { fromTracker, fromPeers }
   }
@@ -60,9 +64,13 @@ export class TransferStats {
     return Object.fromEntries([...this.#files].map(([cid, s]) => [cid, { ...s }]))
   }
 
+  /** Bytes the tracker uploaded, all files. */
   get totalServedByTracker (): number {
-    let n = 0
-    for (const s of this.#files.values()) n += s.servedByTracker
-    return n
+    return this.#totalTracker
+  }
+
+  /** Bytes peers reported receiving from other peers (clamped), all files. */
+  get totalServedByPeers (): number {
+    return this.#totalPeers
   }
 }

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_R
 import { UsageError } from '../command.js'
 import { asHomeError, causeCode } from '../errors.js'
 import { busyError } from '../home.js'
+import { checkHttpFree, httpInUse, parseHttpAddress } from '../http-address.js'
 import { checkPortsFree, portInUse } from '../port-check.js'
 import { parseBytes } from '../output/format.js'
 import { baseHome, homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
@@ -19,6 +20,8 @@ export interface TrackerResult {
   peerId: string
   addresses: string[]
   files: number
+  /** The web app's URL, with `--http`. */
+  web?: string
 }
 
 /** `--admin FILE`: PeerIds, one a line (# comments), in the allow-list's format. */
@@ -57,8 +60,9 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
   const example = playable?.path.split('/').pop() ?? 'NAME'
   // peers of a closed network need the same key
   const psk = network.pskFile != null ? ` --psk ${network.pskFile}` : ''
+  const web = tracker.web?.url
   if (ctx.json) {
-    ctx.stdout.write(JSON.stringify({ event: 'listening', peerId: tracker.host.peerId.toString(), addresses: addrs, files: tracker.catalogue.size }) + '\n')
+    ctx.stdout.write(JSON.stringify({ event: 'listening', peerId: tracker.host.peerId.toString(), addresses: addrs, files: tracker.catalogue.size, web }) + '\n')
     return
   }
   ctx.stdout.write([
@@ -66,6 +70,8 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
     `serving ${tracker.catalogue.size} files from ${media}`,
     'listening on:',
     ...addrs.map(a => `  ${a}`),
+    // the operator's token stays in its file: stdout often ends up in logs
+    ...(web != null ? [`web: ${web}`, `  (operator view: add ?token=<contents of ${join(homeOf(ctx, 'tracker'), 'http-token')}>)`] : []),
     '',
     'from another terminal, in the mediaswarm folder (or anywhere after "npm install -g ."), list and fetch with:',
     `  npx mediaswarm ls --tracker ${local}${psk}`,
@@ -83,11 +89,12 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
 export const trackerCommand: Command<TrackerResult> = {
   name: 'tracker',
   summary: 'Run a tracker serving a media folder, with an ordered request queue',
-  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--per-peer-active N] [--admin FILE] [--relay-slots N] [--relay-max-bytes SIZE] [--relay-max-duration SECONDS] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
+  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--per-peer-active N] [--http ADDR:PORT] [--admin FILE] [--relay-slots N] [--relay-max-bytes SIZE] [--relay-max-duration SECONDS] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
   options: {
     media: { type: 'string', value: 'DIR', description: 'library folder to serve (default ./media)' },
     home: { type: 'string', value: 'DIR', description: 'identity, hash cache and tracker.addr (default ~/.mediaswarm/tracker)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_TRACKER_LISTEN} and ${DEFAULT_TRACKER_LISTEN_V6})` },
+    http: { type: 'string', value: 'ADDR:PORT', description: 'serve the web app, its API and /metrics there, e.g. 127.0.0.1:8080 (default: off)' },
     slots: { type: 'string', value: 'N', description: 'concurrent transfers granted from the queue (default 4)' },
     'max-queue': { type: 'string', value: 'N', description: 'longest queue before requests are refused (default 10000)' },
     'per-peer': { type: 'string', value: 'N', description: 'requests one peer may hold at once, waiting or granted (default 8)' },
@@ -111,6 +118,7 @@ export const trackerCommand: Command<TrackerResult> = {
     const network = await readNetworkOptions(ctx)
     const home = homeOf(ctx, 'tracker')
     const listen = listenAddresses(ctx)
+    const http = typeof ctx.options.http === 'string' ? parseHttpAddress(ctx.options.http) : undefined
     // one owner per home, and a free port, checked before the library is hashed
     const lock = await HomeLock.acquire(home, 'tracker').catch((err: unknown) => {
       const e = err as HomeBusyError
@@ -120,6 +128,7 @@ export const trackerCommand: Command<TrackerResult> = {
     // an early failure exits the process: the exit handler gives the home up then
     process.once('exit', () => { lock.releaseSync() })
     await checkPortsFree(listen)
+    if (http != null && http.port !== 0) await checkHttpFree(http)
     const { Tracker } = await import('../../tracker/index.js')
     const tracker = await Tracker.create({
       home,
@@ -139,14 +148,15 @@ export const trackerCommand: Command<TrackerResult> = {
       uploadSlots: ctx.options['upload-slots'] == null ? undefined : intOption(ctx, 'upload-slots', 64, 1, 10_000),
       psk: network.psk,
       allow: network.allow,
-      relay: relayLimits(ctx)
+      relay: relayLimits(ctx),
+      http
     }).catch((err: unknown) => {
-      if (causeCode(err) === 'EADDRINUSE') throw portInUse(listen.join(', '))
+      if (causeCode(err) === 'EADDRINUSE') throw http != null && (err as Error).message.includes(`:${http.port}`) ? httpInUse(http) : portInUse(listen.join(', '))
       throw err
     })
     printBanner(ctx, tracker, media, network)
     await untilStopped(ctx)
-    const result = { peerId: tracker.host.peerId.toString(), addresses: tracker.addresses, files: tracker.catalogue.size }
+    const result = { peerId: tracker.host.peerId.toString(), addresses: tracker.addresses, files: tracker.catalogue.size, web: tracker.web?.url }
     await tracker.stop()
     await lock.release()
     return result

@@ -23,7 +23,7 @@ import type { RelayReservationsState } from './relay-reservations.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
 import type { ComponentLogger, ConnectionGater, Libp2p, PeerId, PrivateKey, Transport } from '@libp2p/interface'
-import type { ConnectionMonitorInit } from 'libp2p'
+import type { ConnectionMonitorInit, Libp2pInit } from 'libp2p'
 import type { Ping } from '@libp2p/ping'
 
 /**
@@ -139,6 +139,8 @@ export interface HostInit {
   extraTransports?: Array<(components: any) => Transport>
   /** More libp2p services by name (e.g. `dcutr`), reachable as `host.services[name]`. @default {} */
   extraServices?: Record<string, (components: any) => unknown>
+  /** libp2p's metrics (e.g. `prometheusMetrics()` from @libp2p/prometheus-metrics). @default none */
+  metrics?: Libp2pInit['metrics']
 }
 
 /** Every IPv4 interface and every IPv6 interface, on the same TCP port (0: two free ports). */
@@ -236,6 +238,7 @@ export async function createHost (init: HostInit): Promise<Host> {
       maxIncomingPendingConnections: init.maxIncomingPendingConnections ?? 10
     },
     logger: init.logger,
+    metrics: init.metrics,
     services
   })
   if (server != null) releaseSlotsOnDisconnect(host as unknown as Host)

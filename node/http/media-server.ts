@@ -5,6 +5,9 @@ import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+/** Largest request head accepted (Node answers 431 beyond). */
+const MAX_HEADER_BYTES = 16 * 1024
+
 /** Something the server can stream. */
 export interface MediaItem {
   cid: string
@@ -28,6 +31,8 @@ export interface MediaServerInit {
   host?: string
   /** @default 0 (any free port) */
   port?: number
+  /** Open HTTP connections at most; more are refused by the server. @default 256 */
+  maxConnections?: number
 }
 
 /** A running media server. */
@@ -58,7 +63,10 @@ async function serveMedia (init: MediaServerInit, log: Logger, req: IncomingMess
     'Accept-Ranges': 'bytes',
     'Content-Type': item.mime,
     ETag: `"${item.cid}"`,
-    'Cache-Control': 'no-cache'
+    'Cache-Control': 'no-cache',
+    // a library file opened as a page (an SVG, say) runs in no origin and runs no script
+    'Content-Security-Policy': 'sandbox',
+    'X-Content-Type-Options': 'nosniff'
   }
   const range = parseRange(req.headers.range, item.size)
   if (range.type === 'unsatisfiable') {
@@ -92,8 +100,14 @@ async function serveMedia (init: MediaServerInit, log: Logger, req: IncomingMess
  */
 export async function startMediaServer (init: MediaServerInit): Promise<MediaServer> {
   const log = init.logger.forComponent('mediaswarm:http')
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    let url: URL
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost')
+    } catch {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('Bad request\n')
+      return
+    }
     const handle = async (): Promise<void> => {
       const media = /^\/media\/([A-Za-z0-9]+)(?:\/[^/]*)?$/.exec(url.pathname)
       if (media != null) {
@@ -113,10 +127,14 @@ export async function startMediaServer (init: MediaServerInit): Promise<MediaSer
       else res.destroy()
     })
   })
+  server.maxConnections = init.maxConnections ?? 256
+  // a client must send its request head within this time (slowloris)
+  server.headersTimeout = 10_000
   server.listen(init.port ?? 0, init.host ?? '127.0.0.1')
   await once(server, 'listening')
   const { port } = server.address() as AddressInfo
-  const url = `http://${init.host ?? '127.0.0.1'}:${port}`
+  const host = init.host ?? '127.0.0.1'
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
   return {
     url,
     urlOf: (cid, name) => `${url}${mediaPath(cid, name)}`,

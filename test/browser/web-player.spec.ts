@@ -5,27 +5,16 @@
  */
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
 import { cp } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
-import { chromium } from 'playwright-core'
 import { Tracker } from '../../tracker/index.js'
 import { startCli } from '../fixtures/cli-process.js'
 import { httpRequest } from '../fixtures/http-client.js'
 import { removeDir, tempDir, waitFor } from '../fixtures/network.js'
+import { MEDIA, launchChromium } from './chromium.js'
 import type { CliProcess } from '../fixtures/cli-process.js'
 import type { Browser, Page } from 'playwright-core'
-
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required'
-]
-/** The bundled library (this file is dist/test/browser/web-player.spec.js once built). */
-const MEDIA = fileURLToPath(new URL('../../../media', import.meta.url))
 
 interface SharingLine { event: 'sharing', web: string }
 function isSharing (v: any): v is SharingLine {
@@ -91,7 +80,6 @@ describe('browser: the web player of `mediaswarm peer` plays in Chromium', funct
   })
 
   it('plays test-pattern.mp4 while showing download progress', async function () {
-    assert.ok(existsSync(CHROMIUM), `Chromium is not installed at ${CHROMIUM}: this test needs it (apt-get install -y chromium; .ci/run installs it)`)
     root = await tempDir('web-player')
     const mediaDir = join(root, 'media')
     await cp(MEDIA, mediaDir, { recursive: true })
@@ -110,7 +98,7 @@ describe('browser: the web player of `mediaswarm peer` plays in Chromium', funct
     assert.ok(item != null, 'test-pattern.mp4 is not in the catalogue')
     assert.equal(item.mime, 'video/mp4')
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 })
+    browser = await launchChromium()
     const page = await browser.newPage()
     const pageErrors: string[] = []
     page.on('pageerror', (err) => { pageErrors.push(err.message) })

@@ -1,6 +1,7 @@
 /**
- * The tracker's piece source over a real catalogue of real files: each piece is hashed on its
- * first serve, and one that does not match the manifest is never served.
+ * The tracker's piece source over a real catalogue of real files: a file still as the
+ * catalogue hashed it (same ctime and inode) is served without hashing again; otherwise each
+ * piece is hashed on its first serve, and one that does not match the manifest is never served.
  */
 import '../../node/polyfill.js'
 import assert from 'node:assert/strict'
@@ -51,10 +52,42 @@ describe('LibrarySource', function () {
         assert.ok(data != null && verifyPiece(manifest, i, data), `piece ${i}`)
       }
       assert.equal(file.bitfield.count, file.pieceCount)
+      assert.equal(source.hashedOnServe, 0, 'the catalogue hashed this very file version: no piece hashed again')
     } finally {
       await file.close?.()
     }
   })
+
+  it('trusts the catalogue\'s hashing across a restart (hash cache), and hashes each piece once after a touch', async function () {
+    const again = new Catalogue({ mediaDir: media, cacheDir: cache, watch: false })
+    await again.start()
+    try {
+      assert.equal(again.stats.cached, 1, 'taken from the hash cache, not hashed')
+      const restarted = new LibrarySource(again, undefined, Infinity)
+      await readAll(restarted, again.findByName('film.bin') as CatalogueEntry)
+      assert.equal(restarted.hashedOnServe, 0)
+    } finally {
+      await again.stop()
+    }
+    // same bytes, same mtime, but ctime moves: the source can no longer know, so it hashes
+    const { mtime, atime } = await stat(path)
+    await utimes(path, atime, mtime)
+    const touched = new LibrarySource(catalogue, undefined, Infinity)
+    await readAll(touched, entry)
+    assert.equal(touched.hashedOnServe, entry.pieceCount, 'every piece hashed on its first serve')
+    await readAll(touched, entry)
+    assert.equal(touched.hashedOnServe, entry.pieceCount, 'and only once')
+  })
+
+  async function readAll (source: LibrarySource, e: CatalogueEntry): Promise<void> {
+    const file = await source.lookup(e.cidString)
+    assert.ok(file != null)
+    try {
+      for (let i = 0; i < file.pieceCount; i++) assert.equal((await file.readPiece(i))?.byteLength, pieceLength(e, i), `piece ${i}`)
+    } finally {
+      await file.close?.()
+    }
+  }
 
   it('does not serve a piece damaged on disk (size and mtime unchanged): "not here", and the rest still served', async function () {
     const { mtime, atime } = await stat(path)

@@ -13,6 +13,18 @@ export interface CacheRecord {
   pieceSize: number
   pieceCount: number
   meta: MediaMetadata
+  /**
+   * The file's version that was hashed (change time and inode, unchanged from before to
+   * after hashing): while a stat still shows them, every piece matches the manifest without
+   * hashing it again. Absent when the file changed during hashing, or in older caches.
+   */
+  hashed?: HashedVersion
+}
+
+/** Change time (ms) and inode of the file version a manifest was computed from. */
+export interface HashedVersion {
+  ctimeMs: number
+  ino: number
 }
 
 interface IndexFile {
@@ -210,5 +222,7 @@ function isRecord (value: unknown): value is CacheRecord {
   return r != null && typeof r === 'object' && typeof r.size === 'number' &&
     typeof r.mtimeMs === 'number' && typeof r.cid === 'string' && typeof r.pieceSize === 'number' &&
     typeof r.pieceCount === 'number' && typeof r.meta === 'object' && r.meta != null &&
-    Array.isArray(r.meta.codecs)
+    Array.isArray(r.meta.codecs) &&
+    (r.hashed === undefined || (typeof r.hashed === 'object' && r.hashed != null &&
+      typeof r.hashed.ctimeMs === 'number' && typeof r.hashed.ino === 'number'))
 }

@@ -41,6 +41,13 @@ export interface CatalogueEntry {
   codecs: string[]
   width?: number
   height?: number
+  /** The tags hold a cover picture (see readCover). */
+  cover?: boolean
+  /**
+   * The file version the manifest was hashed from (see the hash cache's record): a file
+   * that still has this ctime and inode is the one hashed, piece for piece.
+   */
+  hashed?: { ctimeMs: number, ino: number }
 }
 
 /** What a `change` event carries: entries that appeared and entries that went away. */
@@ -107,3 +114,6 @@ export { Catalogue } from './catalogue.js'
 export { NotStartedError } from './errors.js'
 export { toWireItem } from './wire-item.js'
 export { isMediaPath, mimeTypeOf } from './mime.js'
+export { readCover, MAX_COVER_BYTES } from './metadata.js'
+export { entryUnchanged } from './unchanged.js'
+export type { Cover } from './metadata.js'

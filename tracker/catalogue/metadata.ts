@@ -16,6 +16,11 @@ export interface MediaMetadata {
   codecs: string[]
   width?: number
   height?: number
+  /**
+   * Whether the tags hold a picture (cover art), read by {@link readCover} when asked for.
+   * Undefined in records written before covers were looked for.
+   */
+  cover?: boolean
 }
 
 /**
@@ -25,15 +30,47 @@ export interface MediaMetadata {
 export async function readMetadata (path: string, size: number, log: Logger): Promise<MediaMetadata> {
   let parsed: IAudioMetadata
   try {
-    parsed = await parseFile(path, { duration: true, skipCovers: true })
+    // covers are parsed to learn whether there is one, and dropped at once (read on demand)
+    parsed = await parseFile(path, { duration: true, skipCovers: false })
   } catch (err) {
     log('no metadata for %s: %e', path, err)
-    return { codecs: [], ...await videoSize(path) }
+    return { codecs: [], cover: false, ...await videoSize(path) }
   }
   const meta = fromParsed(parsed, size)
+  meta.cover = (parsed.common.picture?.length ?? 0) > 0
   // music-metadata leaves the picture size of MP4 and some WebM files out: read it from the boxes
   if (meta.width == null) Object.assign(meta, await videoSize(path))
   return meta
+}
+
+/** Largest cover picture served; a bigger one is treated as absent. */
+export const MAX_COVER_BYTES = 16 * 1024 * 1024
+
+/** A cover picture from a file's tags. */
+export interface Cover {
+  data: Uint8Array
+  /** An image MIME type (`image/jpeg`...), or application/octet-stream when the tag says otherwise. */
+  mime: string
+}
+
+/**
+ * The first picture in a file's tags (front cover preferred), read now and not kept: covers
+ * cost memory only while one is served. Undefined when there is none or it cannot be read.
+ */
+export async function readCover (path: string, log: Logger): Promise<Cover | undefined> {
+  let parsed: IAudioMetadata
+  try {
+    parsed = await parseFile(path, { duration: false, skipCovers: false, skipPostHeaders: true })
+  } catch (err) {
+    log('no cover for %s: %e', path, err)
+    return undefined
+  }
+  const pictures = parsed.common.picture ?? []
+  const picture = pictures.find(p => /front/i.test(p.type ?? '')) ?? pictures[0]
+  if (picture == null || picture.data.byteLength === 0 || picture.data.byteLength > MAX_COVER_BYTES) return undefined
+  const format = picture.format.toLowerCase()
+  const mime = /^image\/[a-z0-9.+-]{1,40}$/.test(format) ? format : /^(jpe?g|png|gif|webp)$/.test(format) ? `image/${format.replace('jpg', 'jpeg')}` : 'application/octet-stream'
+  return { data: picture.data, mime }
 }
 
 /** Maps music-metadata's result to ours, dropping empty and nonsensical values. */

@@ -128,12 +128,20 @@ export class Scanner {
     const cached = cache.lookup(file.path, file.size, file.mtimeMs)
     if (cached != null && parseCid(cached.cid) != null && await cache.hasManifest(cached.cid)) {
       counters.cached++
+      // records from before covers were looked for: read the tags again (not the hashes)
+      if (cached.meta.cover == null && isMediaMime(mimeTypeOf(file.path))) {
+        const meta = await readMetadata(file.absolutePath, file.size, log)
+        const record = { ...cached, meta: { ...meta, cover: meta.cover ?? false } }
+        cache.set(file.path, record)
+        return record
+      }
       return cached
     }
     const version = `${file.size}:${file.mtimeMs}`
     if (this.failed.get(file.path) === version) return 'gone'
     try {
       log('hashing %s (%d bytes)', file.path, file.size)
+      const before = await stat(file.absolutePath)
       const info = await hashFile(file.absolutePath, { signal })
       const after = await stat(file.absolutePath)
       if (after.size !== file.size || after.mtimeMs !== file.mtimeMs || info.manifest.size !== file.size) {
@@ -152,6 +160,8 @@ export class Scanner {
         pieceCount: info.pieceCount,
         meta
       }
+      // any write (even one that restores mtime) or replacement changes ctime or inode
+      if (before.ctimeMs === after.ctimeMs && before.ino === after.ino) record.hashed = { ctimeMs: after.ctimeMs, ino: after.ino }
       cache.set(file.path, record)
       counters.hashed++
       return record
@@ -200,6 +210,7 @@ export function toEntry (file: FoundFile, record: CacheRecord): CatalogueEntry |
     pieceCount: record.pieceCount,
     codecs: [...meta.codecs]
   }
+  if (record.hashed != null) entry.hashed = { ...record.hashed }
   if (meta.title != null) entry.title = meta.title
   if (meta.artist != null) entry.artist = meta.artist
   if (meta.album != null) entry.album = meta.album
@@ -207,5 +218,6 @@ export function toEntry (file: FoundFile, record: CacheRecord): CatalogueEntry |
   if (meta.bitrate != null) entry.bitrate = meta.bitrate
   if (meta.width != null) entry.width = meta.width
   if (meta.height != null) entry.height = meta.height
+  if (meta.cover === true) entry.cover = true
   return entry
 }

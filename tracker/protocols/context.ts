@@ -18,6 +18,8 @@ export interface TrackerContext {
   isAdmin: (peerId: string) => boolean
   /** Told when a ticket was written to its stream; see TrackerInit.onTicketSent. */
   onTicketSent?: (event: TicketSentEvent) => void
+  /** Told of each queue request refused, with the refusal's name (metrics). */
+  onRefused?: (refusal: string) => void
   log: Logger
 }
 

@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import {
-  FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, QueueRefusedError, QueueRequest, QueueUpdate, StreamReader, expectMessage
+  FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, QueueRefusedError, QueueRequest, QueueUpdate, StreamReader, expectMessage, withDeadline
 } from '../../node/index.js'
 import { sourceOf } from '../queue/index.js'
 import { PositionBoard } from './position-board.js'
@@ -33,9 +33,10 @@ function positionBoardOf (ctx: TrackerContext): PositionBoard {
 export async function handleQueue (ctx: TrackerContext, stream: Stream, connection: Connection): Promise<void> {
   const peerId = connection.remotePeer.toString()
   const reader = new StreamReader(stream)
-  const req = await expectMessage(reader, QueueRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
+  const req = await withDeadline(FIRST_MESSAGE_TIMEOUT_MS, async (signal) => await expectMessage(reader, QueueRequest, MAX_REQUEST_BYTES, signal))
   const writer = new UpdateWriter(stream, { board: positionBoardOf(ctx), key: { peerId, requestId: req.requestId } })
   const refuse = async (refusal: QueueUpdate.Refusal, message: string, retryAfterMs = 0): Promise<void> => {
+    ctx.onRefused?.(refusal)
     writer.final(update({ type: QueueUpdate.Type.REFUSED, refusal, message, retryAfterMs }))
     await writer.flush()
     await stream.close()

@@ -22,3 +22,7 @@ export const MIN_RETRY_AFTER_MS = 1_000
 export const HOLD_EWMA_ALPHA = 0.2
 /** Largest delay `setTimeout` accepts (2^31 - 1 ms); longer leases or graces are refused. */
 export const MAX_TIMER_MS = 2_147_483_647
+/** Waiting places told of every move at once; places further back hear within the refresh interval. */
+export const DEFAULT_EAGER_POSITIONS = 64
+/** Longest a waiting request further back than the eager places goes without hearing its new position. */
+export const DEFAULT_POSITION_REFRESH_MS = 1000

@@ -79,6 +79,20 @@ export interface RequestQueueInit {
    */
   graceMs?: number
   /**
+   * Waiting places (1..N) told of every move at once. A request further back hears its
+   * latest position within `positionRefreshMs` instead, so a grant with thousands waiting
+   * does not cost thousands of notices. `Infinity`: everyone at once.
+   *
+   * @default 64
+   */
+  eagerPositions?: number
+  /**
+   * Longest a request behind the eager places goes without hearing its changed position.
+   *
+   * @default 1000
+   */
+  positionRefreshMs?: number
+  /**
    * Time and timers.
    *
    * @default the wall clock and Node's (unref'd) timers

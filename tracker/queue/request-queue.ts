@@ -1,13 +1,13 @@
 import { defaultLogger } from '@libp2p/logger'
-import { Admission, checkInteger, refused } from './admission.js'
+import { Admission, refused } from './admission.js'
 import { realClock } from './clock.js'
-import {
-  DEFAULT_GRACE_MS, DEFAULT_IDLE_MS, DEFAULT_LEASE_MS, DEFAULT_MAX_ACTIVE_PER_PEER, DEFAULT_MAX_PER_PEER,
-  DEFAULT_MAX_PER_SOURCE, DEFAULT_MAX_WAITING, DEFAULT_SLOTS, MAX_TIMER_MS
-} from './constants.js'
 import { HoldTimeEstimator } from './hold-time.js'
 import { Outbox } from './outbox.js'
+import { PositionRefresh } from './position-refresh.js'
+import { queueOptions } from './queue-options.js'
 import { QueuedRequest } from './queued-request.js'
+import { RequestIndex } from './request-index.js'
+import { RequestTimers } from './request-timers.js'
 import { WaitingLine } from './waiting-line.js'
 import type {
   Grant, QueueClock, QueueEntry, QueueListener, QueueRequestInit, QueueRequestKey,
@@ -30,10 +30,12 @@ import type {
  * which keeps each listener's positions non-increasing. Only a change of position is pushed: a
  * request joining or leaving *behind* a waiting one does not notify it (that would cost a
  * message to every waiter per arrival); the `waiting` count is current whenever it is sent.
+ * Only the first `eagerPositions` places hear of each move at once; places further back
+ * hear their latest position within `positionRefreshMs` (see {@link PositionRefresh}).
  *
- * Costs: request, grant and release are O(1) amortised plus one notice per waiting request
- * whose position moved (O(waiting) when the front moves), plus a scan over the requests of
- * peers already at their grant limit that stand at the front (at most slots x maxPerPeer).
+ * Costs: request, grant and release are O(1) amortised plus a pass that moves everyone
+ * behind up one place (a decrement each), at most `eagerPositions` notices, and a scan over
+ * the requests of peers at their grant limit that stand at the front (<= slots x maxPerPeer).
  */
 export class RequestQueue {
   private readonly slots: number
@@ -42,12 +44,13 @@ export class RequestQueue {
   private readonly admission: Admission
   private readonly idleMs: number
   private readonly leaseMs: number
-  private readonly graceMs: number
   private readonly clock: QueueClock
+  private readonly timers: RequestTimers
+  private readonly refresh: PositionRefresh
   private readonly line = new WaitingLine<QueuedRequest>()
   /** Granted requests, in grant order. */
   private readonly granted = new Set<QueuedRequest>()
-  private readonly byPeer = new Map<string, Map<string, QueuedRequest>>()
+  private readonly requests = new RequestIndex()
   private nextSeq = 1
   private readonly holdTime = new HoldTimeEstimator()
   private readonly outbox: Outbox
@@ -56,16 +59,19 @@ export class RequestQueue {
 
   /** @throws RangeError when an option is out of range */
   constructor (init: RequestQueueInit = {}) {
-    this.slots = checkInteger('slots', init.slots ?? DEFAULT_SLOTS, 1)
-    this.maxWaiting = checkInteger('maxWaiting', init.maxWaiting ?? DEFAULT_MAX_WAITING, 0)
-    this.maxPerPeer = checkInteger('maxPerPeer', init.maxPerPeer ?? DEFAULT_MAX_PER_PEER, 1)
-    this.admission = new Admission(
-      checkInteger('maxActivePerPeer', init.maxActivePerPeer ?? DEFAULT_MAX_ACTIVE_PER_PEER, 1),
-      checkInteger('maxPerSource', init.maxPerSource ?? DEFAULT_MAX_PER_SOURCE, 1))
-    this.idleMs = checkInteger('idleMs', init.idleMs ?? DEFAULT_IDLE_MS, 1, MAX_TIMER_MS)
-    this.leaseMs = checkInteger('leaseMs', init.leaseMs ?? DEFAULT_LEASE_MS, 1, MAX_TIMER_MS)
-    this.graceMs = checkInteger('graceMs', init.graceMs ?? DEFAULT_GRACE_MS, 0, MAX_TIMER_MS)
+    const o = queueOptions(init)
+    this.slots = o.slots
+    this.maxWaiting = o.maxWaiting
+    this.maxPerPeer = o.maxPerPeer
+    this.admission = new Admission(o.maxActivePerPeer, o.maxPerSource)
+    this.idleMs = o.idleMs
+    this.leaseMs = o.leaseMs
     this.clock = init.clock ?? realClock
+    this.timers = new RequestTimers(this.clock, o.idleMs, o.graceMs, {
+      grantOver: (request) => { this.grantOver(request) },
+      graceOver: (request) => { this.graceOver(request) }
+    })
+    this.refresh = new PositionRefresh(this.clock, o.eagerPositions, o.positionRefreshMs, () => { this.refreshPositions() })
     this.onChange = init.onChange
     const log = (init.logger ?? defaultLogger()).forComponent('mediaswarm:tracker:queue')
     this.outbox = new Outbox((request) => ({
@@ -99,8 +105,7 @@ export class RequestQueue {
       this.outbox.flush()
       return
     }
-    let own = this.byPeer.get(entry.peerId)
-    if ((own?.size ?? 0) >= this.maxPerPeer) {
+    if (this.requests.countOf(entry.peerId) >= this.maxPerPeer) {
       throw refused('PEER_LIMIT', `A peer may hold at most ${this.maxPerPeer} queued or granted requests`)
     }
     this.admission.checkSource(entry, this.holdTime.retryAfterMs(this.slots))
@@ -109,11 +114,7 @@ export class RequestQueue {
       throw refused('QUEUE_FULL', `The queue is full (${this.line.size} waiting)`, this.holdTime.retryAfterMs(this.slots))
     }
     const request = new QueuedRequest(entry, this.clock.now(), this.nextSeq++, listener)
-    if (own === undefined) {
-      own = new Map()
-      this.byPeer.set(entry.peerId, own)
-    }
-    own.set(entry.requestId, request)
+    this.requests.add(request)
     this.admission.queued(request, 1)
     if (mustWait) {
       request.position = this.line.push(request)
@@ -137,20 +138,18 @@ export class RequestQueue {
       if (this.find(entry) !== undefined) continue
       const request = new QueuedRequest(entry, entry.arrivedAt, entry.seq, noop)
       request.listener = undefined
-      let own = this.byPeer.get(entry.peerId)
-      if (own === undefined) { own = new Map(); this.byPeer.set(entry.peerId, own) }
-      own.set(entry.requestId, request)
+      this.requests.add(request)
       this.nextSeq = Math.max(this.nextSeq, entry.seq + 1)
       if (entry.expiresAt != null && entry.expiresAt > now && this.granted.size < this.slots && this.admission.mayGrant(entry.peerId)) {
         request.state = 'granted'
         request.grantedAt = entry.grantedAt ?? now
         request.expiresAt = entry.expiresAt
         this.addGranted(request, now)
-        this.startLease(request)
+        this.timers.startLease(request)
       } else {
         request.position = this.line.push(request)
       }
-      request.grace.arm(this.clock, this.graceMs, () => { this.graceOver(request) })
+      this.timers.startGrace(request)
     }
     this.fillSlots()
     this.outbox.flush()
@@ -172,18 +171,14 @@ export class RequestQueue {
    */
   detach (key: QueueRequestKey): void {
     const request = this.find(key)
-    if (request === undefined) {
-      return
-    }
+    if (request === undefined) return
     request.listener = undefined
-    if (!request.grace.armed) {
-      request.grace.arm(this.clock, this.graceMs, () => { this.graceOver(request) })
-    }
+    this.timers.startGrace(request)
   }
 
   /** {@link detach} for every request of a peer. */
   detachPeer (peerId: string): void {
-    for (const request of this.byPeer.get(peerId)?.values() ?? []) {
+    for (const request of [...this.requests.ofPeer(peerId)]) {
       this.detach(request)
     }
   }
@@ -196,9 +191,7 @@ export class RequestQueue {
    */
   release (key: QueueRequestKey, completed = false): boolean {
     const request = this.find(key)
-    if (request === undefined) {
-      return false
-    }
+    if (request === undefined) return false
     if (completed && request.state === 'granted') {
       this.holdTime.record(this.clock.now() - request.grantedAt)
     }
@@ -216,16 +209,14 @@ export class RequestQueue {
    */
   progress (key: QueueRequestKey): boolean {
     const request = this.find(key)
-    if (request?.state !== 'granted') {
-      return false
-    }
+    if (request?.state !== 'granted') return false
     request.lastProgressAt = this.clock.now()
     return true
   }
 
   /** The grant `peerId` holds for `cid`, if any. */
   grantOf (peerId: string, cid: string): QueueRequestKey | undefined {
-    for (const request of this.byPeer.get(peerId)?.values() ?? []) {
+    for (const request of this.requests.ofPeer(peerId)) {
       if (request.state === 'granted' && request.cid === cid) return request
     }
     return undefined
@@ -251,16 +242,14 @@ export class RequestQueue {
    */
   renew (key: QueueRequestKey): Grant | undefined {
     const request = this.find(key)
-    if (request?.state !== 'granted') {
-      return undefined
-    }
+    if (request?.state !== 'granted') return undefined
     const now = this.clock.now()
     if (now - request.lastProgressAt < this.idleMs) {
       request.expiresAt = now + this.leaseMs
-      this.startLease(request)
+      this.timers.startLease(request)
     }
     // a holder that renews is alive, even if it went away and came back (or we restarted)
-    request.grace.clear(this.clock)
+    this.timers.clearGrace(request)
     this.onChange?.()
     return request.toGrant()
   }
@@ -288,26 +277,25 @@ export class RequestQueue {
   /** Clears every timer and forgets every request, telling no one; `request()` is refused after. */
   stop (): void {
     this.stopped = true
-    for (const own of this.byPeer.values()) {
-      for (const request of own.values()) {
-        this.clearTimers(request)
-        request.state = 'gone'
-        request.listener = undefined
-      }
+    for (const request of this.requests.all()) {
+      this.timers.clearAll(request)
+      request.state = 'gone'
+      request.listener = undefined
     }
-    this.byPeer.clear()
+    this.requests.clear()
     this.admission.clear()
     this.granted.clear()
     this.line.clear()
     this.outbox.clear()
+    this.refresh.stop()
   }
 
   private find (key: QueueRequestKey): QueuedRequest | undefined {
-    return this.byPeer.get(key.peerId)?.get(key.requestId)
+    return this.requests.find(key)
   }
 
   private attach (request: QueuedRequest, listener: QueueListener): void {
-    request.grace.clear(this.clock)
+    this.timers.clearGrace(request)
     request.listener = listener
     if (request.state === 'granted') {
       this.outbox.send(listener, { type: 'granted', grant: request.toGrant() })
@@ -323,7 +311,7 @@ export class RequestQueue {
     request.grantedAt = now
     request.expiresAt = now + this.leaseMs
     this.addGranted(request, now)
-    this.startLease(request)
+    this.timers.startLease(request)
     if (request.listener !== undefined) {
       this.outbox.send(request.listener, { type: 'granted', grant: request.toGrant() })
     }
@@ -331,12 +319,8 @@ export class RequestQueue {
 
   /** Takes a request out of the queue and hands its place or slot on. */
   private remove (request: QueuedRequest): void {
-    this.clearTimers(request)
-    const own = this.byPeer.get(request.peerId)
-    own?.delete(request.requestId)
-    if (own?.size === 0) {
-      this.byPeer.delete(request.peerId)
-    }
+    this.timers.clearAll(request)
+    this.requests.delete(request)
     const was = request.state
     request.state = 'gone'
     request.listener = undefined
@@ -355,7 +339,7 @@ export class RequestQueue {
     this.granted.add(request)
     this.admission.granted(request, 1)
     request.lastProgressAt = now
-    this.startIdle(request, this.idleMs)
+    this.timers.startIdle(request)
   }
 
   /**
@@ -368,9 +352,7 @@ export class RequestQueue {
       for (const request of this.line) {
         if (this.admission.mayGrant(request.peerId)) { next = request; break }
       }
-      if (next === undefined) {
-        return
-      }
+      if (next === undefined) return
       this.line.remove(next)
       this.grant(next)
       this.advanceBehind(next.lineIndex)
@@ -381,36 +363,22 @@ export class RequestQueue {
   private advanceBehind (lineIndex: number): void {
     this.line.forEachAfter(lineIndex, (request) => {
       request.position--
-      this.outbox.notice(request)
+      if (this.refresh.tellNow(request.position)) this.outbox.notice(request)
     })
   }
 
-  private startLease (request: QueuedRequest): void {
-    request.lease.arm(this.clock, request.expiresAt - this.clock.now(), () => { this.leaseOver(request) })
+  /** Tells every waiting request whose position changed since it was last told. */
+  private refreshPositions (): void {
+    if (this.stopped) return
+    for (const request of this.line) {
+      if (request.position !== request.notified) this.outbox.notice(request)
+    }
+    this.outbox.flush()
   }
 
-  private startIdle (request: QueuedRequest, ms: number): void {
-    request.idle.arm(this.clock, ms, () => { this.idleCheck(request) })
-  }
-
-  /** One timer per grant: re-armed for the rest of the period while progress is seen. */
-  private idleCheck (request: QueuedRequest): void {
-    if (this.stopped || request.state !== 'granted') {
-      return
-    }
-    const idleFor = this.clock.now() - request.lastProgressAt
-    if (idleFor < this.idleMs) {
-      this.startIdle(request, this.idleMs - idleFor)
-      return
-    }
-    this.leaseOver(request)
-  }
-
-  private leaseOver (request: QueuedRequest): void {
-    request.lease.clear(this.clock)
-    if (this.stopped || request.state !== 'granted') {
-      return
-    }
+  /** The lease ran out or the grant sat idle: the holder is told, the slot passes on. */
+  private grantOver (request: QueuedRequest): void {
+    if (this.stopped || request.state !== 'granted') return
     if (request.listener !== undefined) {
       this.outbox.send(request.listener, { type: 'expired' })
     }
@@ -420,17 +388,9 @@ export class RequestQueue {
   }
 
   private graceOver (request: QueuedRequest): void {
-    if (this.stopped || request.state === 'gone' || request.listener !== undefined) {
-      return
-    }
+    if (this.stopped || request.state === 'gone' || request.listener !== undefined) return
     this.remove(request)
     this.outbox.flush()
     this.onChange?.()
-  }
-
-  private clearTimers (request: QueuedRequest): void {
-    request.lease.clear(this.clock)
-    request.grace.clear(this.clock)
-    request.idle.clear(this.clock)
   }
 }

@@ -1,6 +1,6 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ProtocolError } from '../../errors.js'
-import { StreamReader, expectMessage, writeMessage } from '../../streams/index.js'
+import { StreamReader, expectMessage, withDeadline, writeMessage } from '../../streams/index.js'
 import { verifyTicket } from '../../tickets/index.js'
 import {
   FIRST_MESSAGE_TIMEOUT_MS, MAX_TRANSFER_FRAME_BYTES, TRANSFER_IDLE_TIMEOUT_MS, TRANSFER_PROTOCOL
@@ -149,7 +149,7 @@ export class TransferServer {
     this.#pending.set(peer, pending + 1)
     try {
       const reader = new StreamReader(stream)
-      const hello = await expectMessage(reader, TransferRequest, MAX_TRANSFER_FRAME_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
+      const hello = await withDeadline(FIRST_MESSAGE_TIMEOUT_MS, async (signal) => await expectMessage(reader, TransferRequest, MAX_TRANSFER_FRAME_BYTES, signal))
       return { hello, reader }
     } finally {
       const left = (this.#pending.get(peer) ?? 1) - 1

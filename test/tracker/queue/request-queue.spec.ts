@@ -243,6 +243,38 @@ describe('tracker/queue RequestQueue', () => {
       assert.deepEqual(e.positions(), [4, 3, 2])
     })
 
+    it('places behind eagerPositions hear their latest position once per positionRefreshMs, never a rise', () => {
+      make({ slots: 1, eagerPositions: 2, positionRefreshMs: 1000 })
+      const recs = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => {
+        const rec = recorder()
+        queue.request(entry(id, id), rec.listener)
+        return rec
+      })
+      const [, b, c, d, e, f] = recs
+      assert.deepEqual([b, c, d, e, f].map((r) => r.positions()), [[1], [2], [3], [4], [5]])
+      queue.release(key('a', 'a'), true)
+      // c and d are in the first two places: told at once; e (3) and f (4) are not yet
+      assert.deepEqual([c, d, e, f].map((r) => r.positions()), [[2, 1], [3, 2], [4], [5]])
+      queue.release(key('b', 'b'), true)
+      // e moved into the eager places: told at once, its stale 3 skipped
+      assert.deepEqual([d, e, f].map((r) => r.positions()), [[3, 2, 1], [4, 2], [5]])
+      clock.tick(999)
+      assert.deepEqual(f.positions(), [5])
+      clock.tick(1)
+      assert.deepEqual(f.positions(), [5, 3], 'the refresh tells f its latest position')
+      assert.deepEqual(f.last(), { type: 'position', position: 3, waiting: 3, etaMs: 0 })
+      assert.deepEqual([d, e].map((r) => r.positions()), [[3, 2, 1], [4, 2]], 'and nobody else twice')
+      clock.tick(5000)
+      assert.equal(f.positions().length, 2, 'no refresh without a move')
+      const g = recorder()
+      queue.request(entry('g', 'g'), g.listener)
+      queue.release(key('c', 'c'), true)
+      assert.deepEqual(g.positions(), [4], 'g moved to 3: a refresh is due')
+      queue.stop()
+      clock.tick(5000)
+      assert.deepEqual(g.positions(), [4], 'a stopped queue tells no one')
+    })
+
     it('estimates ETA as ceil(position / slots) × EWMA of completed holds', () => {
       make({ slots: 2, maxPerPeer: 20, maxActivePerPeer: 2 })
       const recs = Array.from({ length: 8 }, (_, i) => {
@@ -633,7 +665,8 @@ describe('tracker/queue RequestQueue', () => {
     it('grants 10,000 requests from 100 peers exactly in arrival order', function () {
       this.timeout(120_000)
       const slots = 4
-      make({ slots, maxPerPeer: 100, maxActivePerPeer: 100, maxWaiting: 10_000 })
+      // every place hears every move (see 'places behind eagerPositions' for the default)
+      make({ slots, maxPerPeer: 100, maxActivePerPeer: 100, maxWaiting: 10_000, eagerPositions: Infinity })
       const random = prng(7)
       const total = 10_000
       const arrival: number[] = []
