@@ -4,12 +4,14 @@ import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { NotFoundError, TrackerUnreachableError } from '../errors.js'
 import { createHost, loadOrCreateIdentity, selfReachability } from '../host/index.js'
+import { holePunch } from '../punch/index.js'
 import { parseCid } from '../manifest/index.js'
 import { announce, fetchManifest, fetchTrackerStatus, listAll, TransferServer, AnnounceRequest } from '../protocols/index.js'
 import { PieceStore } from '../store/index.js'
 import { Fetch, holdingOf } from './fetch.js'
 import type { PeerDownloadEvent, PeerDownloadResult, SessionTuning } from './fetch.js'
 import type { Host, HostInit } from '../host/index.js'
+import type { HolePunchInit, PunchResult } from '../punch/index.js'
 import type { MediaItem } from '../http/index.js'
 import type { CatalogueItem, UploadLimiter, ServableFile, TrackerStatus } from '../protocols/index.js'
 import type { StoredFile } from '../store/index.js'
@@ -48,6 +50,19 @@ export interface PeerInit {
    * addresses that name its PeerId (so the tracker can name it as reachable through its relay).
    */
   host?: Pick<HostInit, 'upnp' | 'autonat' | 'extraTransports' | 'extraServices' | 'reserveOn'>
+  /**
+   * Upgrade relayed connections to direct ones by hole punching (see HolePunch), or `false`
+   * not to. @default {} (on)
+   */
+  holePunch?: HolePunchInit | false
+}
+
+/** Hole punches of a peer so far (see PeerInit.holePunch). */
+export interface PunchStats {
+  succeeded: number
+  failed: number
+  /** The last punch that worked. */
+  last?: PunchResult
 }
 
 /** The tracker connection of a peer (lost, and back after a reconnect). */
@@ -74,6 +89,8 @@ export interface PeerDownloadOptions {
 export class Peer {
   readonly host: Host
   readonly store: PieceStore
+  /** Hole punches so far. */
+  punches: PunchStats = { succeeded: 0, failed: 0 }
   readonly #init: PeerInit
   readonly #log: Logger
   readonly #server: TransferServer
@@ -110,8 +127,12 @@ export class Peer {
     const logger = init.logger ?? defaultLogger()
     const privateKey = await loadOrCreateIdentity(init.home)
     const reserveOn = (init.listen ?? []).length > 0 ? init.tracker.map(String).filter(a => a.includes('/p2p/') && !a.includes('/p2p-circuit')) : []
-    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, reserveOn, ...init.host })
+    const punches: PunchStats = { succeeded: 0, failed: 0 }
+    const punch = init.holePunch === false ? undefined : holePunch({ ...init.holePunch, onResult: (r) => { countPunch(punches, r); (init.holePunch as HolePunchInit | undefined)?.onResult?.(r) } })
+    const extraTransports = [...(punch == null ? [] : [punch]), ...(init.host?.extraTransports ?? [])]
+    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, reserveOn, ...init.host, extraTransports })
     const peer = new Peer(init, host, logger)
+    peer.punches = punches
     // the first relayed connection made direct changes what the tracker should say of us
     host.services.upgrades?.onUpgrade(() => { if (peer.sharing && peer.#tracker != null && host.services.upgrades?.upgraded === 1) peer.reshare().catch(() => {}) })
     if (peer.sharing) await peer.#server.start()
@@ -356,6 +377,10 @@ export class Peer {
     await this.store.close()
     await this.host.stop()
   }
+}
+
+function countPunch (stats: PunchStats, result: PunchResult): void {
+  if (result.ok) { stats.succeeded++; stats.last = result } else stats.failed++
 }
 
 /** The cid of a catalogue item as a string. */

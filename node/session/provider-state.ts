@@ -8,6 +8,12 @@ import type { ProviderInfo } from './session-types.js'
 import type { Host } from '../host/index.js'
 import type { Ticket } from '../tickets/index.js'
 import type { Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** `addr` ending in /p2p/<peer> (added when missing), so a dial can reuse a connection to the peer. */
+function withPeer (addr: Multiaddr, peer: string): Multiaddr {
+  return addr.getComponents().at(-1)?.value === peer ? addr : addr.encapsulate(`/p2p/${peer}`)
+}
 
 /** Requests in flight per provider cover about this much time of its delivery rate. */
 const PIPELINE_SECONDS = 0.25
@@ -69,7 +75,11 @@ export class ProviderState {
     const peerId = peerIdFromString(this.id)
     if (this.info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: this.info.multiaddrs })
     const first = AbortSignal.any([this.abort.signal, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS)])
-    const stream = await host.dialProtocol(peerId, TRANSFER_PROTOCOL, { signal: first })
+    // an open direct connection is reused; otherwise only the addresses the ticket names are
+    // dialled: the peer's own list (learned through identify, even over a relay) holds its LAN
+    // and loopback addresses, which from another network hang until the dial times out
+    const target = this.info.multiaddrs.length > 0 ? this.info.multiaddrs.map(a => withPeer(a, this.id)) : peerId
+    const stream = await host.dialProtocol(target, TRANSFER_PROTOCOL, { signal: first })
     this.stream = stream
     this.ticketExpiresAt = ticket.expiresAt
     const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
