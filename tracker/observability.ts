@@ -17,7 +17,7 @@ export interface ObservabilityInit {
   stats: TransferStats
   catalogue: Catalogue
   host: () => Host
-  /** @default defaultReachability */
+  /** @default defaultReachability(host): what the tracker's dial-backs, its relay and the peers' self-reports say */
   reachabilityOf?: ReachabilityOf
   /** Pieces checked while serving. */
   pieces: () => { verified: number, failed: number }
@@ -38,12 +38,12 @@ export class Observability {
   readonly #sampler: HistorySampler
   readonly #grants: GrantWatcher
   readonly #queueListeners = new Set<() => void>()
-  readonly #reachabilityOf: ReachabilityOf
+  #reachabilityOf?: ReachabilityOf
   readonly #rates: PeerRates
 
   constructor (init: ObservabilityInit) {
     this.#init = init
-    this.#reachabilityOf = init.reachabilityOf ?? defaultReachability
+    this.#reachabilityOf = init.reachabilityOf
     this.history = new History(init.historyCapacity)
     this.metrics = new TrackerMetrics({
       queue: () => init.queue().stats(),
@@ -106,7 +106,9 @@ export class Observability {
 
   /** Connected peers and how each is reachable. */
   connectedPeers (): ConnectedPeers {
-    return connectedPeers(this.#init.host().getConnections(), this.#reachabilityOf)
+    const host = this.#init.host()
+    this.#reachabilityOf ??= defaultReachability(host)
+    return connectedPeers(host.getConnections(), this.#reachabilityOf)
   }
 
   /** A peer's estimated rates (bytes per second); see PeerRates. */

@@ -91,7 +91,7 @@ export interface TrackerInit {
   http?: { host: string, port: number }
   /** Collect libp2p's own metrics into /metrics (some CPU per stream). @default true when `http` is set */
   libp2pMetrics?: boolean
-  /** How connected peers are classed by reachability. @default defaultReachability */
+  /** How connected peers are classed by reachability (dashboard, metrics). @default defaultReachability(host) */
   reachabilityOf?: ReachabilityOf
   /** Seconds of history kept (one sample a second). @default 3600 */
   historySeconds?: number

@@ -1,17 +1,13 @@
-import type { Connection, PeerId } from '@libp2p/interface'
+import { REACHABILITIES } from '../../node/index.js'
+import { reachabilityOf as trackerReachability } from '../providers/reachable-addresses.js'
+import type { Host, Reachability } from '../../node/index.js'
+import type { Connection } from '@libp2p/interface'
 
-/**
- * How a connected peer can be reached, by the names used everywhere (status, dashboard,
- * metrics): directly on a public address, through a UPnP mapping, through a hole punched by
- * DCUtR, only through a relay, or not known.
- */
-export type Reachability = 'public' | 'upnp' | 'hole-punched' | 'relay-only' | 'unknown'
+export { REACHABILITIES }
+export type { Reachability }
 
-/** Every reachability, in the order they are listed. */
-export const REACHABILITIES: readonly Reachability[] = ['public', 'upnp', 'hole-punched', 'relay-only', 'unknown']
-
-/** Tells the reachability of a connected peer from its open connections. */
-export type ReachabilityOf = (peer: PeerId, connections: Connection[]) => Reachability
+/** Tells the reachability of a connected peer (its PeerId string) from what the tracker knows and its open connections. */
+export type ReachabilityOf = (peer: string, connections: Connection[]) => Reachability
 
 /** A relayed connection: limited by the relay, or dialled through a circuit address. */
 function relayed (connection: Connection): boolean {
@@ -19,13 +15,16 @@ function relayed (connection: Connection): boolean {
 }
 
 /**
- * What the tracker can tell on its own: a peer whose every connection is relayed is
- * `relay-only`; anything else is `unknown` until a reachability source (AutoNAT, UPnP, DCUtR
- * results) is plugged in through TrackerInit.reachabilityOf.
+ * What the tracker knows of a peer: its dial-backs and the peer's self-report, and whether
+ * it holds a slot on the tracker's relay (see tracker/providers/reachable-addresses.ts); a
+ * peer the tracker knows nothing of whose every connection is relayed is `relay-only`.
  */
-export const defaultReachability: ReachabilityOf = (_peer, connections) => {
-  if (connections.length > 0 && connections.every(relayed)) return 'relay-only'
-  return 'unknown'
+export function defaultReachability (host: Host): ReachabilityOf {
+  return (peer, connections) => {
+    const known = trackerReachability(host, peer)
+    if (known !== 'unknown') return known
+    return connections.length > 0 && connections.every(relayed) ? 'relay-only' : 'unknown'
+  }
 }
 
 /** Camel-case keys of the dashboard's `byReachability`. */
@@ -42,17 +41,17 @@ export interface ConnectedPeers {
 
 /** Groups a host's open connections by peer and tells each peer's reachability. */
 export function connectedPeers (connections: Connection[], reachabilityOf: ReachabilityOf): ConnectedPeers {
-  const byPeer = new Map<string, { id: PeerId, connections: Connection[] }>()
+  const byPeer = new Map<string, Connection[]>()
   for (const c of connections) {
     const key = c.remotePeer.toString()
-    let entry = byPeer.get(key)
-    if (entry == null) { entry = { id: c.remotePeer, connections: [] }; byPeer.set(key, entry) }
-    entry.connections.push(c)
+    let list = byPeer.get(key)
+    if (list == null) { list = []; byPeer.set(key, list) }
+    list.push(c)
   }
   const byReachability = Object.fromEntries(REACHABILITIES.map(r => [r, 0])) as Record<Reachability, number>
   const peers: ConnectedPeers['peers'] = []
-  for (const [peer, { id, connections: conns }] of byPeer) {
-    const reachability = reachabilityOf(id, conns)
+  for (const [peer, conns] of byPeer) {
+    const reachability = reachabilityOf(peer, conns)
     byReachability[reachability]++
     peers.push({ peer, reachability })
   }
