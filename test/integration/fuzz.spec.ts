@@ -26,9 +26,10 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { CID } from 'multiformats/cid'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_2026)
-/** Frames to send in all; the run stops early at FUZZ_TIME_MS. */
+/** Frames to send in all: the fuzz runs until they are sent, however fast the machine is. */
 const TARGET_FRAMES = 12_000
-const FUZZ_TIME_MS = 40_000
+/** A safety cap only (about 40 s are needed on a quiet 2-core machine); it is not what the test measures. */
+const FUZZ_TIME_MS = 240_000
 const WORKER_HOSTS = 4
 /** Concurrent streams per worker connection: under the tracker's maxInboundStreams (8, 16, 8, 32), and for transfer twice the streams one peer is served at once (4), so some are refused as busy. */
 const LANES = { [CATALOGUE_PROTOCOL]: 6, [QUEUE_PROTOCOL]: 12, [ANNOUNCE_PROTOCOL]: 6, [TRANSFER_PROTOCOL]: 8 }
@@ -206,7 +207,7 @@ function responseLabel (protocol: string, data: Uint8Array): string | undefined 
 }
 
 describe('integration: fuzzing the tracker protocols', function () {
-  this.timeout(180_000)
+  this.timeout(FUZZ_TIME_MS + 120_000)
   let net: TestNetwork
   let trackerId: PeerId
   let bigCid: CID
@@ -410,7 +411,7 @@ describe('integration: fuzzing the tracker protocols', function () {
     fuzzEndedAt = Date.now()
     loopDelay.disable()
 
-    assert.ok(stats.frames >= 10_000, `at least 10,000 frames were sent (sent ${stats.frames} in ${FUZZ_TIME_MS} ms)`)
+    assert.ok(stats.frames >= TARGET_FRAMES, `all ${TARGET_FRAMES} frames were sent before the safety cap (sent ${stats.frames})`)
     for (const [protocol, s] of Object.entries(stats.byProtocol)) assert.ok(s.streams >= 200, `${protocol} got ${s.streams} streams`)
     // the fuzz went past the decoder: each handler answered from several of its branches
     const seen = (prefix: string): number => Object.keys(stats.responses).filter(k => k.startsWith(prefix)).length
