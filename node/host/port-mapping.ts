@@ -1,7 +1,8 @@
 import { upnpNat } from '@achingbrain/nat-port-mapper'
 import { getNetConfig, isLoopback, isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Gateway, UPnPNAT } from '@achingbrain/nat-port-mapper'
+import { NatPmpGateway, defaultGateways } from './nat-pmp.js'
+import type { UPnPNAT } from '@achingbrain/nat-port-mapper'
 import type { ComponentLogger, Libp2pEvents, Logger, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, TransportManager } from '@libp2p/interface-internal'
 
@@ -20,6 +21,13 @@ export interface PortMappingInit {
    * @default undefined (search the local network with SSDP M-SEARCH)
    */
   gateways?: string[]
+  /**
+   * NAT-PMP (RFC 6886) gateways to try when no UPnP gateway answers.
+   * @default the IPv4 default gateways of /proc/net/route (none elsewhere)
+   */
+  pmpGateways?: string[]
+  /** Port of the NAT-PMP gateways (tests). @default 5351 */
+  pmpPort?: number
   /** How long an SSDP search waits for gateways to answer. @default 5000 */
   searchTimeoutMs?: number
   /** Lease asked for each mapping; renewed before it ends. @default 3600000 */
@@ -44,12 +52,20 @@ export interface PortMappingState {
   readonly mappings: PortMappingEntry[]
 }
 
+/** What the service needs of a UPnP or NAT-PMP gateway. */
+interface Mapper {
+  readonly host: string
+  map: (port: number, host: string, options: { protocol: 'TCP', signal: AbortSignal }) => Promise<PortMappingEntry>
+  stop: (options?: { signal?: AbortSignal }) => Promise<void>
+}
+
 /** An IGD that only ever sees loopback (tests) may map loopback listeners. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
 
 /**
  * Maps this node's TCP listening ports on the home router (UPnP IGD, the client
- * @libp2p/upnp-nat uses: @achingbrain/nat-port-mapper) and advertises the mapped address
+ * @libp2p/upnp-nat uses: @achingbrain/nat-port-mapper; or, when no UPnP gateway answers,
+ * NAT-PMP against the default gateway, see nat-pmp.ts) and advertises the mapped address
  * (`addPublicAddressMapping` plus confirming it, so identify sends it to the tracker, which
  * verifies it by dialling back before naming it to anyone).
  *
@@ -66,11 +82,11 @@ class PortMapping implements Startable, PortMappingState {
   readonly #init: PortMappingInit
   readonly #log: Logger
   readonly #client: UPnPNAT
-  readonly #gateways: Gateway[] = []
+  readonly #gateways: Mapper[] = []
   readonly mappings: PortMappingEntry[] = []
   /** host:port pairs asked for already. */
   readonly #asked = new Set<string>()
-  #gateway?: Gateway
+  #gateway?: Mapper
   #abort = new AbortController()
 
   constructor (components: PortMappingComponents, init: PortMappingInit) {
@@ -109,7 +125,35 @@ class PortMapping implements Startable, PortMappingState {
     this.mappings.length = 0
   }
 
-  async #findGateway (signal: AbortSignal): Promise<Gateway | undefined> {
+  async #findGateway (signal: AbortSignal): Promise<Mapper | undefined> {
+    return await this.#findUpnp(signal) ?? await this.#findPmp(signal)
+  }
+
+  /** The first NAT-PMP gateway that tells its external address. */
+  async #findPmp (signal: AbortSignal): Promise<Mapper | undefined> {
+    if (signal.aborted) return undefined
+    const hosts = this.#init.pmpGateways ?? await defaultGateways()
+    for (const host of hosts) {
+      let gateway: NatPmpGateway
+      try {
+        gateway = new NatPmpGateway(host, { port: this.#init.pmpPort, ttlMs: this.#init.ttlMs, log: this.#log })
+      } catch (err) {
+        this.#log('not a NAT-PMP gateway %s - %e', host, err)
+        continue
+      }
+      try {
+        const external = await gateway.externalAddress({ signal })
+        this.#log('NAT-PMP gateway %s, external address %s', host, external)
+        return gateway
+      } catch (err) {
+        this.#log('NAT-PMP gateway %s did not answer - %e', host, err)
+        await gateway.stop()
+      }
+    }
+    return undefined
+  }
+
+  async #findUpnp (signal: AbortSignal): Promise<Mapper | undefined> {
     if (this.#init.gateways != null) {
       for (const url of this.#init.gateways) {
         try {
@@ -130,7 +174,7 @@ class PortMapping implements Startable, PortMappingState {
   async #run (signal: AbortSignal): Promise<void> {
     const gateway = await this.#findGateway(signal)
     if (gateway == null) {
-      this.#log('no UPnP gateway found')
+      this.#log('no UPnP or NAT-PMP gateway found')
       return
     }
     if (signal.aborted) {
@@ -142,7 +186,7 @@ class PortMapping implements Startable, PortMappingState {
     await this.#mapAll(gateway, signal)
   }
 
-  async #mapAll (gateway: Gateway, signal: AbortSignal): Promise<void> {
+  async #mapAll (gateway: Mapper, signal: AbortSignal): Promise<void> {
     const loopbackGateway = LOOPBACK_HOSTS.has(gateway.host)
     for (const addr of this.#components.transportManager.getAddrs()) {
       const config = getNetConfig(addr)
@@ -167,7 +211,7 @@ class PortMapping implements Startable, PortMappingState {
   }
 }
 
-/** A libp2p service that maps the node's ports on a UPnP router; see PortMapping. */
+/** A libp2p service that maps the node's ports on a UPnP IGD or NAT-PMP router; see PortMapping. */
 export function portMapping (init: PortMappingInit = {}): (components: PortMappingComponents) => PortMappingState {
   return (components) => new PortMapping(components, init)
 }
