@@ -18,12 +18,13 @@ export interface PortMappingComponents {
 export interface PortMappingInit {
   /**
    * URLs of gateways' UPnP device descriptions (`http://192.168.1.1:5000/rootDesc.xml`).
-   * @default undefined (search the local network with SSDP M-SEARCH)
+   * @default undefined (search the local network with SSDP M-SEARCH; `[]`: no UPnP)
    */
   gateways?: string[]
   /**
-   * NAT-PMP (RFC 6886) gateways to try when no UPnP gateway answers.
-   * @default the IPv4 default gateways of /proc/net/route (none elsewhere)
+   * NAT-PMP (RFC 6886) gateways to try, beside the UPnP search (the first gateway found wins).
+   * @default the IPv4 default gateways of /proc/net/route (none elsewhere, none when
+   * `gateways` is given)
    */
   pmpGateways?: string[]
   /** Port of the NAT-PMP gateways (tests). @default 5351 */
@@ -125,14 +126,32 @@ class PortMapping implements Startable, PortMappingState {
     this.mappings.length = 0
   }
 
+  /**
+   * Searches with UPnP and NAT-PMP at once and takes the first gateway found (a later one is
+   * let go); undefined when neither finds one.
+   */
   async #findGateway (signal: AbortSignal): Promise<Mapper | undefined> {
-    return await this.#findUpnp(signal) ?? await this.#findPmp(signal)
+    let chosen: Mapper | undefined
+    await new Promise<void>(resolve => {
+      let left = 2
+      for (const search of [this.#findUpnp(signal), this.#findPmp(signal)]) {
+        search.catch(err => { this.#log('gateway search failed - %e', err) }).then(gateway => {
+          if (gateway != null && chosen == null) chosen = gateway
+          else if (gateway != null) gateway.stop().catch(() => {})
+          if (--left === 0 || chosen != null) resolve()
+        }).catch(() => {})
+      }
+    })
+    return chosen
   }
 
   /** The first NAT-PMP gateway that tells its external address. */
   async #findPmp (signal: AbortSignal): Promise<Mapper | undefined> {
     if (signal.aborted) return undefined
-    const hosts = this.#init.pmpGateways ?? await defaultGateways()
+    // gateways named for UPnP only (tests) mean no NAT-PMP search
+    const hosts = this.#init.pmpGateways ?? (this.#init.gateways != null ? [] : await defaultGateways())
+    if (hosts.length === 0) return undefined
+    this.#log('trying NAT-PMP on %s', hosts.join(', '))
     for (const host of hosts) {
       let gateway: NatPmpGateway
       try {
@@ -164,11 +183,31 @@ class PortMapping implements Startable, PortMappingState {
       }
       return undefined
     }
-    const search = AbortSignal.any([signal, AbortSignal.timeout(this.#init.searchTimeoutMs ?? 5000)])
-    for await (const gateway of this.#client.findGateways({ signal: search })) {
-      if (gateway.family === 'IPv4') return gateway
+    // a plain timer: Node 20 may collect an AbortSignal.timeout held only by AbortSignal.any
+    const searching = new AbortController()
+    const timer = setTimeout(() => { searching.abort() }, this.#init.searchTimeoutMs ?? 5000)
+    const onAbort = (): void => { searching.abort() }
+    signal.addEventListener('abort', onAbort, { once: true })
+    if (signal.aborted) searching.abort()
+    const search = searching.signal
+    // the SSDP search only looks at its signal when a message arrives: on a silent network it
+    // would never end, so the wait is raced against the signal here
+    const found = this.#client.findGateways({ signal: search })[Symbol.asyncIterator]()
+    const ended = new Promise<undefined>(resolve => {
+      if (search.aborted) resolve(undefined)
+      search.addEventListener('abort', () => { resolve(undefined) }, { once: true })
+    })
+    try {
+      for (;;) {
+        const next = await Promise.race([found.next(), ended])
+        if (next == null || next.done === true) return undefined
+        if (next.value.family === 'IPv4') return next.value
+      }
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+      found.return?.(undefined).catch(() => {})
     }
-    return undefined
   }
 
   async #run (signal: AbortSignal): Promise<void> {
@@ -189,6 +228,8 @@ class PortMapping implements Startable, PortMappingState {
   async #mapAll (gateway: Mapper, signal: AbortSignal): Promise<void> {
     const loopbackGateway = LOOPBACK_HOSTS.has(gateway.host)
     for (const addr of this.#components.transportManager.getAddrs()) {
+      // a relayed listener's address is the relay's, not this node's
+      if (addr.toString().includes('/p2p-circuit')) continue
       const config = getNetConfig(addr)
       if (config.type !== 'ip4' || config.protocol !== 'tcp' || config.port == null) continue
       if (isLoopback(addr) ? !loopbackGateway : isPrivate(addr) !== true) continue
