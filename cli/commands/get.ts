@@ -40,7 +40,7 @@ export const getCommand: Command<GotFile[]> = {
     'seed-ratio': { type: 'string', value: 'RATIO', description: 'seed until this many times the files\' size was uploaded, then exit (implies --seed)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us while we share (default ${DEFAULT_PEER_LISTEN} and ${DEFAULT_PEER_LISTEN_V6})` },
     'no-share': { type: 'boolean', description: 'do not serve pieces to other peers while downloading' },
-    'no-upnp': { type: 'boolean', description: 'do not ask the home router (UPnP IGD) to forward a port to this peer' },
+    'no-upnp': { type: 'boolean', description: 'do not ask the home router (UPnP IGD or NAT-PMP) to forward a port to this peer' },
     ...sharingOptions,
     ...downloadOptions,
     ...networkOptions

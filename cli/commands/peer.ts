@@ -23,7 +23,7 @@ export const peerCommand: Command<PeerResult> = {
     home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `address to listen on, repeatable (default ${DEFAULT_PEER_LISTEN} and ${DEFAULT_PEER_LISTEN_V6})` },
     json: { type: 'boolean', description: 'print events and the result as JSON' },
-    'no-upnp': { type: 'boolean', description: 'do not ask the home router (UPnP IGD) to forward a port to this peer' },
+    'no-upnp': { type: 'boolean', description: 'do not ask the home router (UPnP IGD or NAT-PMP) to forward a port to this peer' },
     http: { type: 'string', value: 'PORT', description: 'port of the web player on 127.0.0.1 (default: any free port)' },
     ...sharingOptions,
     ...downloadOptions,

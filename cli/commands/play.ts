@@ -61,7 +61,7 @@ export const playCommand: Command<PlayResult> = {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },
     home: { type: 'string', value: 'DIR', description: 'peer identity and piece cache (default ~/.mediaswarm/peer)' },
     listen: { type: 'string', multiple: true, value: 'MULTIADDR', description: `where other peers reach us (default ${DEFAULT_PEER_LISTEN})` },
-    'no-upnp': { type: 'boolean', description: 'do not ask the home router (UPnP IGD) to forward a port to this peer' },
+    'no-upnp': { type: 'boolean', description: 'do not ask the home router (UPnP IGD or NAT-PMP) to forward a port to this peer' },
     json: { type: 'boolean', description: 'print the URL as JSON once serving' },
     ...sharingOptions,
     ...downloadOptions,

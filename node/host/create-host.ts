@@ -125,8 +125,9 @@ export interface HostInit {
    */
   reserveOn?: string[]
   /**
-   * Map the listening ports on the home router with UPnP IGD (see PortMapping). `true` or
-   * options (a gateway URL instead of an SSDP search, for tests). @default false
+   * Map the listening ports on the home router with UPnP IGD, or NAT-PMP when no IGD answers
+   * (see PortMapping). `true` or options (a gateway URL instead of an SSDP search, NAT-PMP
+   * gateways instead of the default route's, for tests). @default false
    */
   upnp?: boolean | PortMappingInit
   /**

@@ -1,7 +1,8 @@
 import { upnpNat } from '@achingbrain/nat-port-mapper'
 import { getNetConfig, isLoopback, isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { Gateway, UPnPNAT } from '@achingbrain/nat-port-mapper'
+import { NatPmpGateway, defaultGateways } from './nat-pmp.js'
+import type { UPnPNAT } from '@achingbrain/nat-port-mapper'
 import type { ComponentLogger, Libp2pEvents, Logger, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, TransportManager } from '@libp2p/interface-internal'
 
@@ -17,9 +18,17 @@ export interface PortMappingComponents {
 export interface PortMappingInit {
   /**
    * URLs of gateways' UPnP device descriptions (`http://192.168.1.1:5000/rootDesc.xml`).
-   * @default undefined (search the local network with SSDP M-SEARCH)
+   * @default undefined (search the local network with SSDP M-SEARCH; `[]`: no UPnP)
    */
   gateways?: string[]
+  /**
+   * NAT-PMP (RFC 6886) gateways to try, beside the UPnP search (the first gateway found wins).
+   * @default the IPv4 default gateways of /proc/net/route (none elsewhere, none when
+   * `gateways` is given)
+   */
+  pmpGateways?: string[]
+  /** Port of the NAT-PMP gateways (tests). @default 5351 */
+  pmpPort?: number
   /** How long an SSDP search waits for gateways to answer. @default 5000 */
   searchTimeoutMs?: number
   /** Lease asked for each mapping; renewed before it ends. @default 3600000 */
@@ -44,12 +53,20 @@ export interface PortMappingState {
   readonly mappings: PortMappingEntry[]
 }
 
+/** What the service needs of a UPnP or NAT-PMP gateway. */
+interface Mapper {
+  readonly host: string
+  map: (port: number, host: string, options: { protocol: 'TCP', signal: AbortSignal }) => Promise<PortMappingEntry>
+  stop: (options?: { signal?: AbortSignal }) => Promise<void>
+}
+
 /** An IGD that only ever sees loopback (tests) may map loopback listeners. */
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost'])
 
 /**
  * Maps this node's TCP listening ports on the home router (UPnP IGD, the client
- * @libp2p/upnp-nat uses: @achingbrain/nat-port-mapper) and advertises the mapped address
+ * @libp2p/upnp-nat uses: @achingbrain/nat-port-mapper; or, when no UPnP gateway answers,
+ * NAT-PMP against the default gateway, see nat-pmp.ts) and advertises the mapped address
  * (`addPublicAddressMapping` plus confirming it, so identify sends it to the tracker, which
  * verifies it by dialling back before naming it to anyone).
  *
@@ -66,11 +83,11 @@ class PortMapping implements Startable, PortMappingState {
   readonly #init: PortMappingInit
   readonly #log: Logger
   readonly #client: UPnPNAT
-  readonly #gateways: Gateway[] = []
+  readonly #gateways: Mapper[] = []
   readonly mappings: PortMappingEntry[] = []
   /** host:port pairs asked for already. */
   readonly #asked = new Set<string>()
-  #gateway?: Gateway
+  #gateway?: Mapper
   #abort = new AbortController()
 
   constructor (components: PortMappingComponents, init: PortMappingInit) {
@@ -109,7 +126,53 @@ class PortMapping implements Startable, PortMappingState {
     this.mappings.length = 0
   }
 
-  async #findGateway (signal: AbortSignal): Promise<Gateway | undefined> {
+  /**
+   * Searches with UPnP and NAT-PMP at once and takes the first gateway found (a later one is
+   * let go); undefined when neither finds one.
+   */
+  async #findGateway (signal: AbortSignal): Promise<Mapper | undefined> {
+    let chosen: Mapper | undefined
+    await new Promise<void>(resolve => {
+      let left = 2
+      for (const search of [this.#findUpnp(signal), this.#findPmp(signal)]) {
+        search.catch(err => { this.#log('gateway search failed - %e', err) }).then(gateway => {
+          if (gateway != null && chosen == null) chosen = gateway
+          else if (gateway != null) gateway.stop().catch(() => {})
+          if (--left === 0 || chosen != null) resolve()
+        }).catch(() => {})
+      }
+    })
+    return chosen
+  }
+
+  /** The first NAT-PMP gateway that tells its external address. */
+  async #findPmp (signal: AbortSignal): Promise<Mapper | undefined> {
+    if (signal.aborted) return undefined
+    // gateways named for UPnP only (tests) mean no NAT-PMP search
+    const hosts = this.#init.pmpGateways ?? (this.#init.gateways != null ? [] : await defaultGateways())
+    if (hosts.length === 0) return undefined
+    this.#log('trying NAT-PMP on %s', hosts.join(', '))
+    for (const host of hosts) {
+      let gateway: NatPmpGateway
+      try {
+        gateway = new NatPmpGateway(host, { port: this.#init.pmpPort, ttlMs: this.#init.ttlMs, log: this.#log })
+      } catch (err) {
+        this.#log('not a NAT-PMP gateway %s - %e', host, err)
+        continue
+      }
+      try {
+        const external = await gateway.externalAddress({ signal })
+        this.#log('NAT-PMP gateway %s, external address %s', host, external)
+        return gateway
+      } catch (err) {
+        this.#log('NAT-PMP gateway %s did not answer - %e', host, err)
+        await gateway.stop()
+      }
+    }
+    return undefined
+  }
+
+  async #findUpnp (signal: AbortSignal): Promise<Mapper | undefined> {
     if (this.#init.gateways != null) {
       for (const url of this.#init.gateways) {
         try {
@@ -120,17 +183,37 @@ class PortMapping implements Startable, PortMappingState {
       }
       return undefined
     }
-    const search = AbortSignal.any([signal, AbortSignal.timeout(this.#init.searchTimeoutMs ?? 5000)])
-    for await (const gateway of this.#client.findGateways({ signal: search })) {
-      if (gateway.family === 'IPv4') return gateway
+    // a plain timer: Node 20 may collect an AbortSignal.timeout held only by AbortSignal.any
+    const searching = new AbortController()
+    const timer = setTimeout(() => { searching.abort() }, this.#init.searchTimeoutMs ?? 5000)
+    const onAbort = (): void => { searching.abort() }
+    signal.addEventListener('abort', onAbort, { once: true })
+    if (signal.aborted) searching.abort()
+    const search = searching.signal
+    // the SSDP search only looks at its signal when a message arrives: on a silent network it
+    // would never end, so the wait is raced against the signal here
+    const found = this.#client.findGateways({ signal: search })[Symbol.asyncIterator]()
+    const ended = new Promise<undefined>(resolve => {
+      if (search.aborted) resolve(undefined)
+      search.addEventListener('abort', () => { resolve(undefined) }, { once: true })
+    })
+    try {
+      for (;;) {
+        const next = await Promise.race([found.next(), ended])
+        if (next == null || next.done === true) return undefined
+        if (next.value.family === 'IPv4') return next.value
+      }
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', onAbort)
+      found.return?.(undefined).catch(() => {})
     }
-    return undefined
   }
 
   async #run (signal: AbortSignal): Promise<void> {
     const gateway = await this.#findGateway(signal)
     if (gateway == null) {
-      this.#log('no UPnP gateway found')
+      this.#log('no UPnP or NAT-PMP gateway found')
       return
     }
     if (signal.aborted) {
@@ -142,9 +225,11 @@ class PortMapping implements Startable, PortMappingState {
     await this.#mapAll(gateway, signal)
   }
 
-  async #mapAll (gateway: Gateway, signal: AbortSignal): Promise<void> {
+  async #mapAll (gateway: Mapper, signal: AbortSignal): Promise<void> {
     const loopbackGateway = LOOPBACK_HOSTS.has(gateway.host)
     for (const addr of this.#components.transportManager.getAddrs()) {
+      // a relayed listener's address is the relay's, not this node's
+      if (addr.toString().includes('/p2p-circuit')) continue
       const config = getNetConfig(addr)
       if (config.type !== 'ip4' || config.protocol !== 'tcp' || config.port == null) continue
       if (isLoopback(addr) ? !loopbackGateway : isPrivate(addr) !== true) continue
@@ -167,7 +252,7 @@ class PortMapping implements Startable, PortMappingState {
   }
 }
 
-/** A libp2p service that maps the node's ports on a UPnP router; see PortMapping. */
+/** A libp2p service that maps the node's ports on a UPnP IGD or NAT-PMP router; see PortMapping. */
 export function portMapping (init: PortMappingInit = {}): (components: PortMappingComponents) => PortMappingState {
   return (components) => new PortMapping(components, init)
 }
