@@ -2,19 +2,9 @@ import assert from 'node:assert/strict'
 import { MAX_FULL_ROUND_MS, NEAR_ROUND_MS, PositionBoard } from '../../../tracker/protocols/position-board.js'
 import { RequestQueue } from '../../../tracker/queue/index.js'
 import { FakeClock } from '../../fixtures/fake-clock.js'
+import { Rng } from '../../fixtures/fuzz.js'
 import type { BoardEntry, ShownPosition } from '../../../tracker/protocols/position-board.js'
 import type { QueueEvent } from '../../../tracker/queue/index.js'
-
-/** A tiny seeded PRNG (mulberry32), so the churn is reproducible. */
-function prng (seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6D2B79F5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * A real request queue and a board wired the way the queue handler wires them, on a fake
@@ -103,7 +93,8 @@ class Rig {
 describe('tracker/protocols PositionBoard', () => {
   it('never shows two waiters the same place nor anyone a place ahead of its own, through seeded churn', () => {
     const rig = new Rig()
-    const random = prng(0xb0a4d)
+    const rng = new Rng(0xb0a4d)
+    const random = (): number => rng.next()
     let next = 0
     for (let i = 0; i < 600; i++) rig.request(`r${next++}`)
     rig.check()
