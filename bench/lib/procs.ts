@@ -23,7 +23,9 @@ export class ChildError extends Error {
 
 /** Starts `node <args>` (the current Node binary) and tracks it for cleanup; `env` adds variables. */
 export function startNode (name: string, args: string[], cwd?: string, env?: Record<string, string>): Child {
-  const proc = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: env === undefined ? undefined : { ...process.env, ...env } })
+  // MEDIASWARM_BENCH_NODE_ARGS (say `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes before every child's args
+  const nodeArgs = (process.env.MEDIASWARM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const proc = spawn(process.execPath, [...nodeArgs, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: env === undefined ? undefined : { ...process.env, ...env } })
   if (proc.pid === undefined) throw new Error(`Could not start the ${name} process.`)
   live.add(proc)
   let out = ''
