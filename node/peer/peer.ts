@@ -167,7 +167,8 @@ export class Peer {
       pieceCount: file.info.pieceCount,
       bitfield: file.bitfield,
       readPiece: async (i) => file.readPiece(i),
-      onPiece: (l) => file.onPiece(l)
+      onPiece: (l) => file.onPiece(l),
+      knownHeldBy: (peer, i) => file.knownHeldBy(peer, i)
     }
   }
 

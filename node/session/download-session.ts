@@ -94,12 +94,16 @@ export class DownloadSession {
       this.#watchdog = setInterval(() => { this.#tick() }, tick)
       this.#watchdog.unref()
       this.#lastVerified = this.#lastStored = this.#lastConnected = Date.now()
+      // our server skips HAVEs for pieces a provider told us it holds
+      const availability = this.#availability
+      this.#init.file.setPeerKnowledge((peer, index) => availability.has(peer, index))
       for (const p of this.#init.providers) this.addProvider(p)
       if (this.#providers.size === 0) this.#end(new NoProvidersError('The ticket names no provider'))
       try {
         await done
       } finally {
         this.#init.signal?.removeEventListener('abort', onAbort)
+        this.#init.file.setPeerKnowledge(undefined)
         for (const p of this.#providers.values()) {
           p.abort.abort(new Error('Download session ended'))
           p.stream?.abort(new Error('Download session ended'))
@@ -261,8 +265,8 @@ export class DownloadSession {
   }
 
   async #runProvider (p: ProviderState): Promise<void> {
-    const { reader, bits } = await p.open(this.#init.host, this.#ticket, this.#init.file.info.pieceCount)
     const fallback = this.#fallback.is(p.id)
+    const { reader, bits } = await p.open(this.#init.host, this.#ticket, this.#init.file.info.pieceCount, !fallback)
     this.#availability.add(p.id, bits, !fallback)
     p.connected = true
     if (fallback) this.#fallback.connected()

@@ -4,6 +4,7 @@ import { FIRST_MESSAGE_TIMEOUT_MS, MAX_TRANSFER_FRAME_BYTES, TRANSFER_PROTOCOL }
 import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/transfer.js'
 import { Bitfield } from '../store/index.js'
 import { StreamReader, expectMessage, writeMessage } from '../streams/index.js'
+import { yieldDial } from './dial-tiebreak.js'
 import type { ProviderInfo } from './session-types.js'
 import type { Host } from '../host/index.js'
 import type { Ticket } from '../tickets/index.js'
@@ -70,10 +71,13 @@ export class ProviderState {
   /**
    * Dials the provider, presents the ticket and reads its bitfield (within the first-message
    * timeout). Throws ProviderRefusedError on a REJECT, ProtocolError on anything else.
+   * With `tieBreak` (another peer, which may be dialling us at the same moment) it first
+   * lets the peer with the smaller PeerId dial (see {@link yieldDial}).
    */
-  async open (host: Host, ticket: Ticket, pieceCount: number): Promise<{ reader: StreamReader, bits: Bitfield }> {
+  async open (host: Host, ticket: Ticket, pieceCount: number, tieBreak = false): Promise<{ reader: StreamReader, bits: Bitfield }> {
     const peerId = peerIdFromString(this.id)
     if (this.info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: this.info.multiaddrs })
+    if (tieBreak) await yieldDial(host, peerId, this.abort.signal)
     const first = AbortSignal.any([this.abort.signal, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS)])
     // an open direct connection is reused; otherwise only the addresses the ticket names are
     // dialled: the peer's own list (learned through identify, even over a relay) holds its LAN

@@ -62,6 +62,8 @@ export class StoredFile {
   #persistTimer?: NodeJS.Timeout
   #persisting: Promise<void> = Promise.resolve()
   #closed = false
+  /** What the download of this file learned other peers hold (see {@link knownHeldBy}). */
+  #peerKnowledge?: (peer: string, index: number) => boolean
 
   constructor (init: StoredFileInit) {
     this.info = init.info
@@ -98,6 +100,19 @@ export class StoredFile {
 
   /** True when the piece is held and was verified by this process (written here, or hashed since). */
   isVerified (index: number): boolean { return this.bitfield.has(index) && this.#verified.has(index) }
+
+  /**
+   * True when a download of this file knows `peer` holds piece `index` (from the bitfield and
+   * HAVEs it sent us): the server then does not announce that piece to it. False when unknown.
+   */
+  knownHeldBy (peer: string, index: number): boolean {
+    return this.#peerKnowledge?.(peer, index) ?? false
+  }
+
+  /** Set by the download of this file while it runs (undefined when it ends). */
+  setPeerKnowledge (knows: ((peer: string, index: number) => boolean) | undefined): void {
+    this.#peerKnowledge = knows
+  }
 
   /** Notified with each newly stored piece; returns an unsubscribe function. */
   onPiece (listener: PieceListener): () => void {

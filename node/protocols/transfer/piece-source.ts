@@ -11,6 +11,11 @@ export interface ServableFile {
    * The server does not modify the bytes.
    */
   readPiece(index: number): Promise<Uint8Array | undefined>
+  /**
+   * True when `peer` is known to hold piece `index` already: no HAVE for it is sent to that
+   * peer. Optional; without it every new piece is announced.
+   */
+  knownHeldBy?(peer: string, index: number): boolean
   /** Called with each piece that becomes available later (partial seeding). */
   onPiece?(listener: (index: number) => void): () => void
   /**

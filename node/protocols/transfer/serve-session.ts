@@ -138,7 +138,9 @@ export class ServeSession {
       this.#earlyHaves.push(index)
       return
     }
-    const { stream } = this.#init
+    const { stream, file } = this.#init
+    // the downloader told us it holds the piece (our own download reads its stream)
+    if (file.knownHeldBy?.(this.peer, index) === true) return
     if (stream.writeStatus !== 'writable' || this.#controller.signal.aborted) return
     try {
       stream.send(encodeFrame(response({ type: TransferResponse.Type.HAVE, index }), TransferResponse))

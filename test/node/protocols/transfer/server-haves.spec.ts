@@ -51,4 +51,22 @@ describe('TransferServer HAVEs', function () {
       known.add(msg.index)
     }
   })
+
+  it('skip the pieces a downloader is known to hold, and only for that downloader', async function () {
+    let knowing = ''
+    // this node's own download learned (from the client's bitfield or HAVEs) that the client holds 5
+    rig = await startTransferRig({ label: 'known-haves', size: 2 * 1024 * 1024, pieceSize: 256 * 1024, held: [0], knownHeldBy: (peer, index) => peer === knowing && index === 5 })
+    knowing = rig.client.peerId.toString()
+    const other = await rig.newClient()
+    const d = await rig.open(await rig.ticket())
+    const e = await rig.open(await rig.ticket({ holder: other }), [], other)
+    assert.equal((await d.next())?.type, BITFIELD)
+    assert.equal((await e.next())?.type, BITFIELD)
+    rig.addPiece(5)
+    rig.addPiece(6)
+    const toOther = [await e.next(), await e.next()]
+    assert.deepEqual(toOther.map(m => [m?.type, m?.index]), [[HAVE, 5], [HAVE, 6]])
+    const toKnower = await d.next()
+    assert.deepEqual([toKnower?.type, toKnower?.index], [HAVE, 6], 'no HAVE 5 for the peer that holds it')
+  })
 })
