@@ -18,7 +18,10 @@ export interface PieceStoreInit {
   /** Folder holding one sub-folder per cid. */
   dir: string
   logger: ComponentLogger
-  /** How long piece completions may stay unpersisted. @default 500 */
+  /**
+   * How long piece completions may stay unpersisted: each persist syncs the data and rewrites
+   * the bitfield (two fsyncs and a rename), so it is not done for every piece. @default 2000
+   */
   persistDelayMs?: number
   /** The file-system calls that order durability (tests watch them). @default the real ones */
   fs?: Partial<StoreFileSystem>
@@ -50,7 +53,7 @@ export class PieceStore {
   constructor (init: PieceStoreInit) {
     this.dir = init.dir
     this.#log = init.logger.forComponent('mediaswarm:store')
-    this.#persistDelayMs = init.persistDelayMs ?? 500
+    this.#persistDelayMs = init.persistDelayMs ?? 2000
     this.#fs = { ...nodeStoreFileSystem, ...init.fs }
   }
 
