@@ -284,11 +284,7 @@ export class DownloadSession {
         throw new ProviderRefusedError('Provider closed the stream')
       }
       if (msg.type === TransferResponse.Type.HAVE) {
-        if (this.#availability.have(p.id, msg.index)) {
-          if (this.#availability.bitsOf(p.id)?.complete === true) this.#fallback.complete(p.id)
-          this.#fallback.prefer(p, msg.index)
-          this.#refillAll()
-        }
+        this.#haves(p, msg)
       } else if (msg.type === TransferResponse.Type.PIECE) {
         await this.#receivePiece(p, reader, msg)
         // --max-download-rate: the next requests wait for the bytes just received
@@ -300,6 +296,21 @@ export class DownloadSession {
       }
       this.#refill(p)
     }
+  }
+
+  /** A HAVE: one piece (`index`) or several (`haves`, each checked); news may be requested at once. */
+  #haves (p: ProviderState, msg: TransferResponse): void {
+    const pieceCount = this.#init.file.info.pieceCount
+    let news = false
+    for (const index of msg.haves.length > 0 ? msg.haves : [msg.index]) {
+      if (msg.haves.length > 0 && index >= pieceCount) throw new ProtocolError(`HAVE names piece ${index} of ${pieceCount}`)
+      if (!this.#availability.have(p.id, index)) continue
+      news = true
+      this.#fallback.prefer(p, index)
+    }
+    if (!news) return
+    if (this.#availability.bitsOf(p.id)?.complete === true) this.#fallback.complete(p.id)
+    this.#refillAll()
   }
 
   async #receivePiece (p: ProviderState, reader: StreamReader, msg: TransferResponse): Promise<void> {

@@ -14,7 +14,9 @@ const EXPECTED: Record<HostileMode, BanReason> = {
   'stall-inside': 'stalled',
   corrupt: 'bad-piece',
   trickle: 'stalled',
-  disconnect: 'protocol'
+  disconnect: 'protocol',
+  'have-flood': 'protocol',
+  'have-range': 'protocol'
 }
 
 /**

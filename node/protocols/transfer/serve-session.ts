@@ -12,6 +12,9 @@ import type { Logger, PeerId, Stream } from '@libp2p/interface'
 /** Most piece requests one downloader may have queued at a provider. */
 export const MAX_PENDING_WANTS = 512
 
+/** Most pieces one HAVE message names (the decoder's limit is 4096). */
+export const MAX_HAVES_PER_MESSAGE = 1024
+
 /** What REJECT says when the tracker no longer honours a ticket. */
 export const TICKET_NOT_LIVE = 'Ticket no longer valid'
 
@@ -52,6 +55,9 @@ export class ServeSession {
   readonly #wants: number[] = []
   /** HAVEs that arrived before the bitfield went out. */
   readonly #earlyHaves: number[] = []
+  /** HAVEs of this event-loop turn, sent together. */
+  readonly #haves: number[] = []
+  #haveFlush?: NodeJS.Immediate
   #bitfieldSent = false
   #wake?: () => void
   #remoteDone = false
@@ -114,6 +120,8 @@ export class ServeSession {
     } finally {
       clearTimeout(this.#timer)
       this.#timer = undefined
+      clearImmediate(this.#haveFlush)
+      this.#haveFlush = undefined
       unsubscribe?.()
       this.#dropAhead()
       if (!this.#controller.signal.aborted) this.#controller.abort(FINISHED)
@@ -132,20 +140,37 @@ export class ServeSession {
     w?.()
   }
 
-  /** Sends a HAVE at once: it is small, never waits for the rate limiter or a piece. */
+  /**
+   * Announces a new piece at once: a HAVE is small and never waits for the rate limiter or
+   * a piece. HAVEs of the same event-loop turn go out as one message (see {@link #flushHaves}).
+   */
   #have (index: number): void {
     if (!this.#bitfieldSent) {
       this.#earlyHaves.push(index)
       return
     }
-    const { stream, file } = this.#init
     // the downloader told us it holds the piece (our own download reads its stream)
-    if (file.knownHeldBy?.(this.peer, index) === true) return
-    if (stream.writeStatus !== 'writable' || this.#controller.signal.aborted) return
+    if (this.#init.file.knownHeldBy?.(this.peer, index) === true) return
+    this.#haves.push(index)
+    this.#haveFlush ??= setImmediate(this.#flushHaves)
+  }
+
+  /** One message for the HAVEs queued: the single form for one piece, `haves` for more. */
+  readonly #flushHaves = (): void => {
+    this.#haveFlush = undefined
+    const { stream } = this.#init
+    const queued = this.#haves.splice(0)
+    if (queued.length === 0 || stream.writeStatus !== 'writable' || this.#controller.signal.aborted) return
     try {
-      stream.send(encodeFrame(response({ type: TransferResponse.Type.HAVE, index }), TransferResponse))
+      for (let at = 0; at < queued.length; at += MAX_HAVES_PER_MESSAGE) {
+        const batch = queued.slice(at, at + MAX_HAVES_PER_MESSAGE)
+        const msg = batch.length === 1
+          ? response({ type: TransferResponse.Type.HAVE, index: batch[0] })
+          : response({ type: TransferResponse.Type.HAVE, haves: batch })
+        stream.send(encodeFrame(msg, TransferResponse))
+      }
     } catch (err) {
-      this.#init.log.trace('cannot send HAVE %d: %e', index, err)
+      this.#init.log.trace('cannot send HAVEs %s: %e', queued.join(','), err)
     }
   }
 
@@ -367,5 +392,5 @@ export class ServeSession {
 
 /** A TransferResponse with every unset field at its default. */
 export function response (fields: Partial<TransferResponse> & Pick<TransferResponse, 'type'>): TransferResponse {
-  return { bitfield: new Uint8Array(0), pieceCount: 0, index: 0, length: 0, message: '', ...fields }
+  return { bitfield: new Uint8Array(0), pieceCount: 0, index: 0, length: 0, message: '', haves: [], ...fields }
 }

@@ -196,6 +196,7 @@ export interface TransferResponse {
   index: number
   length: number
   message: string
+  haves: number[]
 }
 
 export namespace TransferResponse {
@@ -258,6 +259,13 @@ export namespace TransferResponse {
           w.string(obj.message)
         }
 
+        if (obj.haves != null && obj.haves.length > 0) {
+          for (const value of obj.haves) {
+            w.uint32(56)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -268,7 +276,8 @@ export namespace TransferResponse {
           pieceCount: 0,
           index: 0,
           length: 0,
-          message: ''
+          message: '',
+          haves: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -301,6 +310,18 @@ export namespace TransferResponse {
               obj.message = reader.string()
               break
             }
+            case 7: {
+              if (opts.limits?.haves != null && obj.haves.length === opts.limits.haves) {
+                throw new MaxLengthError('Decode error - repeated field "haves" had too many elements')
+              }
+
+              if (obj.haves.length === 4096) {
+                throw new MaxLengthError('Decode error - repeated field "haves" had too many elements')
+              }
+
+              obj.haves.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -310,6 +331,10 @@ export namespace TransferResponse {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          haves: 4096
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -358,6 +383,25 @@ export namespace TransferResponse {
               }
               break
             }
+            case 7: {
+              if (opts.limits?.haves != null && obj.haves === opts.limits.haves) {
+                throw new MaxLengthError('Streaming decode error - repeated field "haves" had too many elements')
+              }
+
+              if (obj.haves === 4096) {
+                throw new MaxLengthError('Streaming decode error - repeated field "haves" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.haves[]`,
+                index: obj.haves,
+                value: reader.uint32()
+              }
+
+              obj.haves++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -400,6 +444,12 @@ export namespace TransferResponse {
     value: string
   }
 
+  export interface TransferResponseHavesFieldEvent {
+    field: '$.haves[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<TransferResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TransferResponse.codec())
   }
@@ -408,7 +458,7 @@ export namespace TransferResponse {
     return decodeMessage(buf, TransferResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferResponse>): Generator<TransferResponseTypeFieldEvent | TransferResponseBitfieldFieldEvent | TransferResponsePieceCountFieldEvent | TransferResponseIndexFieldEvent | TransferResponseLengthFieldEvent | TransferResponseMessageFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferResponse>): Generator<TransferResponseTypeFieldEvent | TransferResponseBitfieldFieldEvent | TransferResponsePieceCountFieldEvent | TransferResponseIndexFieldEvent | TransferResponseLengthFieldEvent | TransferResponseMessageFieldEvent | TransferResponseHavesFieldEvent> {
     return streamMessage(buf, TransferResponse.codec(), opts)
   }
 }

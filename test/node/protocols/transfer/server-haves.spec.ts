@@ -7,9 +7,22 @@ import assert from 'node:assert/strict'
 import { TokenBucket, TransferResponse } from '../../../../node/index.js'
 import { waitFor } from '../../../fixtures/network.js'
 import { startTransferRig } from '../../../fixtures/transfer-rig.js'
-import type { TransferRig } from '../../../fixtures/transfer-rig.js'
+import type { Downloader, TransferRig } from '../../../fixtures/transfer-rig.js'
 
 const { BITFIELD, HAVE, PIECE } = TransferResponse.Type
+
+/** The pieces a HAVE announces: several (`haves`) or one (`index`). */
+function announced (msg: TransferResponse | undefined): number[] {
+  assert.equal(msg?.type, HAVE)
+  return msg.haves.length > 0 ? msg.haves : [msg.index]
+}
+
+/** Reads HAVEs until `count` pieces were announced; returns them in order. */
+async function readHaves (d: Downloader, count: number): Promise<number[]> {
+  const pieces: number[] = []
+  while (pieces.length < count) pieces.push(...announced(await d.next()))
+  return pieces
+}
 
 describe('TransferServer HAVEs', function () {
   this.timeout(60_000)
@@ -31,8 +44,7 @@ describe('TransferServer HAVEs', function () {
     await waitFor('piece 1 to wait for the limiter', () => limiter.waiting === 1)
     rig.addPiece(5)
     rig.addPiece(6)
-    const haves = [await d.next(), await d.next()]
-    assert.deepEqual(haves.map(m => [m?.type, m?.index]), [[HAVE, 5], [HAVE, 6]])
+    assert.deepEqual(await readHaves(d, 2), [5, 6])
     assert.equal(limiter.waiting, 1, 'piece 1 still waits')
   })
 
@@ -46,9 +58,7 @@ describe('TransferServer HAVEs', function () {
     const known = new Set<number>()
     for (let i = 0; i < 8; i++) if ((first.bitfield[0] & (0x80 >> i)) !== 0) known.add(i)
     while (known.size < 8) {
-      const msg = await d.next()
-      assert.equal(msg?.type, HAVE, 'every piece not in the bitfield is announced')
-      known.add(msg.index)
+      for (const i of announced(await d.next())) known.add(i)
     }
   })
 
@@ -64,9 +74,20 @@ describe('TransferServer HAVEs', function () {
     assert.equal((await e.next())?.type, BITFIELD)
     rig.addPiece(5)
     rig.addPiece(6)
-    const toOther = [await e.next(), await e.next()]
-    assert.deepEqual(toOther.map(m => [m?.type, m?.index]), [[HAVE, 5], [HAVE, 6]])
-    const toKnower = await d.next()
-    assert.deepEqual([toKnower?.type, toKnower?.index], [HAVE, 6], 'no HAVE 5 for the peer that holds it')
+    assert.deepEqual(await readHaves(e, 2), [5, 6])
+    assert.deepEqual(announced(await d.next()), [6], 'no HAVE 5 for the peer that holds it')
+  })
+
+  it('of the same event-loop turn go out as one message; a lone one in the single form', async function () {
+    rig = await startTransferRig({ label: 'batched-haves', size: 4 * 1024 * 1024, pieceSize: 256 * 1024, held: [0] })
+    const d = await rig.open(await rig.ticket())
+    assert.equal((await d.next())?.type, BITFIELD)
+    for (const i of [3, 4, 7]) rig.addPiece(i)
+    const batch = await d.next()
+    assert.deepEqual([batch?.type, batch?.haves], [HAVE, [3, 4, 7]])
+    // the batch was flushed (it arrived): a piece now is alone in its turn
+    rig.addPiece(9)
+    const single = await d.next()
+    assert.deepEqual([single?.type, single?.index, single?.haves], [HAVE, 9, []])
   })
 })
