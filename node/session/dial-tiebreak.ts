@@ -3,9 +3,11 @@ import type { Connection, PeerId } from '@libp2p/interface'
 
 /**
  * How long the peer with the larger PeerId waits for the other to dial it before dialling
- * itself. Ends early when a direct connection to that peer opens.
+ * itself. Ends early when a direct connection to that peer opens. Short: a complete seed
+ * never dials its downloaders, and while a named peer connects the tracker serves this
+ * download one piece at a time (the fallback waits 1 s for named peers).
  */
-export const DIAL_GRACE_MS = 2500
+export const DIAL_GRACE_MS = 400
 
 /**
  * When two peers learn of each other at once, both would dial and two TLS connections would
