@@ -96,14 +96,15 @@ export class DownloadSession {
       this.#lastVerified = this.#lastStored = this.#lastConnected = Date.now()
       // our server skips HAVEs for pieces a provider told us it holds
       const availability = this.#availability
-      this.#init.file.setPeerKnowledge((peer, index) => availability.has(peer, index))
+      const knows = (peer: string, index: number): boolean => availability.has(peer, index)
+      this.#init.file.setPeerKnowledge(knows)
       for (const p of this.#init.providers) this.addProvider(p)
       if (this.#providers.size === 0) this.#end(new NoProvidersError('The ticket names no provider'))
       try {
         await done
       } finally {
         this.#init.signal?.removeEventListener('abort', onAbort)
-        this.#init.file.setPeerKnowledge(undefined)
+        this.#init.file.clearPeerKnowledge(knows)
         for (const p of this.#providers.values()) {
           p.abort.abort(new Error('Download session ended'))
           p.stream?.abort(new Error('Download session ended'))

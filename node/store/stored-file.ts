@@ -109,9 +109,14 @@ export class StoredFile {
     return this.#peerKnowledge?.(peer, index) ?? false
   }
 
-  /** Set by the download of this file while it runs (undefined when it ends). */
-  setPeerKnowledge (knows: ((peer: string, index: number) => boolean) | undefined): void {
+  /** Set by the download of this file while it runs (the newest download wins). */
+  setPeerKnowledge (knows: (peer: string, index: number) => boolean): void {
     this.#peerKnowledge = knows
+  }
+
+  /** Called by a download that ends: forgets its knowledge unless a newer download replaced it. */
+  clearPeerKnowledge (knows: (peer: string, index: number) => boolean): void {
+    if (this.#peerKnowledge === knows) this.#peerKnowledge = undefined
   }
 
   /** Notified with each newly stored piece; returns an unsubscribe function. */

@@ -141,4 +141,19 @@ describe('node/store: a durable, self-checking piece store', function () {
     await assert.rejects(file.read(pieceOffset(info.manifest, 2), 50), (err: Error) => err.name === 'PieceDamagedError')
     assert.equal(file.has(2), false)
   })
+
+  it('knows which peers hold a piece only while a download tells it, and the newest download wins', async function () {
+    const file = await newStore().open(info)
+    assert.equal(file.knownHeldBy('peer-a', 3), false)
+    const first = (peer: string, index: number): boolean => peer === 'peer-a' && index === 3
+    const second = (peer: string, index: number): boolean => peer === 'peer-b'
+    file.setPeerKnowledge(first)
+    assert.equal(file.knownHeldBy('peer-a', 3), true)
+    assert.equal(file.knownHeldBy('peer-a', 4), false)
+    file.setPeerKnowledge(second)
+    file.clearPeerKnowledge(first) // the older download ends: the newer one's knowledge stays
+    assert.equal(file.knownHeldBy('peer-b', 9), true)
+    file.clearPeerKnowledge(second)
+    assert.equal(file.knownHeldBy('peer-b', 9), false)
+  })
 })
