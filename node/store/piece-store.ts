@@ -20,7 +20,7 @@ export interface PieceStoreInit {
   logger: ComponentLogger
   /**
    * How long piece completions may stay unpersisted: each persist syncs the data and rewrites
-   * the bitfield (two fsyncs and a rename), so it is not done for every piece. @default 2000
+   * the bitfield (two fsyncs and a rename), so it is not done for every piece. @default 1000
    */
   persistDelayMs?: number
   /** The file-system calls that order durability (tests watch them). @default the real ones */
@@ -53,7 +53,7 @@ export class PieceStore {
   constructor (init: PieceStoreInit) {
     this.dir = init.dir
     this.#log = init.logger.forComponent('mediaswarm:store')
-    this.#persistDelayMs = init.persistDelayMs ?? 2000
+    this.#persistDelayMs = init.persistDelayMs ?? 1000
     this.#fs = { ...nodeStoreFileSystem, ...init.fs }
   }
 
