@@ -11,6 +11,7 @@ import { outputTarget, checkOutputTarget } from '../get/output-target.js'
 import { openHome } from '../home.js'
 import { formatBytes } from '../output/format.js'
 import { selectItems } from '../select.js'
+import { summaryOf } from './registry.js'
 import type { Command } from '../command.js'
 import type { GotFile } from '../get/fetch-item.js'
 import type { CatalogueItem } from '../../node/index.js'
@@ -23,7 +24,7 @@ export const REQUESTS_FILE = 'requests.json'
 /** `mediaswarm get`: fetch files through the queue, verified, written atomically. */
 export const getCommand: Command<GotFile[]> = {
   name: 'get',
-  summary: 'Fetch files by name or cid: queue position, then a verified download',
+  summary: summaryOf('get'),
   usage: 'get NAME|CID... [--select PATTERN] [-o FILE|DIR|-] [--force] [--seed] [--tracker MULTIADDR] [--home DIR] [--json]',
   options: {
     output: { type: 'string', short: 'o', value: 'PATH', description: 'output: a file name (one file, with an extension), a folder, or - for stdout (default: current folder)' },
