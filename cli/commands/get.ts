@@ -61,7 +61,9 @@ export const getCommand: Command<GotFile[]> = {
     const session = await openHome(ctx, home, 'get', async () => ({
       home,
       tracker: await trackerAddresses(ctx),
-      ...sharingPeerInit(ctx, network, share, limits.seed)
+      ...sharingPeerInit(ctx, network, share, limits.seed),
+      // a relay slot and a mapped port matter once there are pieces to share: the ticket first
+      deferReachability: true
     })).catch((err: unknown) => { throw explainUnreachable(network, err) })
     const { client, owner } = session
     const ignored = ['listen', 'no-share', 'max-download-rate', 'max-upload-rate', 'upload-slots'].filter(o => ctx.options[o] != null)

@@ -131,6 +131,12 @@ export interface HostInit {
    * @default true
    */
   autonat?: boolean
+  /**
+   * Relay reservations (`reserveOn`) and the router search (`upnp`) start once this settles,
+   * not at start: a `get` asks for its place in the queue and its ticket first, and needs a
+   * relay slot or a mapped port only once it has pieces to share. @default at start
+   */
+  reachabilityAfter?: Promise<unknown>
   /** More transports (after TCP and circuit relay), e.g. for hole punching. @default [] */
   extraTransports?: Array<(components: any) => Transport>
   /** More libp2p services by name (e.g. `dcutr`), reachable as `host.services[name]`. @default {} */
@@ -212,8 +218,9 @@ export async function createHost (init: HostInit): Promise<Host> {
     // a relay (a tracker) is reached at the addresses its operator gave, public ones included
     services.ownAddresses = trustOwnAddresses()
   }
-  if ((init.reserveOn ?? []).length > 0) services.relayReservations = relayReservations({ relays: init.reserveOn ?? [] })
-  if (init.upnp != null && init.upnp !== false) services.portMapping = (await import('./port-mapping.js')).portMapping(init.upnp === true ? {} : init.upnp)
+  const after = init.reachabilityAfter
+  if ((init.reserveOn ?? []).length > 0) services.relayReservations = relayReservations({ relays: init.reserveOn ?? [], after })
+  if (init.upnp != null && init.upnp !== false) services.portMapping = (await import('./port-mapping.js')).portMapping({ after, ...(init.upnp === true ? {} : init.upnp) })
   Object.assign(services, init.extraServices)
   const host = await createLibp2p({
     privateKey: init.privateKey,
