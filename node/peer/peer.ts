@@ -309,9 +309,8 @@ export class Peer {
     }, file)
     fetch.result.catch(() => {}) // observed by whoever awaits it
     this.#fetches.set(key, fetch)
-    const release = this.#releaseReachability
-    const off = fetch.onProgress(e => { if (e.type === 'transfer:piece-verified') release() })
-    void fetch.result.catch(() => {}).finally(() => { off(); release() })
+    const off = fetch.onProgress(e => { if (e.type === 'transfer:piece-verified') this.#releaseReachability() })
+    void fetch.result.catch(() => {}).finally(() => { off(); this.#releaseReachability() })
     return fetch
   }
 
@@ -381,7 +380,8 @@ export class Peer {
   /** Stops serving; tells the tracker first when connected, so it stops naming us. */
   async stop (): Promise<void> {
     this.#stopping = true
-    this.#releaseReachability()
+    // held-back reachability work is not released here: the host stops its services unstarted
+    this.#releaseReachability = () => {}
     this.host.removeEventListener('peer:disconnect', this.#onDisconnect)
     if (this.#tracker != null && this.sharing && this.host.status === 'started') {
       await announce(this.host, this.#tracker, { type: AnnounceRequest.Type.BYE, cid: new Uint8Array(0) }, AbortSignal.timeout(2000))
