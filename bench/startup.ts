@@ -1,16 +1,21 @@
 /**
- * Start-up bench: `get` of a 1 MiB file end to end (process start to exit: load, connect,
- * catalogue, queue, ticket, transfer, write), and `--help`, each with the bundled CLI
- * (dist/cli/main.js → dist/bundle) and the same code unbundled (dist/cli/main-modules.js),
- * alternating, `--runs K` times each. Reports the median CPU seconds and wall seconds of the
- * process. Prints one JSON object to stdout; progress to stderr.
+ * Start-up bench: a short `get` of a 1 MiB file end to end (process start to exit: load,
+ * connect, catalogue, manifest, queue, ticket, transfer, write), the same as the swarm bench
+ * runs it (`get --seed --listen 127.0.0.1`, here with `--seed-time 0` so it exits after the
+ * download), and `--help`, each with the bundled CLI (dist/cli/main.js → dist/bundle) and the
+ * same code unbundled (dist/cli/main-modules.js), and with `--baseline FILE` another build's
+ * CLI (say a copy of dist/ made before a change), alternating, `--runs K` times each.
+ * Reports the median CPU seconds and wall seconds of the process, and for the seeding get the
+ * time to the ticket: from the process start to its JSON line, less the transfer time it
+ * reports (from the ticket to the last piece), as the swarm bench counts it. Prints one JSON
+ * object to stdout; progress to stderr.
  *
- *   npm run bench:startup -- [--runs 5] [--size 1MiB]
+ *   npm run bench:startup -- [--runs 5] [--size 1MiB] [--baseline /tmp/old/dist/cli/main.js] [--no-modules]
  */
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { tmpdir, loadavg } from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { median, parseSize, round3 } from './lib/args.js'
 import { writeRandomFile } from './lib/files.js'
@@ -21,38 +26,52 @@ import { waitForTrackerAddr } from './lib/swarm.js'
 import type { ProcessUsage } from './lib/usage.js'
 
 const UNBUNDLED = fileURLToPath(new URL('../cli/main-modules.js', import.meta.url))
-const ENTRIES = { bundled: CLI, modules: UNBUNDLED } as const
-type Entry = keyof typeof ENTRIES
 
 const log = (msg: string): void => { console.error(`[bench] ${msg}`) }
 let tmp: string | undefined
 
-function parse (argv: string[]): { runs: number, sizeBytes: number } {
-  const o = { runs: 5, sizeBytes: 1024 ** 2 }
+interface Options { runs: number, sizeBytes: number, baseline?: string, modules: boolean }
+
+function parse (argv: string[]): Options {
+  const o: Options = { runs: 5, sizeBytes: 1024 ** 2, modules: true }
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined]
     const take = (): string => value ?? argv[++i] ?? ''
     if (flag === '--runs') o.runs = Math.max(1, Math.round(Number(take())))
     else if (flag === '--size') o.sizeBytes = parseSize(take())
-    else throw new Error(`Unknown option "${argv[i]}" (usage: node dist/bench/startup.js [--runs 5] [--size 1MiB]).`)
+    else if (flag === '--baseline') o.baseline = resolve(take())
+    else if (flag === '--no-modules') o.modules = false
+    else throw new Error(`Unknown option "${argv[i]}" (usage: node dist/bench/startup.js [--runs 5] [--size 1MiB] [--baseline FILE] [--no-modules]).`)
   }
   return o
 }
 
-/** Runs the CLI with `args` to a clean exit; its CPU time (from the usage probe) and wall time. */
-async function measure (entry: Entry, args: string[], cwd: string, n: number): Promise<{ cpuSec: number, wallSec: number }> {
-  const usageFile = join(cwd, `usage-${entry}-${n}.json`)
+interface Run { cpuSec: number, wallSec: number, ticketSec?: number }
+
+/** Runs the CLI with `args` to a clean exit: its CPU time (from the usage probe), wall time, and time to the ticket when it prints a result line. */
+async function measure (label: string, entry: string, args: string[], cwd: string, n: number): Promise<Run> {
+  const usageFile = join(cwd, `usage-${label}-${n}.json`)
   const t = performance.now()
-  const child = startNode(`${entry} ${args[0]}`, ['--import', USAGE_PROBE, ENTRIES[entry], ...args], cwd, { MEDIASWARM_BENCH_USAGE: usageFile })
+  const child = startNode(`${label} ${args[0]}`, ['--import', USAGE_PROBE, entry, ...args], cwd, { MEDIASWARM_BENCH_USAGE: usageFile })
+  let firstLine: { at: number, text: string } | undefined
+  child.onLine((line) => { if (firstLine === undefined && line.trim() !== '') firstLine = { at: performance.now(), text: line } })
   await expectCleanExit(child, 60_000)
   const wallSec = (performance.now() - t) / 1000
   const { cpuSec } = JSON.parse(await readFile(usageFile, 'utf8')) as ProcessUsage
-  return { cpuSec, wallSec }
+  let ticketSec: number | undefined
+  if (firstLine !== undefined && firstLine.text.startsWith('[{')) {
+    const [entry] = JSON.parse(firstLine.text) as Array<{ transferMs: number }>
+    ticketSec = (firstLine.at - t) / 1000 - entry.transferMs / 1000
+  }
+  return { cpuSec, wallSec, ticketSec }
 }
 
 async function main (): Promise<void> {
   const o = parse(process.argv.slice(2))
-  for (const file of Object.values(ENTRIES)) {
+  const entries: Record<string, string> = { bundled: CLI }
+  if (o.modules) entries.modules = UNBUNDLED
+  if (o.baseline !== undefined) entries.baseline = o.baseline
+  for (const file of Object.values(entries)) {
     if (!existsSync(file)) throw new Error(`${file} does not exist; run npm run build first.`)
   }
   tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-startup-'))
@@ -61,35 +80,49 @@ async function main (): Promise<void> {
   await writeRandomFile(join(media, 'one.bin'), o.sizeBytes)
   const home = join(tmp, 'tracker')
   const tracker = startNode('tracker', [CLI, 'tracker', '--media', media, '--all-files', '--home', home, '--listen', '/ip4/127.0.0.1/tcp/0'], tmp)
+  const load: number[] = []
   try {
     const addr = await waitForTrackerAddr(tracker, home, 60_000)
-    const results: Record<Entry, { get: Array<{ cpuSec: number, wallSec: number }>, help: number[] }> = { bundled: { get: [], help: [] }, modules: { get: [], help: [] } }
+    const labels = Object.keys(entries)
+    const results: Record<string, { get: Run[], seed: Run[], help: number[] }> = Object.fromEntries(labels.map(l => [l, { get: [], seed: [], help: [] }]))
     for (let n = 0; n < o.runs; n++) {
-      for (const entry of (n % 2 === 0 ? ['modules', 'bundled'] : ['bundled', 'modules']) as Entry[]) {
-        const dir = join(tmp, `${entry}-${n}`)
+      // alternate the order, so a change of load hits every entry alike
+      for (const label of n % 2 === 0 ? labels : [...labels].reverse()) {
+        const dir = join(tmp, `${label}-${n}`)
         await mkdir(dir)
-        const g = await measure(entry, ['get', 'one.bin', '--tracker', addr, '--home', join(dir, 'home'), '-o', join(dir, 'out'), '--json'], dir, n)
-        const h = await measure(entry, ['--help'], dir, n + 1000)
-        results[entry].get.push(g)
-        results[entry].help.push(h.cpuSec)
-        log(`${entry}: get ${g.cpuSec.toFixed(2)} CPU-s, ${g.wallSec.toFixed(2)} s wall; --help ${h.cpuSec.toFixed(2)} CPU-s`)
+        const getArgs = (name: string): string[] => ['get', 'one.bin', '--tracker', addr, '--home', join(dir, `${name}-home`), '-o', join(dir, `${name}-out`), '--json']
+        const g = await measure(label, entries[label], getArgs('get'), dir, n)
+        const s = await measure(label, entries[label], [...getArgs('seed'), '--seed-time', '0', '--listen', '/ip4/127.0.0.1/tcp/0'], dir, n + 1000)
+        const h = await measure(label, entries[label], ['--help'], dir, n + 2000)
+        results[label].get.push(g)
+        results[label].seed.push(s)
+        results[label].help.push(h.cpuSec)
+        load.push(loadavg()[0])
+        log(`${label}: get ${g.cpuSec.toFixed(2)} CPU-s, ${g.wallSec.toFixed(2)} s wall; get --seed ${s.cpuSec.toFixed(2)} CPU-s, ` +
+          `${(s.ticketSec ?? NaN).toFixed(2)} s to the ticket; --help ${h.cpuSec.toFixed(2)} CPU-s`)
       }
     }
-    const summary = (entry: Entry): Record<string, number> => ({
-      getCpuSec: round3(median(results[entry].get.map((r) => r.cpuSec))),
-      getWallSec: round3(median(results[entry].get.map((r) => r.wallSec))),
-      helpCpuSec: round3(median(results[entry].help))
-    })
-    const modules = summary('modules')
-    const bundled = summary('bundled')
-    console.log(JSON.stringify({
-      sizeBytes: o.sizeBytes,
-      runs: o.runs,
-      modules,
-      bundled,
-      getCpuSaved: round3(modules.getCpuSec - bundled.getCpuSec),
-      node: process.version
-    }))
+    const summary = (label: string): Record<string, number> => {
+      const r = results[label]
+      return {
+        getCpuSec: round3(median(r.get.map((x) => x.cpuSec))),
+        getWallSec: round3(median(r.get.map((x) => x.wallSec))),
+        seedGetCpuSec: round3(median(r.seed.map((x) => x.cpuSec))),
+        seedGetWallSec: round3(median(r.seed.map((x) => x.wallSec))),
+        seedTicketSec: round3(median(r.seed.map((x) => x.ticketSec ?? NaN))),
+        helpCpuSec: round3(median(r.help))
+      }
+    }
+    const out: Record<string, unknown> = { sizeBytes: o.sizeBytes, runs: o.runs }
+    for (const label of labels) out[label] = summary(label)
+    if (o.modules) out.getCpuSaved = round3(summary('modules').getCpuSec - summary('bundled').getCpuSec)
+    if (o.baseline !== undefined) {
+      out.baselineFile = o.baseline
+      out.getCpuSavedVsBaseline = round3(summary('baseline').getCpuSec - summary('bundled').getCpuSec)
+    }
+    out.loadAvg1 = round3(median(load))
+    out.node = process.version
+    console.log(JSON.stringify(out))
   } finally {
     await stop(tracker, 5000)
   }

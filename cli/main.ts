@@ -2,19 +2,19 @@
 import '../node/polyfill.js'
 import { parseArgs } from 'node:util'
 import { UsageError } from './command.js'
-import { commands } from './commands/index.js'
+import { commandEntries } from './commands/registry.js'
 import { EXIT, EXIT_CODES, describeError } from './errors.js'
 import { VERSION } from './version.js'
 import type { Command, CommandContext } from './command.js'
 
 function help (): string {
-  const width = Math.max(...commands.map(c => c.name.length))
+  const width = Math.max(...commandEntries.map(c => c.name.length))
   return [
     'mediaswarm - peer-assisted media sharing over libp2p',
     '',
     'usage: mediaswarm COMMAND [options]',
     '',
-    ...commands.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commandEntries.map(c => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run "mediaswarm help COMMAND" (or "mediaswarm COMMAND --help") for its options.',
     'Set DEBUG=mediaswarm* for logs. "mediaswarm -V" prints the version.',
@@ -35,12 +35,12 @@ function commandHelp (c: Command): string {
 async function main (argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   if (name === 'help' && rest.length > 0) {
-    const wanted = commands.find(c => c.name === rest[0])
+    const wanted = commandEntries.find(c => c.name === rest[0])
     if (wanted == null) {
       process.stderr.write(`Unknown command "${rest[0]}"; run "mediaswarm help" for the list.\n`)
       return EXIT.usage
     }
-    process.stdout.write(commandHelp(wanted) + '\n')
+    process.stdout.write(commandHelp(await wanted.load()) + '\n')
     return EXIT.ok
   }
   if (name == null || name === '--help' || name === '-h' || name === 'help') {
@@ -51,11 +51,13 @@ async function main (argv: string[]): Promise<number> {
     process.stdout.write(`mediaswarm ${VERSION}\n`)
     return EXIT.ok
   }
-  const command = commands.find(c => c.name === name)
-  if (command == null) {
+  const entry = commandEntries.find(c => c.name === name)
+  if (entry == null) {
     process.stderr.write(`Unknown command "${name}"; run "mediaswarm --help" for the list.\n`)
     return EXIT.usage
   }
+  // only this command's code is loaded (see commands/registry.ts)
+  const command = await entry.load()
   const controller = new AbortController()
   const stop = (): void => {
     controller.abort(new DOMException('Interrupted', 'AbortError'))

@@ -11,6 +11,7 @@ import { outputTarget, checkOutputTarget } from '../get/output-target.js'
 import { openHome } from '../home.js'
 import { formatBytes } from '../output/format.js'
 import { selectItems } from '../select.js'
+import { summaryOf } from './registry.js'
 import type { Command } from '../command.js'
 import type { GotFile } from '../get/fetch-item.js'
 import type { CatalogueItem } from '../../node/index.js'
@@ -23,7 +24,7 @@ export const REQUESTS_FILE = 'requests.json'
 /** `mediaswarm get`: fetch files through the queue, verified, written atomically. */
 export const getCommand: Command<GotFile[]> = {
   name: 'get',
-  summary: 'Fetch files by name or cid: queue position, then a verified download',
+  summary: summaryOf('get'),
   usage: 'get NAME|CID... [--select PATTERN] [-o FILE|DIR|-] [--force] [--seed] [--tracker MULTIADDR] [--home DIR] [--json]',
   options: {
     output: { type: 'string', short: 'o', value: 'PATH', description: 'output: a file name (one file, with an extension), a folder, or - for stdout (default: current folder)' },
@@ -60,7 +61,9 @@ export const getCommand: Command<GotFile[]> = {
     const session = await openHome(ctx, home, 'get', async () => ({
       home,
       tracker: await trackerAddresses(ctx),
-      ...sharingPeerInit(ctx, network, share, limits.seed)
+      ...sharingPeerInit(ctx, network, share, limits.seed),
+      // a relay slot and a mapped port matter once there are pieces to share: the ticket first
+      deferReachability: true
     })).catch((err: unknown) => { throw explainUnreachable(network, err) })
     const { client, owner } = session
     const ignored = ['listen', 'no-share', 'max-download-rate', 'max-upload-rate', 'upload-slots'].filter(o => ctx.options[o] != null)

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { generateNetworkKey, writeFileAtomic } from '../../node/index.js'
 import { OutputError } from '../command.js'
+import { summaryOf } from './registry.js'
 import type { Command } from '../command.js'
 
 /** Where `keygen` writes unless told otherwise (the name libp2p and IPFS use). */
@@ -14,7 +15,7 @@ export interface KeygenResult {
 /** `mediaswarm keygen`: write a new network key for a closed network. */
 export const keygenCommand: Command<KeygenResult> = {
   name: 'keygen',
-  summary: 'Write a new network key (swarm.key) for a closed network; pass it to every node with --psk',
+  summary: summaryOf('keygen'),
   usage: 'keygen [-o FILE] [--json]',
   options: {
     output: { type: 'string', short: 'o', value: 'FILE', description: `file to create, mode 0600; never overwritten (default ./${DEFAULT_KEY_FILE})` },

@@ -2,6 +2,7 @@ import { CID } from 'multiformats/cid'
 import { explainUnreachable, homeOf, networkOptions, parseMultiaddr, readNetworkOptions, trackerAddresses } from '../context.js'
 import { openHome } from '../home.js'
 import { formatBytes, formatDuration, table } from '../output/format.js'
+import { summaryOf } from './registry.js'
 import type { CatalogueItem } from '../../node/index.js'
 import type { Command } from '../command.js'
 
@@ -44,7 +45,7 @@ export function toListedItem (item: CatalogueItem): ListedItem {
 /** `mediaswarm ls`: the tracker's catalogue. */
 export const lsCommand: Command<ListedItem[]> = {
   name: 'ls',
-  summary: "List the tracker's catalogue (optionally matching QUERY)",
+  summary: summaryOf('ls'),
   usage: 'ls [QUERY] [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE] [--json]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },

@@ -4,6 +4,7 @@ import {
   DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6, downloadOptions, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { formatBytes } from '../output/format.js'
+import { summaryOf } from './registry.js'
 import type { Command } from '../command.js'
 import type { HomeBusyError, MediaServer } from '../../node/index.js'
 
@@ -16,7 +17,7 @@ export interface PeerResult {
 /** `mediaswarm peer`: join the network and reshare the cache until stopped. */
 export const peerCommand: Command<PeerResult> = {
   name: 'peer',
-  summary: 'Join as a long-running peer that reshares everything in its cache',
+  summary: summaryOf('peer'),
   usage: 'peer [--tracker MULTIADDR] [--home DIR] [--listen MULTIADDR...] [--http PORT] [--max-upload-rate RATE] [--upload-slots N] [--no-upnp] [--psk FILE] [--allow FILE]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },

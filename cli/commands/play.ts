@@ -10,6 +10,7 @@ import {
 import { BusyError, causeCode } from '../errors.js'
 import { openHome } from '../home.js'
 import { ProgressDisplay } from '../output/progress.js'
+import { summaryOf } from './registry.js'
 import type { Command, CommandContext } from '../command.js'
 import type { MediaServer } from '../../node/index.js'
 
@@ -53,7 +54,7 @@ async function choosePlayer (ctx: CommandContext): Promise<string> {
 /** `mediaswarm play`: stream a file to a player while it downloads. */
 export const playCommand: Command<PlayResult> = {
   name: 'play',
-  summary: 'Play a file while it downloads (HTTP range server on 127.0.0.1 + mpv, vlc or ffplay)',
+  summary: summaryOf('play'),
   usage: 'play NAME|CID [--player mpv|vlc|ffplay|none] [--port N] [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE]',
   options: {
     player: { type: 'string', value: 'NAME', description: 'mpv, vlc, ffplay, or none to print the URL and keep serving (default: the first installed)' },

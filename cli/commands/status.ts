@@ -6,6 +6,7 @@ import { ADMIN_HOME, TRACKER_ADDR_FILE } from '../../tracker/constants.js'
 import { baseHome, explainUnreachable, homeOf, networkOptions, parseMultiaddr, readNetworkOptions, trackerAddresses } from '../context.js'
 import { openHome } from '../home.js'
 import { formatBytes, table } from '../output/format.js'
+import { summaryOf } from './registry.js'
 import type { Command, CommandContext } from '../command.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -60,7 +61,7 @@ async function askerHome (ctx: CommandContext): Promise<{ home: string, tracker?
 /** `mediaswarm status`: what the tracker is doing. */
 export const statusCommand: Command<StatusResult> = {
   name: 'status',
-  summary: "Show the tracker's queue, connected peers, and per-file offload",
+  summary: summaryOf('status'),
   usage: 'status [--tracker MULTIADDR] [--home DIR] [--psk FILE] [--allow FILE] [--json]',
   options: {
     tracker: { type: 'string', value: 'MULTIADDR', description: 'the tracker (default $MEDIASWARM_TRACKER or a local tracker)' },

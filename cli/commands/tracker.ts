@@ -10,6 +10,7 @@ import { checkHttpFree, httpInUse, parseHttpAddress } from '../http-address.js'
 import { checkPortsFree, portInUse } from '../port-check.js'
 import { parseBytes } from '../output/format.js'
 import { baseHome, homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
+import { summaryOf } from './registry.js'
 import type { Command, CommandContext } from '../command.js'
 import type { HomeBusyError, RelayServerInit } from '../../node/index.js'
 import type { Tracker } from '../../tracker/index.js'
@@ -88,7 +89,7 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
 /** `mediaswarm tracker`: serves a media folder until stopped. */
 export const trackerCommand: Command<TrackerResult> = {
   name: 'tracker',
-  summary: 'Run a tracker serving a media folder, with an ordered request queue',
+  summary: summaryOf('tracker'),
   usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--per-peer-active N] [--http ADDR:PORT] [--admin FILE] [--relay-slots N] [--relay-max-bytes SIZE] [--relay-max-duration SECONDS] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
   options: {
     media: { type: 'string', value: 'DIR', description: 'library folder to serve (default ./media)' },

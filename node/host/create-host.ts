@@ -1,19 +1,14 @@
-import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { autoNAT } from '@libp2p/autonat'
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { mplex } from '@libp2p/mplex'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
-import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
-import { trustOwnAddresses } from './own-addresses.js'
-import { peerReachability } from './peer-reachability.js'
-import { portMapping } from './port-mapping.js'
+import { lazyNoise } from './lazy-noise.js'
 import { relayReservations } from './relay-reservations.js'
 import { connectionUpgrades } from './self-reachability.js'
 import type { DialBackProbe, PeerReachabilityInit, PeerReachabilityService } from './peer-reachability.js'
@@ -136,6 +131,12 @@ export interface HostInit {
    * @default true
    */
   autonat?: boolean
+  /**
+   * Relay reservations (`reserveOn`) and the router search (`upnp`) start once this settles,
+   * not at start: a `get` asks for its place in the queue and its ticket first, and needs a
+   * relay slot or a mapped port only once it has pieces to share. @default at start
+   */
+  reachabilityAfter?: Promise<unknown>
   /** More transports (after TCP and circuit relay), e.g. for hole punching. @default [] */
   extraTransports?: Array<(components: any) => Transport>
   /** More libp2p services by name (e.g. `dcutr`), reachable as `host.services[name]`. @default {} */
@@ -192,14 +193,19 @@ export async function createHost (init: HostInit): Promise<Host> {
     ping: ping(),
     upgrades: connectionUpgrades()
   }
+  // what a host does not run is not even loaded: a short `get` skips the tracker's services,
+  // AutoNAT and UPnP (and their XML parsers), the network key's cipher, and Noise until a
+  // peer asks for it
   if (init.checkReachability != null && init.checkReachability !== false) {
+    const { peerReachability } = await import('./peer-reachability.js')
     // dial back from a throwaway identity; a closed network's allow-lists would refuse it
     const probe = init.allow != null ? undefined : async () => dialBackProbe(init)
     services.reachability = peerReachability({ probe, ...(init.checkReachability === true ? {} : init.checkReachability) })
   }
-  if (init.autonat !== false) services.autonat = autoNAT()
+  if (init.autonat !== false) services.autonat = (await import('@libp2p/autonat')).autoNAT()
   const server = init.relay?.server
   if (server != null) {
+    const [{ circuitRelayServer }, { trustOwnAddresses }] = await Promise.all([import('@libp2p/circuit-relay-v2'), import('./own-addresses.js')])
     services.relay = circuitRelayServer({
       reservations: {
         maxReservations: server.slots,
@@ -212,15 +218,16 @@ export async function createHost (init: HostInit): Promise<Host> {
     // a relay (a tracker) is reached at the addresses its operator gave, public ones included
     services.ownAddresses = trustOwnAddresses()
   }
-  if ((init.reserveOn ?? []).length > 0) services.relayReservations = relayReservations({ relays: init.reserveOn ?? [] })
-  if (init.upnp != null && init.upnp !== false) services.portMapping = portMapping(init.upnp === true ? {} : init.upnp)
+  const after = init.reachabilityAfter
+  if ((init.reserveOn ?? []).length > 0) services.relayReservations = relayReservations({ relays: init.reserveOn ?? [], after })
+  if (init.upnp != null && init.upnp !== false) services.portMapping = (await import('./port-mapping.js')).portMapping({ after, ...(init.upnp === true ? {} : init.upnp) })
   Object.assign(services, init.extraServices)
   const host = await createLibp2p({
     privateKey: init.privateKey,
     start: init.start ?? true,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp(), circuitRelayTransport(), ...(init.extraTransports ?? [])],
-    connectionEncrypters: (init.encrypters ?? ['tls', 'noise']).map(e => e === 'tls' ? tls() : noise()),
+    connectionEncrypters: (init.encrypters ?? ['tls', 'noise']).map(e => e === 'tls' ? tls() : lazyNoise()),
     streamMuxers: [
       yamux({
         streamOptions: {
@@ -230,7 +237,7 @@ export async function createHost (init: HostInit): Promise<Host> {
       }),
       mplex()
     ],
-    connectionProtector: init.psk != null ? preSharedKey({ psk: init.psk }) : undefined,
+    connectionProtector: init.psk != null ? (await import('@libp2p/pnet')).preSharedKey({ psk: init.psk }) : undefined,
     connectionMonitor: { ...CONNECTION_MONITOR, ...init.connectionMonitor },
     connectionGater: init.allow != null ? allowListGater(init.allow, init.connectionGater) : init.connectionGater,
     connectionManager: {

@@ -1,6 +1,6 @@
 export { createHost, dualStackListen, MAX_STREAM_WINDOW } from './create-host.js'
 export type { Host, HostInit, HostServices, RelayServerInit } from './create-host.js'
-export { portMapping } from './port-mapping.js'
+// portMapping itself is loaded by createHost only for a host that maps a port (UPnP's XML parsers are big)
 export type { PortMappingInit, PortMappingEntry, PortMappingState } from './port-mapping.js'
 export { relayReservations } from './relay-reservations.js'
 export type { RelayReservationsInit, RelayReservationsState } from './relay-reservations.js'

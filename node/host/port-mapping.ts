@@ -1,4 +1,3 @@
-import { upnpNat } from '@achingbrain/nat-port-mapper'
 import { getNetConfig, isLoopback, isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { NatPmpGateway, defaultGateways } from './nat-pmp.js'
@@ -37,6 +36,11 @@ export interface PortMappingInit {
   description?: string
   /** Told each time a port is mapped (tests, status). */
   onMapped?: (mapping: PortMappingEntry) => void
+  /**
+   * The router search starts once this settles (a `get` lets its first ticket come first).
+   * @default at start
+   */
+  after?: Promise<unknown>
 }
 
 /** One port mapped on the router. */
@@ -82,7 +86,8 @@ class PortMapping implements Startable, PortMappingState {
   readonly #components: PortMappingComponents
   readonly #init: PortMappingInit
   readonly #log: Logger
-  readonly #client: UPnPNAT
+  /** The UPnP client, loaded with the first search (with its XML parsers). */
+  #client?: Promise<UPnPNAT>
   readonly #gateways: Mapper[] = []
   readonly mappings: PortMappingEntry[] = []
   /** host:port pairs asked for already. */
@@ -94,7 +99,6 @@ class PortMapping implements Startable, PortMappingState {
     this.#components = components
     this.#init = init
     this.#log = components.logger.forComponent('mediaswarm:host:port-mapping')
-    this.#client = upnpNat({ description: init.description ?? 'mediaswarm', ttl: init.ttlMs ?? 3_600_000, autoRefresh: true })
   }
 
   readonly [Symbol.toStringTag] = 'mediaswarm/port-mapping'
@@ -112,7 +116,15 @@ class PortMapping implements Startable, PortMappingState {
 
   afterStart (): void {
     // in the background: a router that never answers must not delay the node
-    this.#run(this.#abort.signal).catch(err => { this.#log('no port mapping - %e', err) })
+    const signal = this.#abort.signal
+    void (this.#init.after ?? Promise.resolve()).catch(() => {}).then(async () => {
+      if (!signal.aborted) await this.#run(signal)
+    }).catch(err => { this.#log('no port mapping - %e', err) })
+  }
+
+  async #upnp (): Promise<UPnPNAT> {
+    this.#client ??= import('@achingbrain/nat-port-mapper').then(m => m.upnpNat({ description: this.#init.description ?? 'mediaswarm', ttl: this.#init.ttlMs ?? 3_600_000, autoRefresh: true }))
+    return this.#client
   }
 
   async stop (): Promise<void> {
@@ -176,7 +188,7 @@ class PortMapping implements Startable, PortMappingState {
     if (this.#init.gateways != null) {
       for (const url of this.#init.gateways) {
         try {
-          return await this.#client.getGateway(new URL(url), { signal })
+          return await (await this.#upnp()).getGateway(new URL(url), { signal })
         } catch (err) {
           this.#log('gateway %s did not answer - %e', url, err)
         }
@@ -192,7 +204,7 @@ class PortMapping implements Startable, PortMappingState {
     const search = searching.signal
     // the SSDP search only looks at its signal when a message arrives: on a silent network it
     // would never end, so the wait is raced against the signal here
-    const found = this.#client.findGateways({ signal: search })[Symbol.asyncIterator]()
+    const found = (await this.#upnp()).findGateways({ signal: search })[Symbol.asyncIterator]()
     const ended = new Promise<undefined>(resolve => {
       if (search.aborted) resolve(undefined)
       search.addEventListener('abort', () => { resolve(undefined) }, { once: true })

@@ -15,6 +15,11 @@ export interface RelayReservationsComponents {
 export interface RelayReservationsInit {
   /** Relay multiaddrs, each ending in /p2p/<relay PeerId> (the tracker's). */
   relays: string[]
+  /**
+   * Reservations start once this settles (a `get` lets its first ticket come first).
+   * @default at start
+   */
+  after?: Promise<unknown>
 }
 
 /** The state of the reservations, for status and tests. */
@@ -36,10 +41,14 @@ class RelayReservations implements Startable, RelayReservationsState {
   readonly #relays: Array<{ addr: Multiaddr, peer: string }>
   readonly #log: Logger
   readonly #pending = new Set<string>()
+  readonly #after?: Promise<unknown>
   #started = false
+  /** `after` has settled. */
+  #released = false
 
   constructor (components: RelayReservationsComponents, init: RelayReservationsInit) {
     this.#components = components
+    this.#after = init.after
     this.#log = components.logger.forComponent('mediaswarm:host:relay-reservations')
     this.#relays = init.relays.map(r => {
       const addr = multiaddr(r)
@@ -61,7 +70,12 @@ class RelayReservations implements Startable, RelayReservationsState {
   }
 
   afterStart (): void {
-    for (const relay of this.#relays) this.#ensure(relay)
+    const release = (): void => {
+      this.#released = true
+      for (const relay of this.#relays) this.#ensure(relay)
+    }
+    if (this.#after == null) release()
+    else void this.#after.catch(() => {}).then(release)
   }
 
   stop (): void {
@@ -79,7 +93,7 @@ class RelayReservations implements Startable, RelayReservationsState {
   }
 
   #ensure (relay: { addr: Multiaddr, peer: string }): void {
-    if (!this.#started || this.#pending.has(relay.peer) || this.#listening(relay.peer)) return
+    if (!this.#started || !this.#released || this.#pending.has(relay.peer) || this.#listening(relay.peer)) return
     this.#pending.add(relay.peer)
     this.#components.transportManager.listen([relay.addr.encapsulate('/p2p-circuit')])
       .then(() => { this.#log('reserved a slot on relay %s', relay.peer) })

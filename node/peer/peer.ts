@@ -55,6 +55,11 @@ export interface PeerInit {
    * not to. @default {} (on)
    */
   holePunch?: HolePunchInit | false
+  /**
+   * Start the relay reservation and the router search only once the first fetch has a verified
+   * piece (or ends): a `get --seed` has nothing to share before. @default false (at start)
+   */
+  deferReachability?: boolean
 }
 
 /** Hole punches of a peer so far (see PeerInit.holePunch). */
@@ -105,6 +110,8 @@ export class Peer {
   #uploaded = 0
   /** Stored files whose dropped pieces are told to the tracker (each watched once). */
   readonly #watched = new WeakSet<StoredFile>()
+  /** Starts the reachability work held back by `deferReachability` (once; a no-op after). */
+  #releaseReachability: () => void = () => {}
 
   private constructor (init: PeerInit, host: Host, logger: ComponentLogger) {
     this.#init = init
@@ -130,8 +137,11 @@ export class Peer {
     const punches: PunchStats = { succeeded: 0, failed: 0 }
     const punch = init.holePunch === false ? undefined : holePunch({ ...init.holePunch, onResult: (r) => { countPunch(punches, r); (init.holePunch as HolePunchInit | undefined)?.onResult?.(r) } })
     const extraTransports = [...(punch == null ? [] : [punch]), ...(init.host?.extraTransports ?? [])]
-    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, reserveOn, ...init.host, extraTransports })
+    let release = (): void => {}
+    const reachabilityAfter = init.deferReachability === true ? new Promise<void>(resolve => { release = resolve }) : undefined
+    const host = await createHost({ privateKey, listen: init.listen ?? [], logger, psk: init.psk, allow: init.allow, reserveOn, reachabilityAfter, ...init.host, extraTransports })
     const peer = new Peer(init, host, logger)
+    peer.#releaseReachability = release
     peer.punches = punches
     // the first relayed connection made direct changes what the tracker should say of us
     host.services.upgrades?.onUpgrade(() => { if (peer.sharing && peer.#tracker != null && host.services.upgrades?.upgraded === 1) peer.reshare().catch(() => {}) })
@@ -300,6 +310,8 @@ export class Peer {
     }, file)
     fetch.result.catch(() => {}) // observed by whoever awaits it
     this.#fetches.set(key, fetch)
+    const off = fetch.onProgress(e => { if (e.type === 'transfer:piece-verified') this.#releaseReachability() })
+    void fetch.result.catch(() => {}).finally(() => { off(); this.#releaseReachability() })
     return fetch
   }
 
@@ -369,6 +381,8 @@ export class Peer {
   /** Stops serving; tells the tracker first when connected, so it stops naming us. */
   async stop (): Promise<void> {
     this.#stopping = true
+    // held-back reachability work is not released here: the host stops its services unstarted
+    this.#releaseReachability = () => {}
     this.host.removeEventListener('peer:disconnect', this.#onDisconnect)
     if (this.#tracker != null && this.sharing && this.host.status === 'started') {
       await announce(this.host, this.#tracker, { type: AnnounceRequest.Type.BYE, cid: new Uint8Array(0) }, AbortSignal.timeout(2000))

@@ -29,7 +29,9 @@ export class RequestIds {
   async #update<T> (fn: (ids: Record<string, string>) => { ids?: Record<string, string>, value: T }): Promise<T> {
     const next = this.#chain.then(async () => {
       const { ids, value } = fn(await this.#read())
-      if (ids != null) await writeFileAtomic(this.#path, JSON.stringify(ids) + '\n')
+      // atomic, not flushed: an id only keeps a place in the queue, and `get` writes it before
+      // asking for its ticket: waiting for the disk there delayed every start
+      if (ids != null) await writeFileAtomic(this.#path, JSON.stringify(ids) + '\n', { sync: false })
       return value
     })
     this.#chain = next.catch(() => {})

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { hashFile } from '../../node/index.js'
 import { commands } from '../../cli/commands/index.js'
+import { commandEntries } from '../../cli/commands/registry.js'
 import { baseName, removeDir, sha256, sha256File, standardLibrary, tempDir, waitFor, writeLibrary } from '../fixtures/network.js'
 import type { ChildProcess } from 'node:child_process'
 
@@ -253,6 +254,9 @@ describe('cli: the mediaswarm binary', function () {
       }
       if (c.options.json != null) assert.equal(c.options.json.type, 'boolean')
     }
+    // the entry point loads a command by its registry entry: the same commands, in the same order
+    assert.deepEqual(commandEntries.map(e => e.name), names)
+    for (const [i, e] of commandEntries.entries()) assert.equal(await e.load(), commands[i], `${e.name}: the registry loads that command`)
     const help = await run('--help')
     assert.equal(help.code, 0)
     for (const c of commands) assert.match(help.stdout, new RegExp(`^  ${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'))

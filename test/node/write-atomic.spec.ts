@@ -37,6 +37,14 @@ describe('node/write-atomic: durable replacement of small files', function () {
     assert.deepEqual(await readdir(root), ['state.json'])
   })
 
+  it('with sync: false, still replaces the file whole and leaves no temporary file', async function () {
+    const path = join(root, 'requests.json')
+    await writeFileAtomic(path, 'one', { sync: false })
+    await writeFileAtomic(path, 'two', { sync: false })
+    assert.equal(await readFile(path, 'utf8'), 'two')
+    assert.deepEqual(await readdir(root), ['requests.json'])
+  })
+
   it('the identity key is written through it with mode 0600, and two first starts agree on one key', async function () {
     const home = join(root, 'home')
     const [a, b] = await Promise.all([loadOrCreateIdentity(home), loadOrCreateIdentity(home)])

@@ -56,6 +56,19 @@ describe('node/host/port-mapping: UPnP IGD port mapping against the test IGD res
     assert.deepEqual(igd.mappings, [])
   })
 
+  it('with reachabilityAfter, asks the router nothing until that settles, then maps', async function () {
+    igd = await startIgdResponder({ externalIp: EXTERNAL_IP, ssdpPort: false })
+    let release = (): void => {}
+    const after = new Promise<void>(resolve => { release = resolve })
+    host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], upnp: { gateways: [igd.descriptionUrl] }, reachabilityAfter: after })
+    const h = host
+    await new Promise(resolve => setTimeout(resolve, 300))
+    assert.deepEqual(igd.actions, [], 'no request before the release')
+    release()
+    await waitFor('a port mapping', () => (h.services.portMapping?.mappings.length ?? 0) > 0)
+    assert.equal(selfReachability(h.services), 'upnp')
+  })
+
   it('a router that refuses the mapping leaves nothing advertised', async function () {
     igd = await startIgdResponder({ externalIp: EXTERNAL_IP, ssdpPort: false, onAddPortMapping: () => { throw new Error('port taken') } })
     host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], upnp: { gateways: [igd.descriptionUrl] } })

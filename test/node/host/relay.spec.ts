@@ -62,6 +62,23 @@ describe('node/host: circuit relay v2 (tracker relays for its peers)', function 
     await stream.close()
   })
 
+  it('with reachabilityAfter, reserves only once that settles (a get asks for its ticket first)', async function () {
+    const relay = await relayHost()
+    let release = (): void => {}
+    const after = new Promise<void>(resolve => { release = resolve })
+    const peer = await host({ listen: [], reserveOn: [relay.getMultiaddrs()[0].toString()], reachabilityAfter: after })
+    hosts.push(relay, peer)
+    // connected and answering, yet no reservation asked for
+    assert.ok(await peer.services.ping.ping(relay.getMultiaddrs()[0]) >= 0)
+    assert.ok(await peer.services.ping.ping(relay.getMultiaddrs()[0]) >= 0)
+    assert.equal(relay.services.relay?.reservations.size, 0)
+    assert.equal(peer.getMultiaddrs().some(a => a.toString().includes('/p2p-circuit')), false)
+    release()
+    const addr = await circuitAddress(peer)
+    assert.ok(addr.startsWith(`${relay.getMultiaddrs()[0].toString()}/p2p-circuit/p2p/${peer.peerId.toString()}`), addr)
+    assert.equal(relay.services.relay?.reservations.size, 1)
+  })
+
   it('cuts a relayed connection once it carried --relay-max-bytes, even for a protocol that opted in', async function () {
     const relay = await relayHost()
     const peer = await host({ listen: [], reserveOn: [relay.getMultiaddrs()[0].toString()] })

@@ -3,11 +3,13 @@ import assert from 'node:assert/strict'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { defaultLogger } from '@libp2p/logger'
 import { mplex } from '@libp2p/mplex'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { createHost, generateNetworkKey } from '../../../node/host/index.js'
+import { NOISE_PROTOCOL } from '../../../node/host/lazy-noise.js'
 import { startHost } from '../../fixtures/hosts.js'
 import type { Host } from '../../../node/host/index.js'
 import type { Libp2p } from '@libp2p/interface'
@@ -62,6 +64,20 @@ describe('node/host: transport negotiation (TLS first, Noise fallback; yamux fir
     assert.equal(outbound.encryption, NOISE, 'the host falls back to Noise when the listener has no TLS')
     assert.equal(outbound.remotePeer.toString(), listener.peerId.toString())
     assert.ok(await host.services.ping.ping(listener.getMultiaddrs()[0]) >= 0)
+  })
+
+  it('two hosts offering only Noise (loaded at their first handshake) connect, under the protocol id Noise itself uses', async function () {
+    const make = async (): Promise<Host> => createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], encrypters: ['noise'] })
+    const a = await make()
+    const b = await make()
+    started.push(a, b)
+    const conn = await a.dial(b.getMultiaddrs()[0])
+    assert.equal(conn.encryption, NOISE)
+    assert.equal(conn.remotePeer.toString(), b.peerId.toString(), 'Noise authenticated the remote identity')
+    assert.ok(await a.services.ping.ping(b.getMultiaddrs()[0]) >= 0)
+    assert.ok(await b.services.ping.ping(a.getMultiaddrs()[0]) >= 0, 'and the other way')
+    const real = noise()({ logger: defaultLogger(), upgrader: { getStreamMuxers: () => new Map() } } as any)
+    assert.equal(real.protocol, NOISE_PROTOCOL)
   })
 
   it('an mplex-only Noise peer still connects', async function () {
