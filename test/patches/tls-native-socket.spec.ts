@@ -165,6 +165,24 @@ describe('patch: @libp2p/tls runs TLS on the TCP socket handle', function () {
     assert.ok((await got).equals(data))
   })
 
+  it('a connection the gater refuses right after the handshake is reset, and the node survives', async function () {
+    // closing the TCP socket under a live TLS socket crashed the process (SSL_read on freed state)
+    const gated = await createHost({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      connectionGater: { denyInboundEncryptedConnection: async () => true }
+    })
+    const dialer = await createHost({ privateKey: await generateKeyPair('Ed25519') })
+    started.push(gated, dialer)
+    for (let i = 0; i < 5; i++) {
+      const c = await dialer.dial(gated.getMultiaddrs()[0]).catch(() => undefined)
+      if (c != null) await closed(c)
+      await new Promise(resolve => setTimeout(resolve, 20))
+    }
+    assert.equal(gated.getConnections().length, 0)
+    assert.equal(gated.status, 'started')
+  })
+
   describe('inactivity timeout', function () {
     const TIMEOUT_MS = 600
 
