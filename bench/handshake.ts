@@ -6,7 +6,8 @@
  *   patched    the @libp2p/tls patch as carried (certificate reused, verified certificates cached)
  *   noVerify   certificate reused, every remote certificate parsed and verified again
  *   unpatched  a fresh certificate per connection, every remote certificate verified (the
- *              library's behaviour; LIBP2P_TLS_DISABLE=cert-cache,verify-cache)
+ *              library's certificate handling; LIBP2P_TLS_DISABLE=cert-cache,verify-cache;
+ *              TLS still runs on the TCP socket handle in all three modes)
  *
  *   npm run bench:handshake -- [--connections 200] [--runs 2]
  *
