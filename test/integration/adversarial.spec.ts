@@ -14,7 +14,8 @@ const EXPECTED: Record<HostileMode, BanReason> = {
   'stall-inside': 'stalled',
   corrupt: 'bad-piece',
   trickle: 'stalled',
-  disconnect: 'protocol'
+  disconnect: 'protocol',
+  substitute: 'lied'
 }
 
 /**
