@@ -117,7 +117,8 @@ export class DownloadSession {
       dropped: { ...this.#dropped },
       banned: Object.fromEntries(this.#banned),
       duplicateBytes: this.#duplicateBytes,
-      fallbackCancels: this.#fallback.cancels
+      fallbackCancels: this.#fallback.cancels,
+      substitutes: this.#fallback.substitutes
     }
   }
 
@@ -170,7 +171,7 @@ export class DownloadSession {
       // only, so it is sent a new one once half the lease is gone (not every second)
       if (!this.#fallback.is(p.id) && p.ticketExpiresAt - now > (ticket.expiresAt - now) / 2) continue
       p.ticketExpiresAt = ticket.expiresAt
-      void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [] })
+      void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [], alternatives: [] })
     }
   }
 
@@ -219,7 +220,7 @@ export class DownloadSession {
         this.#picker.release(i, p.id)
         p.cancelled.add(i)
       }
-      void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: p.inflight })
+      void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: p.inflight, alternatives: [] })
       p.inflight = []
     }
     // the next round only after another stall time (each provider is checked once its own time is up)
@@ -242,7 +243,7 @@ export class DownloadSession {
     p.inflight.splice(at, 1)
     p.cancelled.add(index)
     this.#picker.release(index, p.id)
-    void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [index] })
+    void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [index], alternatives: [] })
   }
 
   #refillAll (): void {
@@ -262,7 +263,7 @@ export class DownloadSession {
     // the piece timeout runs from the first request after an idle spell (never restarted for a weak provider)
     if (!p.waiting && !p.weak) p.lastProgress = Date.now()
     p.inflight.push(...picks)
-    void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [] })
+    void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [], alternatives: fallback ? this.#fallback.offer(p) : [] })
   }
 
   async #runProvider (p: ProviderState): Promise<void> {
@@ -317,10 +318,14 @@ export class DownloadSession {
   async #receivePiece (p: ProviderState, reader: StreamReader, msg: TransferResponse): Promise<void> {
     const { file } = this.#init
     const index = msg.index
-    const at = p.inflight.indexOf(index)
-    const wasCancelled = p.cancelled.delete(index)
-    if (at < 0 && !wasCancelled) throw new ProviderLiedError(`Provider sent piece ${index}, which was not asked for`)
-    if (at >= 0) p.inflight.splice(at, 1)
+    if (msg.replaces != null) {
+      this.#fallback.substituted(p, index, msg.replaces, msg.length)
+    } else {
+      const at = p.inflight.indexOf(index)
+      const wasCancelled = p.cancelled.delete(index)
+      if (at < 0 && !wasCancelled) throw new ProviderLiedError(`Provider sent piece ${index}, which was not asked for`)
+      if (at >= 0) p.inflight.splice(at, 1)
+    }
     if (msg.length === 0) {
       // "not here": the provider does not have it (any more); it answered, so it is not stalled
       p.lastProgress = Date.now()

@@ -1,3 +1,4 @@
+import { ProviderLiedError } from './errors.js'
 import { TrackerShares } from './tracker-shares.js'
 import type { Availability } from './availability.js'
 import type { PiecePicker } from './piece-picker.js'
@@ -17,6 +18,8 @@ const FALLBACK_ENDGAME_PIECES = 0
 /** Backoff of the fallback's reconnection: first delay, and the cap. */
 const FALLBACK_RETRY_FIRST_MS = 250
 const FALLBACK_RETRY_MAX_MS = 5000
+/** Alternatives offered with each batch of requests to the tracker (super-seeding). */
+export const MAX_ALTERNATIVES = 32
 
 /** What the policy needs of its download session. */
 export interface FallbackSession {
@@ -44,6 +47,8 @@ export class FallbackPolicy {
   readonly id?: string
   /** Requests taken back from the fallback because a peer announced the piece. */
   cancels = 0
+  /** Pieces the tracker sent instead of ones asked (super-seeding). */
+  substitutes = 0
   readonly #session: FallbackSession
   readonly #shares: TrackerShares
   readonly #stallMs: number
@@ -149,6 +154,40 @@ export class FallbackPolicy {
     if (sinceStoredMs > this.#stallMs) return picker.pick(id, max, { fallback: true, weak })
     const shares = this.#shares
     return picker.pick(id, max, { fallback: true, weak, owned: (i) => shares.isMine(i), endgameMissing: FALLBACK_ENDGAME_PIECES })
+  }
+
+  /**
+   * Alternatives to send with a batch of requests to the tracker (super-seeding): missing
+   * pieces no healthy peer holds, requested from nobody, this downloader's share first. Each
+   * is remembered on `p`, so a substitute for it is accepted.
+   */
+  offer (p: ProviderState): number[] {
+    const { picker, weak } = this.#session
+    const shares = this.#shares
+    const alternatives = picker.unclaimed(p.id, MAX_ALTERNATIVES, weak, (i) => shares.isMine(i))
+    for (const i of alternatives) p.offered.add(i)
+    return alternatives
+  }
+
+  /**
+   * The tracker sent offered piece `index` instead of the wanted `wanted`: the wanted piece
+   * is no longer in flight there (it is picked again, from a peer when one announces it),
+   * the substitute is. Anything else (not offered, nothing owed, "not here") is a lie.
+   */
+  substituted (p: ProviderState, index: number, wanted: number, length: number): void {
+    const at = p.inflight.indexOf(wanted)
+    if (!this.is(p.id) || length === 0 || !p.offered.has(index) || (at < 0 && !p.cancelled.delete(wanted))) {
+      throw new ProviderLiedError(`Provider sent piece ${index} instead of ${wanted}: not offered, or not asked for`)
+    }
+    if (at >= 0) p.inflight.splice(at, 1)
+    const { picker } = this.#session
+    picker.release(wanted, p.id)
+    p.offered.delete(index)
+    // asked for since it was offered: that request is answered now (a later copy is tolerated)
+    this.#session.cancel(p, index)
+    picker.claim(index, p.id)
+    this.substitutes++
+    this.#session.refillAll()
   }
 
   /**

@@ -126,6 +126,33 @@ export class PiecePicker {
     return out
   }
 
+  /**
+   * Up to `max` missing pieces `provider` holds that are requested from nobody and that no
+   * healthy peer holds (those it would ask the fallback for later), those for which `first`
+   * says true first; marks nothing. The alternatives offered to the tracker (super-seeding).
+   */
+  unclaimed (provider: string, max: number, weak: ReadonlySet<string>, first: (index: number) => boolean): number[] {
+    const bits = this.#availability.bitsOf(provider)
+    if (bits == null || max <= 0) return []
+    this.#prune()
+    const preferred: number[] = []
+    const others: number[] = []
+    for (const i of this.#order) {
+      if (preferred.length >= max) break
+      if (!bits.has(i) || this.#inflight.has(i) || this.#have.has(i) || this.#healthy(i, weak) > 0) continue
+      if (first(i)) preferred.push(i)
+      else if (others.length < max) others.push(i)
+    }
+    return preferred.concat(others).slice(0, max)
+  }
+
+  /** `provider` is sending `index` unasked (a substitute it was offered): in flight from it. */
+  claim (index: number, provider: string): void {
+    let set = this.#inflight.get(index)
+    if (set == null) { set = new Set(); this.#inflight.set(index, set) }
+    set.add(provider)
+  }
+
   /** The request of `index` from `provider` ended without the piece. */
   release (index: number, provider: string): void {
     const set = this.#inflight.get(index)

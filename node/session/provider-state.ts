@@ -49,6 +49,8 @@ export class ProviderState {
   weak = false
   /** "Not here" answers for pieces its bitfield claimed. */
   denied = 0
+  /** Pieces offered to it as alternatives on this stream (it may send one instead of a wanted piece). */
+  readonly offered = new Set<number>()
   /** When the ticket it was last shown expires. */
   ticketExpiresAt = 0
 
@@ -87,7 +89,7 @@ export class ProviderState {
     this.stream = stream
     this.ticketExpiresAt = ticket.expiresAt
     const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
-    await writeMessage(stream, { ticket: ticket.bytes, want: [], cancel: [] }, TransferRequest)
+    await writeMessage(stream, { ticket: ticket.bytes, want: [], cancel: [], alternatives: [] }, TransferRequest)
     const hello = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, first)
     if (hello.type === TransferResponse.Type.REJECT) throw new ProviderRefusedError(`Provider refused: ${hello.message}`)
     if (hello.type !== TransferResponse.Type.BITFIELD || hello.pieceCount !== pieceCount) {

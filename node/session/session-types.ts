@@ -77,4 +77,6 @@ export interface DownloadResult {
   duplicateBytes: number
   /** Requests taken back from the fallback because a connected peer announced the piece. */
   fallbackCancels: number
+  /** Pieces the tracker sent instead of ones asked (super-seeding substitutes), each verified like any piece. */
+  substitutes: number
 }

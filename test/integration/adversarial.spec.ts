@@ -16,7 +16,8 @@ const EXPECTED: Record<HostileMode, BanReason> = {
   trickle: 'stalled',
   disconnect: 'protocol',
   'have-flood': 'protocol',
-  'have-range': 'protocol'
+  'have-range': 'protocol',
+  substitute: 'lied'
 }
 
 /**

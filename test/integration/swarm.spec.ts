@@ -46,7 +46,8 @@ describe('swarm', function () {
     const copies = stats.servedByTracker / FILE
     const duplicates = results.reduce((n, r) => n + r.bytesDuplicate, 0)
     const cancels = results.reduce((n, r) => n + (r.transfer?.fallbackCancels ?? 0), 0)
-    console.log(`      tracker uploaded ${copies.toFixed(2)} copies (${(stats.servedByTracker / MiB).toFixed(1)} MiB) for ${PEERS} downloads in ${seconds.toFixed(1)} s; peers exchanged ${(fromPeers / MiB).toFixed(1)} MiB; duplicates received ${(duplicates / FILE).toFixed(2)} F; tracker requests handed to peers ${cancels}`) // eslint-disable-line no-console
+    const substitutes = results.reduce((n, r) => n + (r.transfer?.substitutes ?? 0), 0)
+    console.log(`      tracker uploaded ${copies.toFixed(2)} copies (${(stats.servedByTracker / MiB).toFixed(1)} MiB) for ${PEERS} downloads in ${seconds.toFixed(1)} s; peers exchanged ${(fromPeers / MiB).toFixed(1)} MiB; duplicates received ${(duplicates / FILE).toFixed(2)} F; tracker requests handed to peers ${cancels}; substitutes from the tracker ${substitutes}`) // eslint-disable-line no-console
     assert.ok(fromPeers > 0, 'no byte went from peer to peer')
     assert.equal(stats.servedByPeers, fromPeers, 'the tracker\'s offload figure differs from what peers received')
     // every piece the tracker sent was counted by some peer, apart from endgame duplicates

@@ -3,6 +3,7 @@ import { ProtocolError } from '../../errors.js'
 import { encodeFrame, readMessage, send } from '../../streams/index.js'
 import { MAX_TRANSFER_FRAME_BYTES } from '../constants.js'
 import { SendStalledError, StreamIdleError, TicketExpiredError } from './errors.js'
+import { Substitutes } from './substitutes.js'
 import { TransferRequest, TransferResponse } from './pb/transfer.js'
 import type { StreamReader } from '../../streams/index.js'
 import type { Ticket } from '../../tickets/index.js'
@@ -53,6 +54,8 @@ export class ServeSession {
   readonly #init: ServeSessionInit
   readonly #controller = new AbortController()
   readonly #wants: number[] = []
+  /** Pieces the downloader would take instead (the tracker's super-seeding). */
+  readonly #substitutes: Substitutes
   /** HAVEs that arrived before the bitfield went out. */
   readonly #earlyHaves: number[] = []
   /** HAVEs of this event-loop turn, sent together. */
@@ -74,6 +77,7 @@ export class ServeSession {
   constructor (init: ServeSessionInit) {
     this.#init = init
     this.#ticket = init.ticket
+    this.#substitutes = new Substitutes(init.file)
     this.cid = init.ticket.cid.toString()
     this.peer = init.remotePeer.toString()
     this.#controller.signal.addEventListener('abort', () => { this.#notify() }, { once: true })
@@ -93,8 +97,12 @@ export class ServeSession {
     this.#controller.abort(err)
   }
 
-  /** Queues piece requests (the hello may carry the first ones). */
-  want (pieces: number[]): void {
+  /**
+   * Queues piece requests (the hello may carry the first ones); requests with `alternatives`
+   * replace the pieces the downloader would take instead (see {@link Substitutes}).
+   */
+  want (pieces: number[], alternatives: number[] = []): void {
+    if (pieces.length > 0) this.#substitutes.offer(alternatives)
     for (const index of pieces) {
       if (index >= this.#init.file.pieceCount) throw new ProtocolError(`Piece ${index} does not exist`)
       this.#wants.push(index)
@@ -243,7 +251,7 @@ export class ServeSession {
           this.#init.onTicket(renewed)
         }
         for (const index of req.cancel) this.#cancel(index)
-        this.want(req.want)
+        this.want(req.want, req.alternatives)
       }
     } catch (err) {
       if (signal.aborted && signal.reason === FINISHED) return
@@ -258,6 +266,7 @@ export class ServeSession {
   #cancel (index: number): void {
     const at = this.#wants.indexOf(index)
     if (at >= 0) this.#wants.splice(at, 1)
+    this.#substitutes.withdraw(index)
     if (this.#ahead?.index === index) this.#dropAhead()
   }
 
@@ -283,13 +292,20 @@ export class ServeSession {
         await this.#reject(this.#rejectWith)
         return
       }
-      const index = this.#takeWant()
-      if (index == null) {
+      const next = this.#takeWant()
+      if (next == null) {
         if (this.#remoteDone) break
         await new Promise<void>(resolve => { this.#wake = resolve })
         continue
       }
-      const data = file.bitfield.has(index) ? await this.#read(index) : undefined
+      let { index, replaces } = next
+      let data = file.bitfield.has(index) ? await this.#read(index) : undefined
+      if (data == null && replaces != null) {
+        // the substitute cannot be read: the piece asked for after all
+        index = replaces
+        replaces = undefined
+        data = file.bitfield.has(index) ? await this.#read(index) : undefined
+      }
       if (data == null) {
         // length 0: "not here (any more)"; the downloader asks someone else
         await this.#write(encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: 0 }), TransferResponse))
@@ -306,7 +322,7 @@ export class ServeSession {
         await this.#reject(TICKET_NOT_LIVE)
         return
       }
-      const header = encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: data.byteLength }), TransferResponse)
+      const header = encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: data.byteLength, replaces }), TransferResponse)
       await this.#write(new Uint8ArrayList(header, data))
       this.#lastActivity = Date.now()
       this.#init.onServed?.(data.byteLength)
@@ -350,13 +366,19 @@ export class ServeSession {
     return at
   }
 
-  /** Takes the next piece to send out of the wants (and counts it as served). */
-  #takeWant (): number | undefined {
+  /**
+   * Takes the next piece to send out of the wants (and counts it as served): the least-served
+   * wanted piece, or an offered substitute for it (`replaces`: the wanted piece it stands for).
+   */
+  #takeWant (): { index: number, replaces?: number } | undefined {
     if (this.#wants.length === 0) return undefined
     const at = this.#nextAt()
-    const index = at === 0 ? this.#wants.shift() as number : this.#wants.splice(at, 1)[0]
-    this.#init.file.markServed?.(index)
-    return index
+    const wanted = at === 0 ? this.#wants.shift() as number : this.#wants.splice(at, 1)[0]
+    const instead = this.#substitutes.instead(wanted)
+    const asked = instead == null ? -1 : this.#wants.indexOf(instead)
+    if (asked >= 0) this.#wants.splice(asked, 1) // asked for meanwhile: sent once
+    this.#init.file.markServed?.(instead ?? wanted)
+    return instead == null ? { index: wanted } : { index: instead, replaces: wanted }
   }
 
   /** Starts reading the next wanted piece while the current one is sent. One slot only. */

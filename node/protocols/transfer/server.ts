@@ -210,7 +210,7 @@ export class TransferServer {
       })
       this.#register(session, peer)
       try {
-        session.want(hello.want)
+        session.want(hello.want, hello.alternatives)
         await session.run()
       } finally {
         this.#unregister(session, peer)

@@ -7,6 +7,7 @@ export interface TransferRequest {
   ticket: Uint8Array<ArrayBuffer>
   want: number[]
   cancel: number[]
+  alternatives: number[]
 }
 
 export namespace TransferRequest {
@@ -38,6 +39,13 @@ export namespace TransferRequest {
           }
         }
 
+        if (obj.alternatives != null && obj.alternatives.length > 0) {
+          for (const value of obj.alternatives) {
+            w.uint32(32)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -45,7 +53,8 @@ export namespace TransferRequest {
         const obj: any = {
           ticket: uint8ArrayAlloc(0),
           want: [],
-          cancel: []
+          cancel: [],
+          alternatives: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -82,6 +91,18 @@ export namespace TransferRequest {
               obj.cancel.push(reader.uint32())
               break
             }
+            case 4: {
+              if (opts.limits?.alternatives != null && obj.alternatives.length === opts.limits.alternatives) {
+                throw new MaxLengthError('Decode error - repeated field "alternatives" had too many elements')
+              }
+
+              if (obj.alternatives.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "alternatives" had too many elements')
+              }
+
+              obj.alternatives.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -93,7 +114,8 @@ export namespace TransferRequest {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           want: 256,
-          cancel: 256
+          cancel: 256,
+          alternatives: 256
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -147,6 +169,25 @@ export namespace TransferRequest {
 
               break
             }
+            case 4: {
+              if (opts.limits?.alternatives != null && obj.alternatives === opts.limits.alternatives) {
+                throw new MaxLengthError('Streaming decode error - repeated field "alternatives" had too many elements')
+              }
+
+              if (obj.alternatives === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "alternatives" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.alternatives[]`,
+                index: obj.alternatives,
+                value: reader.uint32()
+              }
+
+              obj.alternatives++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -176,6 +217,12 @@ export namespace TransferRequest {
     value: number
   }
 
+  export interface TransferRequestAlternativesFieldEvent {
+    field: '$.alternatives[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<TransferRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TransferRequest.codec())
   }
@@ -184,7 +231,7 @@ export namespace TransferRequest {
     return decodeMessage(buf, TransferRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferRequest>): Generator<TransferRequestTicketFieldEvent | TransferRequestWantFieldEvent | TransferRequestCancelFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferRequest>): Generator<TransferRequestTicketFieldEvent | TransferRequestWantFieldEvent | TransferRequestCancelFieldEvent | TransferRequestAlternativesFieldEvent> {
     return streamMessage(buf, TransferRequest.codec(), opts)
   }
 }
@@ -197,6 +244,7 @@ export interface TransferResponse {
   length: number
   message: string
   haves: number[]
+  replaces?: number
 }
 
 export namespace TransferResponse {
@@ -266,6 +314,11 @@ export namespace TransferResponse {
           }
         }
 
+        if (obj.replaces != null) {
+          w.uint32(64)
+          w.uint32(obj.replaces)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -320,6 +373,10 @@ export namespace TransferResponse {
               }
 
               obj.haves.push(reader.uint32())
+              break
+            }
+            case 8: {
+              obj.replaces = reader.uint32()
               break
             }
             default: {
@@ -402,6 +459,13 @@ export namespace TransferResponse {
 
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.replaces`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -450,6 +514,11 @@ export namespace TransferResponse {
     value: number
   }
 
+  export interface TransferResponseReplacesFieldEvent {
+    field: '$.replaces'
+    value: number
+  }
+
   export function encode (obj: Partial<TransferResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TransferResponse.codec())
   }
@@ -458,7 +527,7 @@ export namespace TransferResponse {
     return decodeMessage(buf, TransferResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferResponse>): Generator<TransferResponseTypeFieldEvent | TransferResponseBitfieldFieldEvent | TransferResponsePieceCountFieldEvent | TransferResponseIndexFieldEvent | TransferResponseLengthFieldEvent | TransferResponseMessageFieldEvent | TransferResponseHavesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferResponse>): Generator<TransferResponseTypeFieldEvent | TransferResponseBitfieldFieldEvent | TransferResponsePieceCountFieldEvent | TransferResponseIndexFieldEvent | TransferResponseLengthFieldEvent | TransferResponseMessageFieldEvent | TransferResponseHavesFieldEvent | TransferResponseReplacesFieldEvent> {
     return streamMessage(buf, TransferResponse.codec(), opts)
   }
 }
