@@ -3,6 +3,7 @@ import { ProtocolError } from '../../errors.js'
 import { encodeFrame, readMessage, send } from '../../streams/index.js'
 import { MAX_TRANSFER_FRAME_BYTES } from '../constants.js'
 import { SendStalledError, StreamIdleError, TicketExpiredError } from './errors.js'
+import { HaveBatcher } from './have-batcher.js'
 import { Substitutes } from './substitutes.js'
 import { TransferRequest, TransferResponse } from './pb/transfer.js'
 import type { StreamReader } from '../../streams/index.js'
@@ -13,8 +14,6 @@ import type { Logger, PeerId, Stream } from '@libp2p/interface'
 /** Most piece requests one downloader may have queued at a provider. */
 export const MAX_PENDING_WANTS = 512
 
-/** Most pieces one HAVE message names (the decoder's limit is 4096). */
-export const MAX_HAVES_PER_MESSAGE = 1024
 
 /** What REJECT says when the tracker no longer honours a ticket. */
 export const TICKET_NOT_LIVE = 'Ticket no longer valid'
@@ -56,12 +55,7 @@ export class ServeSession {
   readonly #wants: number[] = []
   /** Pieces the downloader would take instead (the tracker's super-seeding). */
   readonly #substitutes: Substitutes
-  /** HAVEs that arrived before the bitfield went out. */
-  readonly #earlyHaves: number[] = []
-  /** HAVEs of this event-loop turn, sent together. */
-  readonly #haves: number[] = []
-  #haveFlush?: NodeJS.Immediate
-  #bitfieldSent = false
+  readonly #haves: HaveBatcher
   #wake?: () => void
   #remoteDone = false
   #rejectWith?: string
@@ -78,9 +72,13 @@ export class ServeSession {
     this.#init = init
     this.#ticket = init.ticket
     this.#substitutes = new Substitutes(init.file)
+    this.#haves = new HaveBatcher(init.stream, init.log)
     this.cid = init.ticket.cid.toString()
     this.peer = init.remotePeer.toString()
-    this.#controller.signal.addEventListener('abort', () => { this.#notify() }, { once: true })
+    this.#controller.signal.addEventListener('abort', () => {
+      this.#haves.close()
+      this.#notify()
+    }, { once: true })
   }
 
   readonly cid: string
@@ -119,8 +117,7 @@ export class ServeSession {
     const unsubscribe = file.onPiece?.((index) => { this.#have(index) })
     try {
       await this.#write(encodeFrame(response({ type: TransferResponse.Type.BITFIELD, bitfield: file.bitfield.bytes, pieceCount: file.pieceCount }), TransferResponse))
-      this.#bitfieldSent = true
-      for (const index of this.#earlyHaves.splice(0)) this.#have(index)
+      this.#haves.open()
       const outcomes = await Promise.allSettled([this.#readLoop(), this.#sendLoop()])
       for (const o of outcomes) {
         if (o.status === 'rejected') throw this.#cause(o.reason)
@@ -128,8 +125,7 @@ export class ServeSession {
     } finally {
       clearTimeout(this.#timer)
       this.#timer = undefined
-      clearImmediate(this.#haveFlush)
-      this.#haveFlush = undefined
+      this.#haves.close()
       unsubscribe?.()
       this.#dropAhead()
       if (!this.#controller.signal.aborted) this.#controller.abort(FINISHED)
@@ -148,38 +144,11 @@ export class ServeSession {
     w?.()
   }
 
-  /**
-   * Announces a new piece at once: a HAVE is small and never waits for the rate limiter or
-   * a piece. HAVEs of the same event-loop turn go out as one message (see {@link #flushHaves}).
-   */
+  /** Announces a new piece at once, unless the downloader told us it holds it (see {@link HaveBatcher}). */
   #have (index: number): void {
-    if (!this.#bitfieldSent) {
-      this.#earlyHaves.push(index)
-      return
-    }
     // the downloader told us it holds the piece (our own download reads its stream)
     if (this.#init.file.knownHeldBy?.(this.peer, index) === true) return
-    this.#haves.push(index)
-    this.#haveFlush ??= setImmediate(this.#flushHaves)
-  }
-
-  /** One message for the HAVEs queued: the single form for one piece, `haves` for more. */
-  readonly #flushHaves = (): void => {
-    this.#haveFlush = undefined
-    const { stream } = this.#init
-    const queued = this.#haves.splice(0)
-    if (queued.length === 0 || stream.writeStatus !== 'writable' || this.#controller.signal.aborted) return
-    try {
-      for (let at = 0; at < queued.length; at += MAX_HAVES_PER_MESSAGE) {
-        const batch = queued.slice(at, at + MAX_HAVES_PER_MESSAGE)
-        const msg = batch.length === 1
-          ? response({ type: TransferResponse.Type.HAVE, index: batch[0] })
-          : response({ type: TransferResponse.Type.HAVE, haves: batch })
-        stream.send(encodeFrame(msg, TransferResponse))
-      }
-    } catch (err) {
-      this.#init.log.trace('cannot send HAVEs %s: %e', queued.join(','), err)
-    }
+    this.#haves.add(index)
   }
 
   // --- the one timer ------------------------------------------------------------------
