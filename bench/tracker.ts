@@ -18,6 +18,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { writeHeapSnapshot } from 'node:v8'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -52,6 +53,7 @@ const print = (value: unknown): void => { process.stdout.write(JSON.stringify(va
 const percentile = (sorted: number[], p: number): number => sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
 const round3 = (x: number): number => Math.round(x * 1000) / 1000
 const mb = (bytes: number): number => Math.round(bytes / 1048576)
+const memoryMB = (mem: NodeJS.MemoryUsage): Record<string, number> => ({ rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) })
 
 /** The tracker under test: reports its grants (order, latency) when sent SIGUSR2. */
 async function trackerRole (argv: string[]): Promise<void> {
@@ -69,22 +71,32 @@ async function trackerRole (argv: string[]): Promise<void> {
     maxConnectionsPerAddress: 100_000,
     onTicketSent: (e: TicketSentEvent) => { events.push({ seq: e.grant.seq, at: e.grantedAt, waited: e.waited, latencyMs: e.latencyMs }) }
   })
+  // --heap-snapshot DIR: heap snapshots when idle (SIGHUP) and at the end (SIGUSR2)
+  const snapshotDir = option(argv, 'heap-snapshot', '')
   process.on('SIGUSR2', () => {
     const byGrant = [...events].sort((a, b) => a.at - b.at)
     let outOfOrder = 0
     for (let i = 1; i < byGrant.length; i++) if (byGrant[i].seq <= byGrant[i - 1].seq) outOfOrder++
     const latencies = events.filter(e => e.waited).map(e => e.latencyMs).sort((a, b) => a - b)
     const mem = process.memoryUsage()
+    const heapSnapshot = snapshotDir !== '' ? writeHeapSnapshot(join(snapshotDir, `tracker-end-${process.pid}.heapsnapshot`)) : ''
     print({
       event: 'report',
+      heapSnapshot,
       grants: events.length,
       waitedGrants: latencies.length,
       outOfOrder,
       p50Ms: round3(percentile(latencies, 50)),
       p99Ms: round3(percentile(latencies, 99)),
       maxMs: round3(latencies[latencies.length - 1] ?? 0),
-      memoryMB: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) }
+      memoryMB: memoryMB(mem)
     })
+  })
+  // SIGHUP (every peer connected, idle): the memory then
+  process.on('SIGHUP', () => {
+    const mem = process.memoryUsage()
+    const file = snapshotDir !== '' ? writeHeapSnapshot(join(snapshotDir, `tracker-idle-${process.pid}.heapsnapshot`)) : ''
+    print({ event: 'idle', connections: tracker.host.getConnections().length, memoryMB: memoryMB(mem), heapSnapshot: file })
   })
   process.on('SIGTERM', () => { void tracker.stop().finally(() => process.exit(0)) })
   print({ event: 'listening', addresses: tracker.addresses, cids: tracker.catalogue.list().items.map(i => i.cid.toString()) })
@@ -178,7 +190,11 @@ async function main (argv: string[]): Promise<void> {
     for (let i = 0; i < FILES; i++) await writeFile(join(media, `file-${i}.bin`), Buffer.alloc(64 * 1024, i + 1))
     // --profile DIR: a V8 CPU profile of the tracker process, written when it stops
     const profile = option(argv, 'profile', '')
-    const tracker = startNode('tracker', [...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--media', media, '--home', join(root, 'home'), '--slots', String(slots)])
+    // --heap-snapshot DIR: a heap snapshot of the tracker once every peer is connected and idle
+    const heapSnapshot = option(argv, 'heap-snapshot', '')
+    // --tracker-node-args "...": node (V8) flags of the tracker process only, to compare heap settings
+    const trackerArgs = option(argv, 'tracker-node-args', '').split(' ').filter(Boolean)
+    const tracker = startNode('tracker', [...trackerArgs, ...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--media', media, '--home', join(root, 'home'), '--slots', String(slots), '--heap-snapshot', heapSnapshot])
     const listening = await waitForJsonLine(tracker, (v): v is { event: 'listening', addresses: string[], cids: string[] } => v?.event === 'listening', 60_000)
     const addr = listening.addresses.filter(a => a.startsWith('/ip4/127.0.0.1/')).join(',')
     const started = Date.now()
@@ -191,6 +207,9 @@ async function main (argv: string[]): Promise<void> {
     const connectMs = Date.now() - started
     await sleep(1000)
     const idleRss = await vmRssBytes(tracker.pid)
+    const idle = waitForJsonLine(tracker, (v): v is { event: 'idle', connections: number, memoryMB: Record<string, number>, heapSnapshot: string } => v?.event === 'idle', 600_000)
+    tracker.proc.kill('SIGHUP')
+    const idleReport = await idle
     const cpuBefore = await cpuSeconds(tracker.pid)
     const loadStarted = Date.now()
     const done = clients.map(async c => waitForJsonLine(c, (v): v is { event: 'done', requests: number, renewals: number, failures: number, firstError: string } => v?.event === 'done', 1_800_000))
@@ -199,7 +218,7 @@ async function main (argv: string[]): Promise<void> {
     const loadMs = Date.now() - loadStarted
     const cpu = await cpuSeconds(tracker.pid) - cpuBefore
     const peak = await vmHwmBytes(tracker.pid)
-    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, memoryMB: Record<string, number> } => v?.event === 'report', 30_000)
+    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, memoryMB: Record<string, number> } => v?.event === 'report', 300_000)
     tracker.proc.kill('SIGUSR2')
     const report = await reported
     const sum = (k: 'requests' | 'renewals' | 'failures'): number => results.reduce((n, r) => n + r[k], 0)
@@ -210,6 +229,7 @@ async function main (argv: string[]): Promise<void> {
       slots,
       workers,
       encrypter,
+      trackerNodeArgs: trackerArgs.join(' '),
       granted: sum('requests'),
       renewals: sum('renewals'),
       failures: sum('failures'),
@@ -219,6 +239,7 @@ async function main (argv: string[]): Promise<void> {
       grantLatencyAfterSlotFreesMs: { p50: report.p50Ms, p99: report.p99Ms, max: report.maxMs, samples: report.waitedGrants },
       trackerPeakRssMB: mb(peak),
       trackerIdleRssWithPeersConnectedMB: mb(idleRss),
+      trackerIdle: idleReport,
       trackerMemoryAtEndMB: report.memoryMB,
       trackerCpuSecondsUnderLoad: round3(cpu),
       connectSeconds: round3(connectMs / 1000),
