@@ -6,7 +6,10 @@
  * granting the request to the ticket written on its stream) p50/p99, the tracker's peak RSS,
  * its RSS with every peer connected and idle, and its CPU-seconds under load.
  *
- * Options: --peers 2000 --requests 20000 --workers 4 --slots 16 --encrypter noise|tls. Each peer keeps one request
+ * Options: --peers 2000 --requests 20000 --workers 4 --slots 16 --encrypter noise|tls
+ * --heap-growth PERCENT (the tracker's, as `tracker --heap-growth`; 0: V8's default)
+ * --profile DIR (a CPU profile of the tracker) --heap-snapshot DIR (heap snapshots of the
+ * tracker idle and at the end) --tracker-node-args "FLAGS" (node flags of the tracker). Each peer keeps one request
  * outstanding at a time, so every request is eligible and grants must follow arrival order
  * exactly (the queue's sequence numbers strictly increase in grant order).
  *
@@ -31,6 +34,7 @@ import { CID } from 'multiformats/cid'
 import { AnnounceRequest, announce, requestTicket } from '../node/index.js'
 import { cpuSeconds, killAll, sleep, startNode, vmHwmBytes, waitForJsonLine } from './lib/procs.js'
 import { runBench } from './lib/run.js'
+import { DEFAULT_HEAP_GROWTH_PERCENT, setHeapGrowth } from '../tracker/heap-growth.js'
 import { vmRssBytes } from './lib/soak.js'
 import type { Host } from '../node/index.js'
 import type { TicketSentEvent } from '../tracker/index.js'
@@ -58,6 +62,8 @@ const memoryMB = (mem: NodeJS.MemoryUsage): Record<string, number> => ({ rss: mb
 /** The tracker under test: reports its grants (order, latency) when sent SIGUSR2. */
 async function trackerRole (argv: string[]): Promise<void> {
   const { Tracker } = await import('../tracker/index.js')
+  // as the `tracker` command does (--heap-growth 0: V8's default)
+  setHeapGrowth(Number(option(argv, 'heap-growth', String(DEFAULT_HEAP_GROWTH_PERCENT))))
   const events: Array<{ seq: number, at: number, waited: boolean, latencyMs: number }> = []
   const tracker = await Tracker.create({
     home: option(argv, 'home', ''),
@@ -194,7 +200,8 @@ async function main (argv: string[]): Promise<void> {
     const heapSnapshot = option(argv, 'heap-snapshot', '')
     // --tracker-node-args "...": node (V8) flags of the tracker process only, to compare heap settings
     const trackerArgs = option(argv, 'tracker-node-args', '').split(' ').filter(Boolean)
-    const tracker = startNode('tracker', [...trackerArgs, ...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--media', media, '--home', join(root, 'home'), '--slots', String(slots), '--heap-snapshot', heapSnapshot])
+    const heapGrowth = option(argv, 'heap-growth', String(DEFAULT_HEAP_GROWTH_PERCENT))
+    const tracker = startNode('tracker', [...trackerArgs, ...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--heap-growth', heapGrowth, '--media', media, '--home', join(root, 'home'), '--slots', String(slots), '--heap-snapshot', heapSnapshot])
     const listening = await waitForJsonLine(tracker, (v): v is { event: 'listening', addresses: string[], cids: string[] } => v?.event === 'listening', 60_000)
     const addr = listening.addresses.filter(a => a.startsWith('/ip4/127.0.0.1/')).join(',')
     const started = Date.now()
@@ -230,6 +237,7 @@ async function main (argv: string[]): Promise<void> {
       workers,
       encrypter,
       trackerNodeArgs: trackerArgs.join(' '),
+      heapGrowth,
       granted: sum('requests'),
       renewals: sum('renewals'),
       failures: sum('failures'),
