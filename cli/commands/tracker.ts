@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path'
 import { HomeLock, readAllowList } from '../../node/index.js'
 import { isMediaPath } from '../../tracker/catalogue/mime.js'
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_RELAY, DEFAULT_TRACKER_LISTEN, DEFAULT_TRACKER_LISTEN_V6 } from '../../tracker/constants.js'
-import { DEFAULT_HEAP_GROWTH_PERCENT } from '../../tracker/heap-growth.js'
+import { DEFAULT_HEAP_GROWTH_PERCENT, setHeapGrowth } from '../../tracker/heap-growth.js'
 import { UsageError } from '../command.js'
 import { asHomeError, causeCode } from '../errors.js'
 import { busyError } from '../home.js'
@@ -86,6 +86,14 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
   ].join('\n'))
 }
 
+/** `--heap-growth PERCENT`: a whole number from 0 to 1000. */
+function heapGrowthOption (raw: unknown): number {
+  if (raw == null) return DEFAULT_HEAP_GROWTH_PERCENT
+  const n = Number(raw)
+  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isInteger(n) || n < 0 || n > 1000) throw new UsageError(`The heap growth (--heap-growth) is a whole percentage from 0 to 1000, not ${String(raw)}.`)
+  return n
+}
+
 /** `mediaswarm tracker`: serves a media folder until stopped. */
 export const trackerCommand: Command<TrackerResult> = {
   name: 'tracker',
@@ -114,6 +122,8 @@ export const trackerCommand: Command<TrackerResult> = {
     ...networkOptions
   },
   async run (ctx) {
+    // a smaller peak RSS under load, at the cost of a few more full collections
+    setHeapGrowth(heapGrowthOption(ctx.options['heap-growth']))
     const media = resolve(ctx.cwd, typeof ctx.options.media === 'string' ? ctx.options.media : 'media')
     const info = await stat(media).catch(() => undefined)
     if (info?.isDirectory() !== true) throw new UsageError(`The media folder ${media} does not exist.`)
@@ -131,9 +141,7 @@ export const trackerCommand: Command<TrackerResult> = {
     process.once('exit', () => { lock.releaseSync() })
     await checkPortsFree(listen)
     if (http != null && http.port !== 0) await checkHttpFree(http)
-    const { Tracker, setHeapGrowth } = await import('../../tracker/index.js')
-    // a smaller peak RSS under load, at the cost of a few more full collections
-    setHeapGrowth(intOption(ctx, 'heap-growth', DEFAULT_HEAP_GROWTH_PERCENT, 0, 1000))
+    const { Tracker } = await import('../../tracker/index.js')
     const tracker = await Tracker.create({
       home,
       mediaDir: media,
