@@ -136,6 +136,9 @@ async function clientsRole (argv: string[]): Promise<void> {
   const cids = option(argv, 'cids', '').split(',').map(c => CID.parse(c))
   const tracker = peerIdFromString(addrs[0].getComponents().find(c => c.name === 'p2p')?.value ?? '')
   const hosts: Host[] = []
+  // on a loaded machine a dial that timed out can fail again later inside libp2p's upgrader,
+  // where nobody awaits it: that connection is gone, the client retries, the worker lives on
+  process.on('unhandledRejection', (err) => { process.stderr.write(`late dial failure: ${(err as Error)?.message}\n`) })
   // a few dials at a time: the tracker upgrades at most 64 inbound connections at once
   let next = 0
   await Promise.all(Array.from({ length: 8 }, async () => {
