@@ -6,7 +6,10 @@
  * granting the request to the ticket written on its stream) p50/p99, the tracker's peak RSS,
  * its RSS with every peer connected and idle, and its CPU-seconds under load.
  *
- * Options: --peers 2000 --requests 20000 --workers 4 --slots 16 --encrypter noise|tls. Each peer keeps one request
+ * Options: --peers 2000 --requests 20000 --workers 4 --slots 16 --encrypter noise|tls
+ * --heap-growth PERCENT (the tracker's, as `tracker --heap-growth`; 0: V8's default)
+ * --profile DIR (a CPU profile of the tracker) --heap-snapshot DIR (heap snapshots of the
+ * tracker idle and at the end) --tracker-node-args "FLAGS" (node flags of the tracker). Each peer keeps one request
  * outstanding at a time, so every request is eligible and grants must follow arrival order
  * exactly (the queue's sequence numbers strictly increase in grant order).
  *
@@ -18,6 +21,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { writeHeapSnapshot } from 'node:v8'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair } from '@libp2p/crypto/keys'
@@ -30,6 +34,7 @@ import { CID } from 'multiformats/cid'
 import { AnnounceRequest, announce, requestTicket } from '../node/index.js'
 import { cpuSeconds, killAll, sleep, startNode, vmHwmBytes, waitForJsonLine } from './lib/procs.js'
 import { runBench } from './lib/run.js'
+import { DEFAULT_HEAP_GROWTH_PERCENT, setHeapGrowth } from '../tracker/heap-growth.js'
 import { vmRssBytes } from './lib/soak.js'
 import type { Host } from '../node/index.js'
 import type { TicketSentEvent } from '../tracker/index.js'
@@ -52,10 +57,13 @@ const print = (value: unknown): void => { process.stdout.write(JSON.stringify(va
 const percentile = (sorted: number[], p: number): number => sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
 const round3 = (x: number): number => Math.round(x * 1000) / 1000
 const mb = (bytes: number): number => Math.round(bytes / 1048576)
+const memoryMB = (mem: NodeJS.MemoryUsage): Record<string, number> => ({ rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) })
 
 /** The tracker under test: reports its grants (order, latency) when sent SIGUSR2. */
 async function trackerRole (argv: string[]): Promise<void> {
   const { Tracker } = await import('../tracker/index.js')
+  // as the `tracker` command does (--heap-growth 0: V8's default)
+  setHeapGrowth(Number(option(argv, 'heap-growth', String(DEFAULT_HEAP_GROWTH_PERCENT))))
   const events: Array<{ seq: number, at: number, waited: boolean, latencyMs: number }> = []
   const tracker = await Tracker.create({
     home: option(argv, 'home', ''),
@@ -69,22 +77,32 @@ async function trackerRole (argv: string[]): Promise<void> {
     maxConnectionsPerAddress: 100_000,
     onTicketSent: (e: TicketSentEvent) => { events.push({ seq: e.grant.seq, at: e.grantedAt, waited: e.waited, latencyMs: e.latencyMs }) }
   })
+  // --heap-snapshot DIR: heap snapshots when idle (SIGHUP) and at the end (SIGUSR2)
+  const snapshotDir = option(argv, 'heap-snapshot', '')
   process.on('SIGUSR2', () => {
     const byGrant = [...events].sort((a, b) => a.at - b.at)
     let outOfOrder = 0
     for (let i = 1; i < byGrant.length; i++) if (byGrant[i].seq <= byGrant[i - 1].seq) outOfOrder++
     const latencies = events.filter(e => e.waited).map(e => e.latencyMs).sort((a, b) => a - b)
     const mem = process.memoryUsage()
+    const heapSnapshot = snapshotDir !== '' ? writeHeapSnapshot(join(snapshotDir, `tracker-end-${process.pid}.heapsnapshot`)) : ''
     print({
       event: 'report',
+      heapSnapshot,
       grants: events.length,
       waitedGrants: latencies.length,
       outOfOrder,
       p50Ms: round3(percentile(latencies, 50)),
       p99Ms: round3(percentile(latencies, 99)),
       maxMs: round3(latencies[latencies.length - 1] ?? 0),
-      memoryMB: { rss: mb(mem.rss), heapUsed: mb(mem.heapUsed), heapTotal: mb(mem.heapTotal), external: mb(mem.external), arrayBuffers: mb(mem.arrayBuffers) }
+      memoryMB: memoryMB(mem)
     })
+  })
+  // SIGHUP (every peer connected, idle): the memory then
+  process.on('SIGHUP', () => {
+    const mem = process.memoryUsage()
+    const file = snapshotDir !== '' ? writeHeapSnapshot(join(snapshotDir, `tracker-idle-${process.pid}.heapsnapshot`)) : ''
+    print({ event: 'idle', connections: tracker.host.getConnections().length, memoryMB: memoryMB(mem), heapSnapshot: file })
   })
   process.on('SIGTERM', () => { void tracker.stop().finally(() => process.exit(0)) })
   print({ event: 'listening', addresses: tracker.addresses, cids: tracker.catalogue.list().items.map(i => i.cid.toString()) })
@@ -118,6 +136,9 @@ async function clientsRole (argv: string[]): Promise<void> {
   const cids = option(argv, 'cids', '').split(',').map(c => CID.parse(c))
   const tracker = peerIdFromString(addrs[0].getComponents().find(c => c.name === 'p2p')?.value ?? '')
   const hosts: Host[] = []
+  // on a loaded machine a dial that timed out can fail again later inside libp2p's upgrader,
+  // where nobody awaits it: that connection is gone, the client retries, the worker lives on
+  process.on('unhandledRejection', (err) => { process.stderr.write(`late dial failure: ${(err as Error)?.message}\n`) })
   // a few dials at a time: the tracker upgrades at most 64 inbound connections at once
   let next = 0
   await Promise.all(Array.from({ length: 8 }, async () => {
@@ -178,7 +199,12 @@ async function main (argv: string[]): Promise<void> {
     for (let i = 0; i < FILES; i++) await writeFile(join(media, `file-${i}.bin`), Buffer.alloc(64 * 1024, i + 1))
     // --profile DIR: a V8 CPU profile of the tracker process, written when it stops
     const profile = option(argv, 'profile', '')
-    const tracker = startNode('tracker', [...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--media', media, '--home', join(root, 'home'), '--slots', String(slots)])
+    // --heap-snapshot DIR: a heap snapshot of the tracker once every peer is connected and idle
+    const heapSnapshot = option(argv, 'heap-snapshot', '')
+    // --tracker-node-args "...": node (V8) flags of the tracker process only, to compare heap settings
+    const trackerArgs = option(argv, 'tracker-node-args', '').split(' ').filter(Boolean)
+    const heapGrowth = option(argv, 'heap-growth', String(DEFAULT_HEAP_GROWTH_PERCENT))
+    const tracker = startNode('tracker', [...trackerArgs, ...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--heap-growth', heapGrowth, '--media', media, '--home', join(root, 'home'), '--slots', String(slots), '--heap-snapshot', heapSnapshot])
     const listening = await waitForJsonLine(tracker, (v): v is { event: 'listening', addresses: string[], cids: string[] } => v?.event === 'listening', 60_000)
     const addr = listening.addresses.filter(a => a.startsWith('/ip4/127.0.0.1/')).join(',')
     const started = Date.now()
@@ -191,6 +217,9 @@ async function main (argv: string[]): Promise<void> {
     const connectMs = Date.now() - started
     await sleep(1000)
     const idleRss = await vmRssBytes(tracker.pid)
+    const idle = waitForJsonLine(tracker, (v): v is { event: 'idle', connections: number, memoryMB: Record<string, number>, heapSnapshot: string } => v?.event === 'idle', 600_000)
+    tracker.proc.kill('SIGHUP')
+    const idleReport = await idle
     const cpuBefore = await cpuSeconds(tracker.pid)
     const loadStarted = Date.now()
     const done = clients.map(async c => waitForJsonLine(c, (v): v is { event: 'done', requests: number, renewals: number, failures: number, firstError: string } => v?.event === 'done', 1_800_000))
@@ -199,7 +228,7 @@ async function main (argv: string[]): Promise<void> {
     const loadMs = Date.now() - loadStarted
     const cpu = await cpuSeconds(tracker.pid) - cpuBefore
     const peak = await vmHwmBytes(tracker.pid)
-    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, memoryMB: Record<string, number> } => v?.event === 'report', 30_000)
+    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, memoryMB: Record<string, number> } => v?.event === 'report', 300_000)
     tracker.proc.kill('SIGUSR2')
     const report = await reported
     const sum = (k: 'requests' | 'renewals' | 'failures'): number => results.reduce((n, r) => n + r[k], 0)
@@ -210,6 +239,8 @@ async function main (argv: string[]): Promise<void> {
       slots,
       workers,
       encrypter,
+      trackerNodeArgs: trackerArgs.join(' '),
+      heapGrowth,
       granted: sum('requests'),
       renewals: sum('renewals'),
       failures: sum('failures'),
@@ -219,6 +250,7 @@ async function main (argv: string[]): Promise<void> {
       grantLatencyAfterSlotFreesMs: { p50: report.p50Ms, p99: report.p99Ms, max: report.maxMs, samples: report.waitedGrants },
       trackerPeakRssMB: mb(peak),
       trackerIdleRssWithPeersConnectedMB: mb(idleRss),
+      trackerIdle: idleReport,
       trackerMemoryAtEndMB: report.memoryMB,
       trackerCpuSecondsUnderLoad: round3(cpu),
       connectSeconds: round3(connectMs / 1000),

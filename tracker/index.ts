@@ -17,6 +17,7 @@ export { Tracker, TRACKER_ADDR_FILE, DEFAULT_TRACKER_LISTEN } from './tracker.js
 export type { TrackerInit } from './tracker.js'
 export type { TicketSentEvent } from './protocols/context.js'
 export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './constants.js'
+export { DEFAULT_HEAP_GROWTH_PERCENT, setHeapGrowth } from './heap-growth.js'
 export { Catalogue, toWireItem, mimeTypeOf } from './catalogue/index.js'
 export type { CatalogueEntry, CatalogueInit } from './catalogue/index.js'
 export { RequestQueue } from './queue/index.js'

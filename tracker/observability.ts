@@ -91,7 +91,7 @@ export class Observability {
     this.#changePending = true
     setImmediate(() => {
       this.#changePending = false
-      this.#grants.update(this.#init.queue().grants())
+      this.#grants.update(this.#init.queue().grantsView())
       for (const listener of this.#queueListeners) {
         try { listener() } catch {}
       }

@@ -68,6 +68,7 @@ describe('cli: the contract of every command', function () {
 
   it('numbers and rates given wrong are usage errors', async function () {
     assertOneLineError('seed ratio', await runCli(['get', 'x', '--seed-ratio', 'lots'], env), EXIT.usage, /--seed-ratio/)
+    assertOneLineError('heap growth', await runCli(['tracker', '--heap-growth', 'lots'], env), EXIT.usage, /--heap-growth/)
     assertOneLineError('seed time', await runCli(['get', 'x', '--seed-time', '-3'], env), EXIT.usage, /--seed-time/)
     assertOneLineError('-o and -d', await runCli(['get', 'x', '-o', 'a.mp4', '-d', 'b'], env), EXIT.usage)
     assertOneLineError('nothing to get', await runCli(['get'], env), EXIT.usage, /--select/)

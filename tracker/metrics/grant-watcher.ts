@@ -11,32 +11,39 @@ export interface GrantObserver {
 /**
  * Follows the queue's grants from outside the queue: given the current grants after each
  * change, it reports the new ones (their wait) and the ended ones (their hold time). Costs
- * O(slots) per change and remembers only the current grants.
+ * O(slots) per change, allocates nothing, and remembers only the current grants.
  */
 export class GrantWatcher {
   readonly #observer: GrantObserver
   readonly #now: () => number
-  /** `${peerId}\n${requestId}` -> grantedAt. */
-  #current = new Map<string, number>()
+  /** Current grant -> grantedAt, by identity (the queue keeps one record per request). */
+  #current = new Map<object, number>()
+  #next = new Map<object, number>()
 
   constructor (observer: GrantObserver, now: () => number = Date.now) {
     this.#observer = observer
     this.#now = now
   }
 
-  update (grants: Grant[]): void {
-    const next = new Map<string, number>()
+  /**
+   * `grants`: the grants held now, each the same object for as long as it is held (the
+   * queue's records, see RequestQueue.grantsView); read here, not kept past the next call.
+   */
+  update (grants: Iterable<Readonly<Grant>>): void {
+    const next = this.#next
     for (const g of grants) {
-      const key = `${g.peerId}\n${g.requestId}`
-      next.set(key, g.grantedAt)
-      if (!this.#current.has(key)) this.#observer.granted(g.grantedAt - g.arrivedAt)
+      next.set(g, g.grantedAt)
+      if (!this.#current.has(g)) this.#observer.granted(g.grantedAt - g.arrivedAt)
     }
     let now: number | undefined
-    for (const [key, grantedAt] of this.#current) {
-      if (next.has(key)) continue
+    for (const [g, grantedAt] of this.#current) {
+      if (next.has(g)) continue
       now ??= this.#now()
       this.#observer.grantEnded(now - grantedAt)
     }
+    // the two maps swap: no allocation per change
+    this.#current.clear()
+    this.#next = this.#current
     this.#current = next
   }
 }

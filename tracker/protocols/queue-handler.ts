@@ -20,7 +20,7 @@ function positionBoardOf (ctx: TrackerContext): PositionBoard {
   let board = boards.get(ctx.queue)
   if (board == null) {
     const queue = ctx.queue
-    board = new PositionBoard(() => queue.waiting())
+    board = new PositionBoard(() => queue.waitingView())
     boards.set(queue, board)
   }
   return board

@@ -264,6 +264,20 @@ export class RequestQueue {
     return Array.from(this.line, (request) => request.toEntry())
   }
 
+  /**
+   * {@link grants} without a copy of each grant: the queue's own records, for a caller that
+   * reads them at once (they change as the queue moves; never keep or modify them). The
+   * tracker's metrics look at the grants after every change.
+   */
+  grantsView (): Iterable<Readonly<Grant>> {
+    return this.granted
+  }
+
+  /** {@link waiting} without a copy of each entry (read at once; never keep or modify them). */
+  waitingView (): Array<Readonly<QueueEntry>> {
+    return Array.from(this.line)
+  }
+
   /** Counts and the current hold-time estimate. */
   stats (): QueueStats {
     return {

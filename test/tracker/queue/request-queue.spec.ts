@@ -94,6 +94,19 @@ describe('tracker/queue RequestQueue', () => {
       assert.deepEqual(queue.waiting().map((e) => [e.requestId, e.seq]), [['c', 3]])
     })
 
+    it('grantsView and waitingView show what grants() and waiting() copy, the same record for as long as a grant is held', () => {
+      make({ slots: 2 })
+      for (const [p, r] of [['p1', 'a'], ['p2', 'b'], ['p3', 'c'], ['p4', 'd']]) queue.request(entry(p, r), recorder().listener)
+      const pick = (g: Readonly<Grant>): unknown => ({ peerId: g.peerId, requestId: g.requestId, cid: g.cid, arrivedAt: g.arrivedAt, seq: g.seq, grantedAt: g.grantedAt, expiresAt: g.expiresAt })
+      assert.deepEqual([...queue.grantsView()].map(pick), queue.grants())
+      assert.deepEqual(queue.waitingView().map((e) => [e.peerId, e.requestId, e.seq]), queue.waiting().map((e) => [e.peerId, e.requestId, e.seq]))
+      const b = [...queue.grantsView()][1]
+      queue.release({ peerId: 'p1', requestId: 'a' })
+      assert.equal([...queue.grantsView()][0], b, 'a held grant is the same object after the queue moved')
+      assert.deepEqual([...queue.grantsView()].map((g) => g.requestId), ['b', 'c'])
+      assert.deepEqual(queue.waitingView().map((e) => e.requestId), ['d'])
+    })
+
     it('uses the documented defaults', () => {
       make()
       for (let i = 0; i < 5; i++) {
