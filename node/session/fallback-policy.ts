@@ -159,10 +159,12 @@ export class FallbackPolicy {
   /**
    * Alternatives to send with a batch of requests to the tracker (super-seeding): missing
    * pieces no healthy peer holds, requested from nobody, this downloader's share first. Each
-   * is remembered on `p`, so a substitute for it is accepted.
+   * is remembered on `p`, so a substitute for it is accepted. None while a reader waits on a
+   * missing piece: a player seeking to 90 % needs the pieces it asked for, not others.
    */
   offer (p: ProviderState): number[] {
     const { picker, weak } = this.#session
+    if (picker.urgent) return []
     const shares = this.#shares
     const alternatives = picker.unclaimed(p.id, MAX_ALTERNATIVES, weak, (i) => shares.isMine(i))
     for (const i of alternatives) p.offered.add(i)

@@ -68,6 +68,11 @@ export class PiecePicker {
     this.#urgent = pieces.filter(i => i >= 0 && i < this.#have.size)
   }
 
+  /** A reader waits on a missing piece (a player): then providers must send exactly what is asked. */
+  get urgent (): boolean {
+    return this.#urgent.some(i => !this.#have.has(i))
+  }
+
   /** Providers a piece is currently requested from. */
   requestedFrom (index: number): ReadonlySet<string> {
     return this.#inflight.get(index) ?? new Set()

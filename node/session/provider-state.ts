@@ -18,6 +18,12 @@ function withPeer (addr: Multiaddr, peer: string): Multiaddr {
 
 /** Requests in flight per provider cover about this much time of its delivery rate. */
 const PIPELINE_SECONDS = 0.25
+/**
+ * A rate sample spans at least this long: pieces often arrive back to back (a rate limiter's
+ * burst, a TLS socket draining at once), and a sample per piece would then read as a huge
+ * rate, a huge pipeline, and a seek waiting behind it.
+ */
+const SAMPLE_MS = 200
 /** Fewest requests in flight per provider. */
 export const MIN_PIPELINE = 2
 
@@ -37,6 +43,8 @@ export class ProviderState {
   /** Smoothed delivery rate, bytes/s, sizing this provider's pipeline. */
   rate = 0
   lastArrival = 0
+  /** Bytes arrived since `lastArrival` (the current sample). */
+  #sampleBytes = 0
   /** Pieces this provider may have in flight, from its rate. */
   window: number
   /** When it last answered a request (or was first asked after being idle), ms. */
@@ -102,10 +110,14 @@ export class ProviderState {
   measure (bytes: number, pieceSize: number, maxInflight: number): void {
     const now = performance.now()
     if (this.lastArrival > 0) {
-      const sample = bytes / Math.max((now - this.lastArrival) / 1000, 0.0005)
+      this.#sampleBytes += bytes
+      const ms = now - this.lastArrival
+      if (ms < SAMPLE_MS) return
+      const sample = this.#sampleBytes / (ms / 1000)
       this.rate = this.rate === 0 ? sample : this.rate * 0.8 + sample * 0.2
       this.window = Math.max(MIN_PIPELINE, Math.min(maxInflight, Math.ceil((this.rate * PIPELINE_SECONDS) / pieceSize)))
     }
+    this.#sampleBytes = 0
     this.lastArrival = now
   }
 }
