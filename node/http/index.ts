@@ -1,4 +1,5 @@
 export { parseRange } from './range.js'
+export { ifNoneMatch } from './conditional.js'
 export type { RangeAnswer } from './range.js'
 export { startMediaServer, mediaPath } from './media-server.js'
 export type { MediaItem, MediaServer, MediaServerInit, RouteHandler } from './media-server.js'

@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import { parseRange } from './range.js'
+import { ifNoneMatch } from './conditional.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -68,6 +69,11 @@ async function serveMedia (init: MediaServerInit, log: Logger, req: IncomingMess
     'Content-Security-Policy': 'sandbox',
     'X-Content-Type-Options': 'nosniff'
   }
+  if (ifNoneMatch(req, headers.ETag as string)) {
+    // the client holds these very bytes: the tag is the content's cid (Range is then moot)
+    res.writeHead(304, headers).end()
+    return
+  }
   const range = parseRange(req.headers.range, item.size)
   if (range.type === 'unsatisfiable') {
     res.writeHead(416, { ...headers, 'Content-Range': `bytes */${item.size}` }).end()
@@ -95,7 +101,7 @@ async function serveMedia (init: MediaServerInit, log: Logger, req: IncomingMess
 
 /**
  * An HTTP server on loopback that streams media with Range support (200/206/416, HEAD,
- * ETag = cid, Content-Type), any number of concurrent readers, each reading through the
+ * ETag = cid with 304 on If-None-Match, Content-Type), any number of concurrent readers, each reading through the
  * streaming primitive so playback and seeking decide which pieces come first.
  */
 export async function startMediaServer (init: MediaServerInit): Promise<MediaServer> {

@@ -3,6 +3,7 @@ import { catalogueItemView } from './catalogue-view.js'
 import { DEFAULT_DASHBOARD_HISTORY, buildDashboard } from './dashboard.js'
 import { tokenMatches, tokenOf } from './token.js'
 import { readCover } from '../catalogue/index.js'
+import { ifNoneMatch } from '../../node/http/conditional.js'
 import type { EventHub } from './event-hub.js'
 import type { WebSource } from './types.js'
 import type { RouteHandler } from '../../node/index.js'
@@ -110,6 +111,12 @@ export function trackerRoutes (init: RoutesInit): RouteHandler {
         error(res, 404, 'No cover for this cid')
         return true
       }
+      const etag = `"${entry.cidString}"`
+      if (ifNoneMatch(req, etag)) {
+        // a cover is part of the file, so the file's cid names it: no read, no bytes
+        res.writeHead(304, { ...API_HEADERS, 'Cache-Control': 'max-age=3600', ETag: etag }).end()
+        return true
+      }
       if (coverReads >= MAX_COVER_READS) {
         send(res, 503, 'text/plain', 'Busy reading covers\n', { 'Retry-After': '1' })
         return true
@@ -118,7 +125,7 @@ export function trackerRoutes (init: RoutesInit): RouteHandler {
       try {
         const picture = await readCover(entry.absolutePath, log)
         if (picture == null) error(res, 404, 'No cover for this cid')
-        else send(res, 200, picture.mime, picture.data, { 'Cache-Control': 'max-age=3600', ETag: `"${entry.cidString}"`, 'Content-Security-Policy': 'sandbox' })
+        else send(res, 200, picture.mime, picture.data, { 'Cache-Control': 'max-age=3600', ETag: etag, 'Content-Security-Policy': 'sandbox' })
       } finally {
         coverReads--
       }

@@ -107,6 +107,16 @@ describe('node/http: media server over a real tracker and peer', function () {
       })
     }
 
+    it('answers 304 with no body to a client that already holds the bytes (If-None-Match: the cid)', async function () {
+      const same = await httpRequest(url, { headers: { 'If-None-Match': `"${cid}"`, Range: 'bytes=0-99' } })
+      assert.equal(same.status, 304)
+      assert.equal(same.headers.etag, `"${cid}"`)
+      assert.equal(same.body.length, 0)
+      const other = await httpRequest(url, { headers: { 'If-None-Match': '"bafkreisomethingelse"' } })
+      assert.equal(other.status, 200)
+      assert.ok(other.body.equals(data), 'body differs from the file')
+    })
+
     it('answers 404 for a cid that is not in the catalogue and 405 for other methods', async function () {
       const bogus = url.replace(cid, 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy')
       assert.equal((await httpRequest(bogus)).status, 404)
