@@ -246,7 +246,16 @@ export class Tracker implements WebSource {
     await tracker.#start()
     if (init.http != null) {
       try {
-        tracker.web = await startTrackerWeb({ source: tracker, home: init.home, host: init.http.host, port: init.http.port, logger })
+        tracker.web = await startTrackerWeb({
+          source: tracker,
+          home: init.home,
+          host: init.http.host,
+          port: init.http.port,
+          logger,
+          // library files over HTTP share the upload cap and count as the tracker's upload
+          limiter: init.limiter,
+          onServed: (cid, bytes) => { tracker.stats.trackerServed(cid, bytes) }
+        })
       } catch (err) {
         await tracker.stop()
         throw err

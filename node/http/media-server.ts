@@ -34,6 +34,11 @@ export interface MediaServerInit {
   port?: number
   /** Open HTTP connections at most; more are refused by the server. @default 256 */
   maxConnections?: number
+  /**
+   * Media responses streaming at once to one client address; more get 503 with Retry-After,
+   * so one address cannot take every reader's share. @default 16
+   */
+  maxStreamsPerAddress?: number
 }
 
 /** A running media server. */
@@ -50,6 +55,9 @@ export interface MediaServer {
 export function mediaPath (cid: string, name: string): string {
   return `/media/${cid}/${encodeURIComponent(name)}`
 }
+
+/** Default of {@link MediaServerInit.maxStreamsPerAddress}. */
+export const DEFAULT_MAX_STREAMS_PER_ADDRESS = 16
 
 async function serveMedia (init: MediaServerInit, log: Logger, req: IncomingMessage, res: ServerResponse, cid: string): Promise<void> {
   const controller = new AbortController()
@@ -106,6 +114,9 @@ async function serveMedia (init: MediaServerInit, log: Logger, req: IncomingMess
  */
 export async function startMediaServer (init: MediaServerInit): Promise<MediaServer> {
   const log = init.logger.forComponent('mediaswarm:http')
+  const maxStreams = init.maxStreamsPerAddress ?? DEFAULT_MAX_STREAMS_PER_ADDRESS
+  /** Client address -> media responses streaming to it now. */
+  const streams = new Map<string, number>()
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     let url: URL
     try {
@@ -121,7 +132,20 @@ export async function startMediaServer (init: MediaServerInit): Promise<MediaSer
           res.writeHead(405, { Allow: 'GET, HEAD' }).end()
           return
         }
-        await serveMedia(init, log, req, res, media[1])
+        const address = req.socket.remoteAddress ?? ''
+        const streaming = streams.get(address) ?? 0
+        if (streaming >= maxStreams) {
+          res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1' }).end('Too many streams from this address\n')
+          return
+        }
+        streams.set(address, streaming + 1)
+        try {
+          await serveMedia(init, log, req, res, media[1])
+        } finally {
+          const left = (streams.get(address) ?? 1) - 1
+          if (left > 0) streams.set(address, left)
+          else streams.delete(address)
+        }
         return
       }
       if (init.routes != null && await init.routes(req, res, url)) return

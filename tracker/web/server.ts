@@ -8,7 +8,7 @@ import { EventHub } from './event-hub.js'
 import { renderView, trackerRoutes } from './routes.js'
 import { loadOrCreateToken } from './token.js'
 import type { WebSource } from './types.js'
-import type { MediaItem } from '../../node/index.js'
+import type { MediaItem, UploadLimiter } from '../../node/index.js'
 import type { ComponentLogger } from '@libp2p/interface'
 
 /** The file in the tracker's home holding the web app's URL while it runs. */
@@ -26,6 +26,10 @@ export interface TrackerWebInit {
   logger: ComponentLogger
   /** SSE clients at once. @default 32 */
   maxEventClients?: number
+  /** The tracker's upload limiter: library files streamed over HTTP share it with the swarm. */
+  limiter?: UploadLimiter
+  /** Bytes of a library file sent over HTTP (counted in the tracker's upload). */
+  onServed?: (cid: string, bytes: number) => void
 }
 
 /** The tracker's running web server. */
@@ -66,7 +70,15 @@ export async function startTrackerWeb (init: TrackerWebInit): Promise<TrackerWeb
       name: baseName(entry.path),
       size: entry.size,
       mime: entry.mime,
-      read: (start, end, signal) => createReadStream(entry.absolutePath, { start, end: end - 1, signal, highWaterMark: 256 * 1024 })
+      read: (start, end, signal) => metered(createReadStream(entry.absolutePath, { start, end: end - 1, signal, highWaterMark: 256 * 1024 }), signal, entry.cidString)
+    }
+  }
+  /** Each chunk waits for the shared upload limiter, then counts as the tracker's upload. */
+  async function * metered (chunks: AsyncIterable<Uint8Array>, signal: AbortSignal, cid: string): AsyncGenerator<Uint8Array> {
+    for await (const chunk of chunks) {
+      await init.limiter?.acquire(chunk.byteLength, signal)
+      init.onServed?.(cid, chunk.byteLength)
+      yield chunk
     }
   }
   const server = await startMediaServer({

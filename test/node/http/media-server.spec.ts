@@ -177,4 +177,45 @@ describe('node/http: media server over a real tracker and peer', function () {
     assert.equal(part.status, 206)
     assert.ok(part.body.equals(data.subarray(SIZE - 1000)), 'a later range differs from the file')
   })
+
+  it('answers 503 to one address past its media streams, and serves it again when one ends', async function () {
+    const opened: AbortSignal[] = []
+    // an item whose bytes stop after the first: each response stays open until its client hangs up
+    const server = await startMediaServer({
+      maxStreamsPerAddress: 2,
+      logger: net.tracker.host.logger,
+      open: async (c, signal) => {
+        opened.push(signal)
+        return {
+          cid: c,
+          name: 'endless.mp4',
+          size: SIZE,
+          mime: 'video/mp4',
+          read: async function * (_start, _end, s) {
+            // one byte sends the head; the rest never comes
+            yield new Uint8Array(1)
+            await new Promise<void>(resolve => { s.addEventListener('abort', () => { resolve() }) })
+          }
+        }
+      }
+    })
+    servers.push(server)
+    const url = server.urlOf(cid, 'endless.mp4')
+    const first = await openResponse(url)
+    const second = await openResponse(url)
+    assert.deepEqual([first.statusCode, second.statusCode], [200, 200])
+    const third = await httpRequest(url)
+    assert.equal(third.status, 503)
+    assert.equal(third.headers['retry-after'], '1')
+    assert.equal(opened.length, 2, 'the refused request opened nothing')
+    first.destroy()
+    const fourth = await waitFor('a free stream after one client hung up', async () => {
+      const res = await openResponse(url)
+      if (res.statusCode === 200) return res
+      res.destroy()
+      return undefined
+    })
+    fourth.destroy()
+    second.destroy()
+  })
 })
