@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../node/index.js'
-import type { SavedRequest } from './queue/index.js'
+import type { Grant, QueueEntry, SavedRequest } from './queue/index.js'
 import type { Logger } from '@libp2p/interface'
 
 /** File in the tracker's home holding the queue across restarts. */
@@ -27,16 +27,16 @@ export interface QueueState {
 export class JsonStateFile<T> {
   readonly #path: string
   readonly #log: Logger
-  readonly #snapshot: () => T
+  readonly #text: () => string
   readonly #parse: (value: unknown) => T
   readonly #delayMs: number
   #timer?: NodeJS.Timeout
   #writing: Promise<void> = Promise.resolve()
 
-  /** `parse` validates what was read, throwing on anything unusable. */
-  constructor (path: string, snapshot: () => T, parse: (value: unknown) => T, log: Logger, delayMs: number) {
+  /** `text`: the current state as JSON; `parse` validates what was read, throwing on anything unusable. */
+  constructor (path: string, text: () => string, parse: (value: unknown) => T, log: Logger, delayMs: number) {
     this.#path = path
-    this.#snapshot = snapshot
+    this.#text = text
     this.#parse = parse
     this.#log = log
     this.#delayMs = delayMs
@@ -63,7 +63,7 @@ export class JsonStateFile<T> {
   /** Writes the current state now (atomically). */
   async save (): Promise<void> {
     if (this.#timer != null) { clearTimeout(this.#timer); this.#timer = undefined }
-    const text = JSON.stringify(this.#snapshot())
+    const text = this.#text()
     this.#writing = this.#writing.catch(() => {}).then(async () => {
       await writeFileAtomic(this.#path, text).catch(err => { this.#log.error('could not save %s - %e', this.#path, err) })
     })
@@ -83,15 +83,55 @@ function parseQueueState (value: unknown): QueueState {
  * back within the grace period their old place, and honours renewals of tickets it issued.
  */
 export class QueueStateFile extends JsonStateFile<QueueState> {
-  constructor (home: string, snapshot: () => QueueState, log: Logger) {
-    super(join(home, QUEUE_STATE_FILE), snapshot, parseQueueState, log, QUEUE_SAVE_DELAY_MS)
+  /** `text`: the state as {@link QueueStateText} writes it. */
+  constructor (home: string, text: () => string, log: Logger) {
+    super(join(home, QUEUE_STATE_FILE), text, parseQueueState, log, QUEUE_SAVE_DELAY_MS)
+  }
+}
+
+/** What {@link QueueStateText} reads of the queue: its own records, in place (see RequestQueue.waitingView). */
+export interface QueueRecords {
+  grantsView: () => Iterable<Readonly<Grant>>
+  waitingView: () => Array<Readonly<QueueEntry>>
+}
+
+/**
+ * The queue state as JSON text, at a cost that does not grow with the length of the line. A
+ * waiting request's saved form never changes while it waits, so its JSON is made once and
+ * kept beside the queue's own record (a WeakMap: it goes with the record); a save joins
+ * those strings and writes the few grants afresh. JSON.stringify of the whole queue
+ * (2,000 waiting, five saves a second) was the longest task of a loaded tracker's loop, and
+ * a grant that arrived meanwhile waited behind it.
+ */
+export class QueueStateText {
+  readonly #waiting = new WeakMap<object, string>()
+
+  /** The state of `queue` and its `tickets`, as {@link QueueStateFile} reads it back. */
+  text (queue: QueueRecords, tickets: QueueState['tickets']): string {
+    const parts: Array<{ seq: number, json: string }> = []
+    for (const g of queue.grantsView()) {
+      const saved: SavedRequest = { peerId: g.peerId, requestId: g.requestId, cid: g.cid, arrivedAt: g.arrivedAt, seq: g.seq, grantedAt: g.grantedAt, expiresAt: g.expiresAt }
+      parts.push({ seq: g.seq, json: JSON.stringify(saved) })
+    }
+    for (const w of queue.waitingView()) {
+      let json = this.#waiting.get(w)
+      if (json == null) {
+        const saved: SavedRequest = { peerId: w.peerId, requestId: w.requestId, cid: w.cid, arrivedAt: w.arrivedAt, seq: w.seq }
+        json = JSON.stringify(saved)
+        this.#waiting.set(w, json)
+      }
+      parts.push({ seq: w.seq, json })
+    }
+    // arrival order (the line is in it already; the few grants fall into place)
+    parts.sort((a, b) => a.seq - b.seq)
+    return `{"version":1,"requests":[${parts.map(p => p.json).join(',')}],"tickets":${JSON.stringify(tickets)}}`
   }
 }
 
 /** Persists the grant records of the provider index (`cid peer` strings, oldest first). */
 export class GrantsFile extends JsonStateFile<string[]> {
   constructor (home: string, snapshot: () => string[], log: Logger) {
-    super(join(home, GRANTS_FILE), snapshot, (value) => {
+    super(join(home, GRANTS_FILE), () => JSON.stringify(snapshot()), (value) => {
       if (!Array.isArray(value)) throw new Error('unknown format')
       return value.filter((k): k is string => typeof k === 'string')
     }, log, GRANTS_SAVE_DELAY_MS)

@@ -26,16 +26,14 @@ import type {
  * source address, waiting in all) are {@link Admission}'s.
  *
  * Listeners are called after the queue's state is settled (through an outbox), so a listener
- * may call back into the queue; a position notice carries the latest position at delivery,
- * which keeps each listener's positions non-increasing. Only a change of position is pushed: a
- * request joining or leaving *behind* a waiting one does not notify it (that would cost a
- * message to every waiter per arrival); the `waiting` count is current whenever it is sent.
- * Only the first `eagerPositions` places hear of each move at once; places further back
- * hear their latest position within `positionRefreshMs` (see {@link PositionRefresh}).
+ * may call back into the queue; a position notice carries the latest position at delivery
+ * (positions never go up). Only a change of position is pushed (one joining or leaving
+ * *behind* a waiter does not notify it); the `waiting` count is current whenever sent. The
+ * first `eagerPositions` places hear of each move at once, the others within
+ * `positionRefreshMs` (see {@link PositionRefresh}).
  *
- * Costs: request, grant and release are O(1) amortised plus a pass that moves everyone
- * behind up one place (a decrement each), at most `eagerPositions` notices, and a scan over
- * the requests of peers at their grant limit that stand at the front (<= slots x maxPerPeer).
+ * Costs: O(1) amortised per request, grant and release, plus a pass moving everyone behind
+ * up one place, at most `eagerPositions` notices, a scan of front requests of peers at limit.
  */
 export class RequestQueue {
   private readonly slots: number
@@ -218,6 +216,11 @@ export class RequestQueue {
     const out: string[] = []
     for (const request of this.granted) if (request.cid === cid) out.push(request.peerId)
     return out
+  }
+
+  /** Whether the request is in the queue (waiting or granted). */
+  has (key: QueueRequestKey): boolean {
+    return this.requests.find(key) !== undefined
   }
 
   /** Whether the request holds a grant now. */
