@@ -334,6 +334,7 @@ export class Tracker implements WebSource {
     await this.#state.save()
     await this.#grants.save()
     this.queue.stop()
+    this.tickets.stop()
     await this.#transfer.stop().catch(() => {})
     await this.host.stop()
     await this.catalogue.stop()
