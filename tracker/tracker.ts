@@ -286,9 +286,9 @@ export class Tracker implements WebSource {
   }
 
   /** The queue and its live tickets as JSON (tickets of requests no longer queued are forgotten first). */
-  #stateText (text: QueueStateText): string {
+  async #stateText (text: QueueStateText): Promise<string> {
     this.#ctx.tickets.prune(key => this.queue.has(key))
-    return text.text(this.queue, this.#ctx.tickets.save())
+    return await text.text(this.queue, this.#ctx.tickets.save())
   }
 
   /** Puts back the queue and tickets saved by a previous run (clean stop or crash). */

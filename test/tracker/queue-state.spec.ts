@@ -31,3 +31,22 @@ describe('QueueStateText', () => {
     queue.stop()
   })
 })
+
+describe('QueueStateText in chunks', () => {
+  it('stringifies 256 waiting requests per turn, and saves the queue as it was when asked, whatever moves meanwhile', async () => {
+    const queue = new RequestQueue({ slots: 1, clock: new FakeClock(), maxPerSource: 10_000, maxWaiting: 10_000 })
+    for (let i = 0; i < 600; i++) queue.request({ peerId: `p${i}`, requestId: `r${i}`, cid: 'c' }, () => {})
+    const before = queue.save()
+    const turns: Array<() => void> = []
+    const pending = new QueueStateText((fn) => { turns.push(fn) }).text(queue, {})
+    // the line moves between chunks: a grant ends, the next is granted, newcomers join
+    queue.release({ peerId: 'p0', requestId: 'r0' }, true)
+    queue.request({ peerId: 'late', requestId: 'x', cid: 'c' }, () => {})
+    let chunks = 1
+    while (turns.length > 0) { await Promise.resolve(); turns.shift()?.(); chunks++; await new Promise(resolve => setImmediate(resolve)) }
+    const saved = JSON.parse(await pending)
+    assert.equal(chunks, 3)
+    assert.deepEqual(saved.requests, before)
+    queue.stop()
+  })
+})

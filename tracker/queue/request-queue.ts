@@ -149,7 +149,7 @@ export class RequestQueue {
   save (): SavedRequest[] {
     return [
       ...Array.from(this.granted, (r) => ({ ...r.toEntry(), grantedAt: r.grantedAt, expiresAt: r.expiresAt })),
-      ...Array.from(this.line, (r) => r.toEntry())
+      ...this.line.toArray().map((r) => r.toEntry())
     ].sort((a, b) => a.seq - b.seq)
   }
 
@@ -255,7 +255,7 @@ export class RequestQueue {
 
   /** Waiting requests, front first (detached ones included). */
   waiting (): QueueEntry[] {
-    return Array.from(this.line, (request) => request.toEntry())
+    return this.line.toArray().map((request) => request.toEntry())
   }
 
   /**
@@ -269,7 +269,7 @@ export class RequestQueue {
 
   /** {@link waiting} without a copy of each entry (read at once; never keep or modify them). */
   waitingView (): Array<Readonly<QueueEntry>> {
-    return Array.from(this.line)
+    return this.line.toArray()
   }
 
   /** Counts and the current hold-time estimate. */
