@@ -120,7 +120,8 @@ async function lightHost (from: string, encrypter: string): Promise<Host> {
     privateKey: await generateKeyPair('Ed25519'),
     transports: [tcp({ dialOpts })],
     connectionEncrypters: encrypter === 'tls' ? [tls(), noise()] : [noise(), tls()],
-    streamMuxers: [yamux()],
+    // as mediaswarm's hosts (node/host/create-host.ts): no yamux keep-alive pings
+    streamMuxers: [yamux({ enableKeepAlive: false })],
     // the tracker answers slowly under load: no ping-based connection teardown
     connectionMonitor: { enabled: false }
   })

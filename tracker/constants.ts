@@ -11,9 +11,11 @@ export const ADMIN_HOME = 'admin'
 /**
  * Connections a tracker keeps open. libp2p's default (300) caps a tracker at 300 connected
  * peers. Sized for the 2,000 connected peers of `npm run bench:tracker` with headroom. Each
- * idle connection (TCP + Noise + yamux, no stream) cost the tracker about 110 KB in that
- * benchmark (2,000 peers: about 320 MB RSS idle), so 2,500 connections need about 380 MB
- * before any request: raise it with the memory at hand (`--max-connections`).
+ * idle connection (TCP + TLS + yamux, no stream) cost the tracker about 90 KB in that
+ * benchmark (2,000 peers: 291 MB RSS idle, 107 MB with none), so 2,500 connections need
+ * about 340 MB before any request, and a loaded tracker ~150 MB more (2,000 peers: peak
+ * 444 MB): raise it with the memory at hand (`--max-connections`; README, "Connection
+ * manager sizing").
  */
 export const DEFAULT_MAX_CONNECTIONS = 2500
 /** Inbound connections accepted per second from one host (libp2p's default: 5). */

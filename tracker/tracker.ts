@@ -17,7 +17,7 @@ import { handleQueue } from './protocols/queue-handler.js'
 import { ProviderIndex } from './providers/index.js'
 import { RequestQueue } from './queue/index.js'
 import { TicketIssuer } from './ticket-issuer.js'
-import { GrantsFile, QueueStateFile } from './queue-state.js'
+import { GrantsFile, QueueStateFile, QueueStateText } from './queue-state.js'
 import { TransferStats } from './transfer-stats.js'
 import { Observability } from './observability.js'
 import { trackerLogger } from './quiet-logger.js'
@@ -26,7 +26,6 @@ import { startTrackerWeb } from './web/index.js'
 import type { History } from './history.js'
 import type { ConnectedPeers, ReachabilityOf, TrackerMetrics } from './metrics/index.js'
 import type { PeerRateView, TrackerWeb, WebSource } from './web/index.js'
-import type { QueueState } from './queue-state.js'
 import type { TicketSentEvent, TrackerContext } from './protocols/context.js'
 import type { Host, RelayServerInit, UploadLimiter } from '../node/index.js'
 import type { ComponentLogger, Connection, Logger, PrivateKey, Stream } from '@libp2p/interface'
@@ -150,7 +149,8 @@ export class Tracker implements WebSource {
       historyCapacity: init.historySeconds
     })
     const metrics = this.#observe.metrics
-    this.#state = new QueueStateFile(init.home, () => this.#snapshot(), this.#log)
+    const stateText = new QueueStateText()
+    this.#state = new QueueStateFile(init.home, () => this.#stateText(stateText), this.#log)
     this.#grants = new GrantsFile(init.home, () => this.providers.saveGrants(), this.#log)
     this.providers = new ProviderIndex({ reportQuorum: init.reportQuorum })
     this.queue = new RequestQueue({
@@ -294,11 +294,10 @@ export class Tracker implements WebSource {
     return this.host.getMultiaddrs().map(m => m.toString())
   }
 
-  #snapshot (): QueueState {
-    const requests = this.queue.save()
-    const live = new Set(requests.map(r => `${r.peerId}\n${r.requestId}`))
-    this.#ctx.tickets.prune(key => live.has(`${key.peerId}\n${key.requestId}`))
-    return { version: 1, requests, tickets: this.#ctx.tickets.save() }
+  /** The queue and its live tickets as JSON (tickets of requests no longer queued are forgotten first). */
+  async #stateText (text: QueueStateText): Promise<string> {
+    this.#ctx.tickets.prune(key => this.queue.has(key))
+    return await text.text(this.queue, this.#ctx.tickets.save())
   }
 
   /** Puts back the queue and tickets saved by a previous run (clean stop or crash). */
@@ -344,6 +343,7 @@ export class Tracker implements WebSource {
     await this.#state.save()
     await this.#grants.save()
     this.queue.stop()
+    this.tickets.stop()
     await this.#transfer.stop().catch(() => {})
     await this.host.stop()
     await this.catalogue.stop()

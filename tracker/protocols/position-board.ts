@@ -12,8 +12,12 @@ export const MIN_FULL_ROUND_MS = 2000
 export const MAX_FULL_ROUND_MS = 10_000
 /** Full round interval per waiting request: 2,000 waiters are refreshed every 5 s. */
 const FULL_ROUND_MS_PER_WAITER = 2.5
-/** Updates written per turn of the event loop during a round, so a round never blocks it long. */
-const ROUND_CHUNK = 256
+/**
+ * Updates written per turn of the event loop during a round, so a round never blocks it long:
+ * each is a write through yamux and TLS to its own socket (tens of microseconds on a loaded
+ * machine), and a grant that falls due meanwhile waits. 256 made turns of over 10 ms.
+ */
+const ROUND_CHUNK = 32
 
 /** What a waiting peer is shown: "position N of M, about T". */
 export interface ShownPosition {

@@ -119,6 +119,9 @@ export function reachableAddresses (host: Host, provider: string, requester: str
     try { return [multiaddr(bytes)] } catch { return [] }
   })
   const info = host.services.reachability?.info(provider)
+  // nothing to name (the usual case of a co-downloader that does not listen): skip the
+  // connection lookups, which parse both PeerIds
+  if (decoded.length === 0 && (info?.confirmed ?? []).length === 0 && !reserved(host, provider)) return []
   return chooseAddresses({
     providerSeenAtOwnAddress: info?.seenAtOwnAddress,
     requesterSeenAtOwnAddress: host.services.reachability?.info(requester)?.seenAtOwnAddress,

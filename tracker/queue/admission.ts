@@ -26,31 +26,62 @@ interface Admitted {
   source?: string
 }
 
+/** The queue's limits that {@link Admission} enforces (see RequestQueueInit). */
+export interface AdmissionLimits {
+  maxPerPeer: number
+  maxActivePerPeer: number
+  maxPerSource: number
+  maxWaiting: number
+}
+
+/** Where the queue stands when a new request arrives. */
+export interface Arrival {
+  /** Requests (waiting + granted) the request's peer holds already. */
+  held: number
+  /** Whether the request has to wait (no free slot, or its peer is at its grant limit). */
+  mustWait: boolean
+  /** Requests waiting now. */
+  waiting: number
+  /** The retry hint of a refusal for lack of room. */
+  retryAfterMs: () => number
+}
+
 /**
- * The queue's per-peer and per-address accounting: requests held per peer are counted by the
- * queue's own index, grants per peer and requests per source address here.
+ * The queue's limits and per-peer and per-address accounting: which new requests are
+ * refused, and who may take a grant. Requests held per peer are counted by the queue's own
+ * index, grants per peer and requests per source address here.
  */
 export class Admission {
-  readonly #maxActivePerPeer: number
-  readonly #maxPerSource: number
+  readonly #limits: AdmissionLimits
   readonly #active = new Tally()
   readonly #sources = new Tally()
 
-  constructor (maxActivePerPeer: number, maxPerSource: number) {
-    this.#maxActivePerPeer = maxActivePerPeer
-    this.#maxPerSource = maxPerSource
+  constructor (limits: AdmissionLimits) {
+    this.#limits = { ...limits }
   }
 
-  /** Throws ADDRESS_LIMIT when the request's source address holds its share already. */
-  checkSource (request: Admitted, retryAfterMs: number): void {
-    if (request.source !== undefined && this.#sources.get(request.source) >= this.#maxPerSource) {
-      throw refused('ADDRESS_LIMIT', `One address may hold at most ${this.#maxPerSource} queued or granted requests`, retryAfterMs)
+  /**
+   * Throws the refusal a new request meets, checked in this order: PEER_LIMIT (its peer holds
+   * `maxPerPeer` requests), ADDRESS_LIMIT (its source address holds `maxPerSource`),
+   * QUEUE_FULL (it must wait and `maxWaiting` wait already; a request that finds a free slot
+   * is never refused for this).
+   */
+  admit (request: Admitted, at: Arrival): void {
+    const { maxPerPeer, maxPerSource, maxWaiting } = this.#limits
+    if (at.held >= maxPerPeer) {
+      throw refused('PEER_LIMIT', `A peer may hold at most ${maxPerPeer} queued or granted requests`)
+    }
+    if (request.source !== undefined && this.#sources.get(request.source) >= maxPerSource) {
+      throw refused('ADDRESS_LIMIT', `One address may hold at most ${maxPerSource} queued or granted requests`, at.retryAfterMs())
+    }
+    if (at.mustWait && at.waiting >= maxWaiting) {
+      throw refused('QUEUE_FULL', `The queue is full (${at.waiting} waiting)`, at.retryAfterMs())
     }
   }
 
   /** Whether `peerId` may take one more grant. */
   mayGrant (peerId: string): boolean {
-    return this.#active.get(peerId) < this.#maxActivePerPeer
+    return this.#active.get(peerId) < this.#limits.maxActivePerPeer
   }
 
   /** A request entered (+1) or left (-1) the queue. */

@@ -22,25 +22,21 @@ import type {
  * keep their place but are skipped (not blocking anyone behind them) until one of its grants
  * ends, so grants follow arrival order among the requests that may be granted. A grant that
  * makes no progress for `idleMs` loses its slot, and renewals extend the lease only while
- * the grant made progress within the last `idleMs`. Waiting + granted requests are capped per
- * peer (`maxPerPeer`) and per source address (`maxPerSource`).
+ * the grant made progress within the last `idleMs`. The limits on new requests (per peer, per
+ * source address, waiting in all) are {@link Admission}'s.
  *
  * Listeners are called after the queue's state is settled (through an outbox), so a listener
- * may call back into the queue; a position notice carries the latest position at delivery,
- * which keeps each listener's positions non-increasing. Only a change of position is pushed: a
- * request joining or leaving *behind* a waiting one does not notify it (that would cost a
- * message to every waiter per arrival); the `waiting` count is current whenever it is sent.
- * Only the first `eagerPositions` places hear of each move at once; places further back
- * hear their latest position within `positionRefreshMs` (see {@link PositionRefresh}).
+ * may call back into the queue; a position notice carries the latest position at delivery
+ * (positions never go up). Only a change of position is pushed (one joining or leaving
+ * *behind* a waiter does not notify it); the `waiting` count is current whenever sent. The
+ * first `eagerPositions` places hear of each move at once, the others within
+ * `positionRefreshMs` (see {@link PositionRefresh}).
  *
- * Costs: request, grant and release are O(1) amortised plus a pass that moves everyone
- * behind up one place (a decrement each), at most `eagerPositions` notices, and a scan over
- * the requests of peers at their grant limit that stand at the front (<= slots x maxPerPeer).
+ * Costs: O(1) amortised per request, grant and release, plus a pass moving everyone behind
+ * up one place, at most `eagerPositions` notices, a scan of front requests of peers at limit.
  */
 export class RequestQueue {
   private readonly slots: number
-  private readonly maxWaiting: number
-  private readonly maxPerPeer: number
   private readonly admission: Admission
   private readonly idleMs: number
   private readonly leaseMs: number
@@ -61,9 +57,7 @@ export class RequestQueue {
   constructor (init: RequestQueueInit = {}) {
     const o = queueOptions(init)
     this.slots = o.slots
-    this.maxWaiting = o.maxWaiting
-    this.maxPerPeer = o.maxPerPeer
-    this.admission = new Admission(o.maxActivePerPeer, o.maxPerSource)
+    this.admission = new Admission(o)
     this.idleMs = o.idleMs
     this.leaseMs = o.leaseMs
     this.clock = init.clock ?? realClock
@@ -96,7 +90,7 @@ export class RequestQueue {
     if (this.stopped) {
       throw refused('SHUTTING_DOWN', 'The queue has been stopped')
     }
-    const existing = this.find(entry)
+    const existing = this.requests.find(entry)
     if (existing !== undefined) {
       if (existing.cid !== entry.cid) {
         throw refused('BAD_REQUEST', `Request ${entry.requestId} is already queued for another cid`)
@@ -105,14 +99,9 @@ export class RequestQueue {
       this.outbox.flush()
       return
     }
-    if (this.requests.countOf(entry.peerId) >= this.maxPerPeer) {
-      throw refused('PEER_LIMIT', `A peer may hold at most ${this.maxPerPeer} queued or granted requests`)
-    }
-    this.admission.checkSource(entry, this.holdTime.retryAfterMs(this.slots))
     const mustWait = this.granted.size >= this.slots || !this.admission.mayGrant(entry.peerId)
-    if (mustWait && this.line.size >= this.maxWaiting) {
-      throw refused('QUEUE_FULL', `The queue is full (${this.line.size} waiting)`, this.holdTime.retryAfterMs(this.slots))
-    }
+    const retryAfterMs = (): number => this.holdTime.retryAfterMs(this.slots)
+    this.admission.admit(entry, { held: this.requests.countOf(entry.peerId), mustWait, waiting: this.line.size, retryAfterMs })
     const request = new QueuedRequest(entry, this.clock.now(), this.nextSeq++, listener)
     this.requests.add(request)
     this.admission.queued(request, 1)
@@ -135,7 +124,7 @@ export class RequestQueue {
     const now = this.clock.now()
     const noop: QueueListener = () => {}
     for (const entry of [...saved].sort((a, b) => a.seq - b.seq)) {
-      if (this.find(entry) !== undefined) continue
+      if (this.requests.find(entry) !== undefined) continue
       const request = new QueuedRequest(entry, entry.arrivedAt, entry.seq, noop)
       request.listener = undefined
       this.requests.add(request)
@@ -160,7 +149,7 @@ export class RequestQueue {
   save (): SavedRequest[] {
     return [
       ...Array.from(this.granted, (r) => ({ ...r.toEntry(), grantedAt: r.grantedAt, expiresAt: r.expiresAt })),
-      ...Array.from(this.line, (r) => r.toEntry())
+      ...this.line.toArray().map((r) => r.toEntry())
     ].sort((a, b) => a.seq - b.seq)
   }
 
@@ -170,7 +159,7 @@ export class RequestQueue {
    * detached, it is still granted when its turn comes. `request()` within grace re-attaches.
    */
   detach (key: QueueRequestKey): void {
-    const request = this.find(key)
+    const request = this.requests.find(key)
     if (request === undefined) return
     request.listener = undefined
     this.timers.startGrace(request)
@@ -190,7 +179,7 @@ export class RequestQueue {
    * @returns false when the request is unknown
    */
   release (key: QueueRequestKey, completed = false): boolean {
-    const request = this.find(key)
+    const request = this.requests.find(key)
     if (request === undefined) return false
     if (completed && request.state === 'granted') {
       this.holdTime.record(this.clock.now() - request.grantedAt)
@@ -208,7 +197,7 @@ export class RequestQueue {
    * @returns false when the request holds no grant
    */
   progress (key: QueueRequestKey): boolean {
-    const request = this.find(key)
+    const request = this.requests.find(key)
     if (request?.state !== 'granted') return false
     request.lastProgressAt = this.clock.now()
     return true
@@ -229,9 +218,14 @@ export class RequestQueue {
     return out
   }
 
+  /** Whether the request is in the queue (waiting or granted). */
+  has (key: QueueRequestKey): boolean {
+    return this.requests.find(key) !== undefined
+  }
+
   /** Whether the request holds a grant now. */
   isGranted (key: QueueRequestKey): boolean {
-    return this.find(key)?.state === 'granted'
+    return this.requests.find(key)?.state === 'granted'
   }
 
   /**
@@ -241,7 +235,7 @@ export class RequestQueue {
    * when the request holds no grant.
    */
   renew (key: QueueRequestKey): Grant | undefined {
-    const request = this.find(key)
+    const request = this.requests.find(key)
     if (request?.state !== 'granted') return undefined
     const now = this.clock.now()
     if (now - request.lastProgressAt < this.idleMs) {
@@ -261,7 +255,7 @@ export class RequestQueue {
 
   /** Waiting requests, front first (detached ones included). */
   waiting (): QueueEntry[] {
-    return Array.from(this.line, (request) => request.toEntry())
+    return this.line.toArray().map((request) => request.toEntry())
   }
 
   /**
@@ -275,7 +269,7 @@ export class RequestQueue {
 
   /** {@link waiting} without a copy of each entry (read at once; never keep or modify them). */
   waitingView (): Array<Readonly<QueueEntry>> {
-    return Array.from(this.line)
+    return this.line.toArray()
   }
 
   /** Counts and the current hold-time estimate. */
@@ -302,10 +296,6 @@ export class RequestQueue {
     this.line.clear()
     this.outbox.clear()
     this.refresh.stop()
-  }
-
-  private find (key: QueueRequestKey): QueuedRequest | undefined {
-    return this.requests.find(key)
   }
 
   private attach (request: QueuedRequest, listener: QueueListener): void {

@@ -79,6 +79,16 @@ export class WaitingLine<T extends LineItem> {
     }
   }
 
+  /** The items front to back, in a new array (a plain loop: far cheaper than the iterator for thousands). */
+  toArray (): T[] {
+    const out: T[] = []
+    for (let i = this.head; i < this.slots.length; i++) {
+      const item = this.slots[i]
+      if (item !== undefined) out.push(item)
+    }
+    return out
+  }
+
   /** The items front to back. */
   * [Symbol.iterator] (): IterableIterator<T> {
     for (let i = this.head; i < this.slots.length; i++) {
