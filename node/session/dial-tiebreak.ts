@@ -18,15 +18,11 @@ export const DIAL_GRACE_MS = 400
  * `signal` aborts; the caller then dials, reusing the connection when there is one.
  * Only for peers learned from a renewed ticket: the peers a first ticket names were granted
  * before us (their own first tickets did not name us), so nobody is dialling us there and
- * the session dials them at once. A peer a renewal names was usually granted after us and is
- * dialling us already (its first ticket named us): the session then passes `smallerGraceMs`,
- * so the smaller PeerId waits too (for that connection, whose TLS handshake may take a while
- * on a busy machine), and the larger one twice as long, still dialling first and second when
- * neither side dials.
+ * the session dials them at once.
  */
-export async function yieldDial (host: Host, remote: PeerId, signal: AbortSignal, graceMs = DIAL_GRACE_MS, smallerGraceMs = 0): Promise<void> {
-  const wait = host.peerId.toString() < remote.toString() ? smallerGraceMs : graceMs
-  if (wait <= 0 || host.getConnections(remote).some(isDirect) || signal.aborted) return
+export async function yieldDial (host: Host, remote: PeerId, signal: AbortSignal, graceMs = DIAL_GRACE_MS): Promise<void> {
+  if (host.peerId.toString() < remote.toString()) return
+  if (host.getConnections(remote).some(isDirect) || signal.aborted) return
   await new Promise<void>(resolve => {
     const done = (): void => {
       clearTimeout(timer)
@@ -37,7 +33,7 @@ export async function yieldDial (host: Host, remote: PeerId, signal: AbortSignal
     const onOpen = (evt: CustomEvent<Connection>): void => {
       if (evt.detail.remotePeer.equals(remote) && isDirect(evt.detail)) done()
     }
-    const timer = setTimeout(done, wait)
+    const timer = setTimeout(done, graceMs)
     host.addEventListener('connection:open', onOpen)
     signal.addEventListener('abort', done, { once: true })
   })

@@ -4,7 +4,7 @@ import { FIRST_MESSAGE_TIMEOUT_MS, MAX_TRANSFER_FRAME_BYTES, TRANSFER_PROTOCOL }
 import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/transfer.js'
 import { Bitfield } from '../store/index.js'
 import { StreamReader, expectMessage, writeMessage } from '../streams/index.js'
-import { DIAL_GRACE_MS, yieldDial } from './dial-tiebreak.js'
+import { yieldDial } from './dial-tiebreak.js'
 import type { ProviderInfo } from './session-types.js'
 import type { Host } from '../host/index.js'
 import type { Ticket } from '../tickets/index.js'
@@ -91,11 +91,7 @@ export class ProviderState {
   async open (host: Host, ticket: Ticket, pieceCount: number, tieBreak = false, graceMs?: number): Promise<{ reader: StreamReader, bits: Bitfield }> {
     const peerId = peerIdFromString(this.id)
     if (this.info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: this.info.multiaddrs })
-    if (tieBreak) {
-      // usually the peer was granted after us and dials us at once (its first ticket named us): both wait for it
-      const grace = graceMs ?? DIAL_GRACE_MS
-      await yieldDial(host, peerId, this.abort.signal, 2 * grace, grace)
-    }
+    if (tieBreak) await yieldDial(host, peerId, this.abort.signal, graceMs)
     const first = AbortSignal.any([this.abort.signal, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS)])
     // an open direct connection is reused; otherwise only the addresses the ticket names are
     // dialled: the peer's own list (learned through identify, even over a relay) holds its LAN

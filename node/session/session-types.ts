@@ -57,9 +57,8 @@ export interface DownloadSessionInit {
   /** How long to wait for a provider once none is connected. @default NO_PROVIDER_GRACE_MS */
   noProviderGraceMs?: number
   /**
-   * How long the peer with the smaller PeerId waits for a peer a renewed ticket named to dial
-   * it (the larger one waits twice as long; see dial-tiebreak.ts); the first ticket's peers
-   * are dialled at once. @default DIAL_GRACE_MS
+   * How long the peer with the larger PeerId waits for a peer a renewed ticket named to dial
+   * it first (see dial-tiebreak.ts); the first ticket's peers are dialled at once. @default DIAL_GRACE_MS
    */
   dialGraceMs?: number
 }

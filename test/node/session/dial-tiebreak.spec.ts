@@ -46,16 +46,6 @@ describe('dial tie-break', function () {
     assert.equal(conn.direction, 'outbound')
   })
 
-  it('with smallerGraceMs the smaller one waits too, for the connection the larger one opens', async function () {
-    // a peer a renewal names usually dials us already (its first ticket named us)
-    const waiting = yieldDial(small, large.peerId, AbortSignal.timeout(120_000), 240_000, 120_000)
-    await large.dial(small.getMultiaddrs()[0])
-    await waiting
-    const conn = await small.dial(large.getMultiaddrs())
-    assert.equal(conn.direction, 'inbound', 'the connection the larger peer dialled is reused')
-    assert.equal(small.getConnections(large.peerId).length, 1)
-  })
-
   it('the larger one stops waiting when its signal aborts', async function () {
     const controller = new AbortController()
     const waiting = yieldDial(large, small.peerId, controller.signal, 120_000)
