@@ -8,6 +8,11 @@
  * Prints one JSON object to stdout; progress to stderr.
  *
  *   npm run bench:swarm -- [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--keep]
+ *
+ * Per run it also reports the first and the last ticket, the ratio after the first ticket (the
+ * transfer without the start-up) and all the CPU seconds over the cores (at 8 MiB/s on 2 cores
+ * the run is CPU-bound: the completion is close to that). MEDIASWARM_BENCH_LOG_DIR=DIR keeps
+ * every child's stderr in DIR (with DEBUG=mediaswarm:... a timeline of the run).
  */
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -51,6 +56,16 @@ interface RunFigures {
   cpuSecPerGiBDelivered: number
   trackerCpuSec: number
   peersCpuSec: number
+  /** The first and the last peer's ticket, seconds after the gets started (start-up, connect, catalogue, manifest, queue). */
+  firstTicketSec: number
+  lastTicketSec: number
+  /** (completion − first ticket) / lower bound: the transfer alone, the start-up left out. */
+  ratioAfterFirstTicket: number
+  /**
+   * All the CPU seconds of the run over the machine's cores: the wall time the run needs at
+   * the least when the CPU is the limit (on 2 cores at 8 MiB/s it is close to the completion).
+   */
+  cpuSecOverCores: number
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
@@ -70,6 +85,7 @@ function duplicates (r: PhaseResult): { bytes: number, source: 'peers' | 'tracke
 function figures (run: number, r: PhaseResult, lowerBoundSec: number, F: number): RunFigures {
   const delivered = sum(r.peers.map((p) => p.entry.bytesFromTracker + p.entry.bytesFromPeers))
   const peersCpuSec = sum(r.peers.map((p) => p.cpuSec))
+  const tickets = r.peers.map((p) => p.completionSec - p.entry.transferMs / 1000)
   return {
     run,
     completionSec: round3(r.completionSec),
@@ -78,7 +94,11 @@ function figures (run: number, r: PhaseResult, lowerBoundSec: number, F: number)
     duplicateOverF: round3(duplicates(r).bytes / F),
     cpuSecPerGiBDelivered: round3((r.trackerCpuSec + peersCpuSec) / (delivered / GiB)),
     trackerCpuSec: round3(r.trackerCpuSec),
-    peersCpuSec: round3(peersCpuSec)
+    peersCpuSec: round3(peersCpuSec),
+    firstTicketSec: round3(Math.min(...tickets)),
+    lastTicketSec: round3(Math.max(...tickets)),
+    ratioAfterFirstTicket: round3((r.completionSec - Math.min(...tickets)) / lowerBoundSec),
+    cpuSecOverCores: round3((r.trackerCpuSec + peersCpuSec) / cpus().length)
   }
 }
 
@@ -113,6 +133,7 @@ async function main (opts: SwarmOptions): Promise<void> {
   const F = opts.sizeBytes
   const u = opts.rateBytesPerSec
   const lowerBoundSec = Math.max(F / u, N * F / ((N + 1) * u))
+  const loadAvg1AtStart = round3(loadavg()[0])
   log(`${N} peers, F = ${(F / MiB).toFixed(1)} MiB, u = ${(u / MiB).toFixed(2)} MiB/s: lower bound ${lowerBoundSec.toFixed(2)} s, ` +
     `client-server ≈ ${(N * F / u).toFixed(2)} s; load average now ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
 
@@ -130,7 +151,9 @@ async function main (opts: SwarmOptions): Promise<void> {
         loadAvg1Max = Math.max(loadAvg1Max, r.loadAvg1Max)
         duplicateSource = duplicateSource === 'tracker' ? 'tracker' : duplicates(r).source
         log(`swarm${tag}: ${f.completionSec.toFixed(2)} s = ${f.ratio.toFixed(3)} × the lower bound; tracker upload ${f.trackerUploadOverF.toFixed(3)} F; ` +
-          `duplicates ${f.duplicateOverF.toFixed(3)} F; ${f.cpuSecPerGiBDelivered.toFixed(1)} CPU-s per GiB delivered`)
+          `duplicates ${f.duplicateOverF.toFixed(3)} F; ${f.cpuSecPerGiBDelivered.toFixed(1)} CPU-s per GiB delivered; ` +
+          `tickets ${f.firstTicketSec.toFixed(2)}–${f.lastTicketSec.toFixed(2)} s, ${f.ratioAfterFirstTicket.toFixed(3)} × the bound after the first; ` +
+          `CPU-s / cores ${f.cpuSecOverCores.toFixed(2)} s`)
       } catch (e) {
         failures.push({ run, error: why(e) })
         log(`swarm${tag} FAILED: ${why(e)}`)
@@ -161,6 +184,10 @@ async function main (opts: SwarmOptions): Promise<void> {
           // 'tracker': the get does not report bytesReceived, so only the tracker's surplus is counted
           duplicateSource: duplicateSource ?? null,
           cpuSecPerGiBDelivered: spread(runs, 'cpuSecPerGiBDelivered'),
+          firstTicketSec: spread(runs, 'firstTicketSec'),
+          lastTicketSec: spread(runs, 'lastTicketSec'),
+          ratioAfterFirstTicket: spread(runs, 'ratioAfterFirstTicket'),
+          cpuSecOverCores: spread(runs, 'cpuSecOverCores'),
           perRun: runs,
           failures
         },
@@ -174,7 +201,7 @@ async function main (opts: SwarmOptions): Promise<void> {
         },
     targets: TARGETS,
     // context for the times above: T counts each get's process start-up, which a busy CPU stretches
-    machine: { cpus: cpus().length, loadAvg1Max: round3(loadAvg1Max) },
+    machine: { cpus: cpus().length, loadAvg1AtStart, loadAvg1Max: round3(loadAvg1Max) },
     node: process.version
   }
   console.log(JSON.stringify(result))

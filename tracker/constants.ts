@@ -28,3 +28,10 @@ export const TRACKER_PENDING_CONNECTIONS = 64
  * seconds), far too little for media, which never goes over a relay.
  */
 export const DEFAULT_RELAY = { slots: 64, maxBytes: 128 * 1024, maxDurationMs: 120_000 }
+
+/**
+ * A newly connected peer is dialled back once it has its ticket or announces, or after this
+ * long: its own requests come first (a dial-back is a TLS handshake on both ends, in the
+ * start-up window where many peers arrive at once).
+ */
+export const DIAL_BACK_DELAY_MS = 5000

@@ -8,7 +8,7 @@ import {
 import { adminPeers } from './admin.js'
 import { Catalogue } from './catalogue/index.js'
 import {
-  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_RELAY, DEFAULT_TRACKER_LISTEN, DEFAULT_TRACKER_LISTEN_V6, TRACKER_ADDR_FILE, TRACKER_INBOUND_PER_SECOND, TRACKER_PENDING_CONNECTIONS
+  DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_RELAY, DIAL_BACK_DELAY_MS, DEFAULT_TRACKER_LISTEN, DEFAULT_TRACKER_LISTEN_V6, TRACKER_ADDR_FILE, TRACKER_INBOUND_PER_SECOND, TRACKER_PENDING_CONNECTIONS
 } from './constants.js'
 import { LibrarySource } from './library-source.js'
 import { handleAnnounce } from './protocols/announce-handler.js'
@@ -235,7 +235,7 @@ export class Tracker implements WebSource {
         maxIncomingPendingConnections: TRACKER_PENDING_CONNECTIONS,
         // peers behind NAT are reachable through the tracker for coordination; each peer is dialled back once to learn whether it is reachable directly
         relay: init.relay === false ? undefined : { server: init.relay ?? DEFAULT_RELAY },
-        checkReachability: true,
+        checkReachability: { delayMs: DIAL_BACK_DELAY_MS },
         metrics: (init.libp2pMetrics ?? init.http != null) ? prometheusMetrics({ registry }) : undefined
       })
     } catch (err) {

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 
 const TAIL_CHARS = 4000
 const live = new Set<ChildProcess>()
@@ -42,9 +44,15 @@ export function startNode (name: string, args: string[], cwd?: string, env?: Rec
       for (const fn of listeners) fn(line)
     }
   })
+  // MEDIASWARM_BENCH_LOG_DIR: every child's whole stderr goes to <dir>/<name>-<pid>.log too
+  // (with DEBUG=mediaswarm:… its timestamped log lines make a timeline of a run)
+  const logDir = process.env.MEDIASWARM_BENCH_LOG_DIR
+  const logFile = logDir === undefined || logDir === '' ? undefined : createWriteStream(join(logDir, `${name.replace(/\W+/g, '-')}-${proc.pid}.log`))
   proc.stderr!.setEncoding('utf8').on('data', (s: string) => {
     err = (err + s).slice(-TAIL_CHARS)
+    logFile?.write(s)
   })
+  proc.stderr!.on('end', () => { logFile?.end() })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => {
     proc.on('error', (e) => { err += `\nspawn error: ${e.message}`; live.delete(proc); resolve({ code: null, signal: null }) })
     proc.on('close', (code, signal) => { live.delete(proc); resolve({ code, signal }) })

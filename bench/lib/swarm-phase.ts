@@ -99,6 +99,8 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     const cpuAtDone: Array<number | undefined> = new Array(n).fill(undefined)
 
     const started = performance.now()
+    // the wall clock too: the children's DEBUG lines (MEDIASWARM_BENCH_LOG_DIR) carry ISO times
+    log(`${mode}: starting ${n} gets at ${new Date().toISOString()}`)
     for (let i = 0; i < n; i++) {
       const args = ['--import', USAGE_PROBE, CLI, 'get', s.fileName, '--tracker', addr, '--home', join(dir, `p${i}`), '-o', join(dir, `o${i}`),
         '--json', '--max-upload-rate', rate,

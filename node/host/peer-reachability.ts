@@ -56,6 +56,13 @@ export interface PeerReachabilityInit {
   /** Peers waiting for a check, at most; more are checked at their next identify. @default 10000 */
   maxQueued?: number
   /**
+   * A peer's check waits this long after its identify, or until {@link PeerReachabilityService.checkNow}
+   * (the tracker calls it once the peer has its ticket): a newly connected peer's own
+   * requests (catalogue, manifest, queue) come first, and a dial-back is a TLS handshake on
+   * both ends, in the start-up window where many peers arrive at once. @default 0
+   */
+  delayMs?: number
+  /**
    * Creates the node that dials back, once, at start. A separate identity, because a peer
    * that saw a second connection from the tracker could open its next tracker stream on
    * it just as the tracker hangs up (libp2p prefers the newest connection). Without it
@@ -71,7 +78,9 @@ export interface PeerReachabilityService {
   info: (peer: string) => PeerAddressInfo | undefined
   /** Records what a peer says of itself (from its announce). */
   report: (peer: string, reported: string | undefined) => void
-  /** Resolves when no dial-back is running or queued (tests). */
+  /** Starts a check held back by `delayMs` now (nothing happens when none is waiting). */
+  checkNow: (peer: string) => void
+  /** Resolves when no dial-back is running, waiting or queued (tests). */
   settled: () => Promise<void>
 }
 
@@ -133,6 +142,9 @@ class PeerReachability implements Startable, PeerReachabilityService {
   readonly #timeoutMs: number
   readonly #maxCandidates: number
   readonly #maxQueued: number
+  readonly #delayMs: number
+  /** Checks held back by `delayMs`, by peer. */
+  readonly #delayed = new Map<string, { timer: NodeJS.Timeout, job: { peer: PeerId, candidates: Multiaddr[] } }>()
   readonly #makeProbe?: () => Promise<DialBackProbe>
   #probe?: DialBackProbe
   #running = 0
@@ -146,6 +158,7 @@ class PeerReachability implements Startable, PeerReachabilityService {
     this.#timeoutMs = init.timeoutMs ?? 5000
     this.#maxCandidates = init.maxCandidates ?? 4
     this.#maxQueued = init.maxQueued ?? 10_000
+    this.#delayMs = init.delayMs ?? 0
     this.#makeProbe = init.probe
   }
 
@@ -163,6 +176,8 @@ class PeerReachability implements Startable, PeerReachabilityService {
     this.#components.events.removeEventListener('peer:identify', this.#onIdentify)
     this.#components.events.removeEventListener('peer:disconnect', this.#onDisconnect)
     this.#queue.length = 0
+    for (const d of this.#delayed.values()) clearTimeout(d.timer)
+    this.#delayed.clear()
     this.#peers.clear()
     await this.#probe?.stop()
     this.#probe = undefined
@@ -179,13 +194,28 @@ class PeerReachability implements Startable, PeerReachabilityService {
     r.reported = reported === 'upnp' || reported === 'hole-punched' ? reported : undefined
   }
 
+  checkNow (peer: string): void {
+    const d = this.#delayed.get(peer)
+    if (d == null) return
+    clearTimeout(d.timer)
+    this.#delayed.delete(peer)
+    this.#enqueue(d.job)
+  }
+
   async settled (): Promise<void> {
-    if (this.#running === 0 && this.#queue.length === 0) return
+    if (this.#running === 0 && this.#queue.length === 0 && this.#delayed.size === 0) return
     await new Promise<void>(resolve => this.#idle.push(resolve))
   }
 
   readonly #onDisconnect = (evt: CustomEvent<PeerId>): void => {
-    this.#peers.delete(evt.detail.toString())
+    const id = evt.detail.toString()
+    this.#peers.delete(id)
+    const d = this.#delayed.get(id)
+    if (d != null) {
+      clearTimeout(d.timer)
+      this.#delayed.delete(id)
+      this.#idleCheck()
+    }
   }
 
   readonly #onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
@@ -209,12 +239,32 @@ class PeerReachability implements Startable, PeerReachabilityService {
       r.confirmed = []
       return
     }
-    if (this.#queue.length >= this.#maxQueued) {
+    if (this.#queue.length + this.#delayed.size >= this.#maxQueued) {
       r.checked = undefined
       return
     }
-    this.#queue.push({ peer: peerId, candidates })
+    const job = { peer: peerId, candidates }
+    const held = this.#delayed.get(id)
+    if (held != null) {
+      // newer candidates replace the held ones, on the same timer
+      held.job = job
+    } else if (this.#delayMs > 0) {
+      const timer = setTimeout(() => { this.checkNow(id) }, this.#delayMs)
+      timer.unref()
+      this.#delayed.set(id, { timer, job })
+    } else {
+      this.#enqueue(job)
+    }
+  }
+
+  #enqueue (job: { peer: PeerId, candidates: Multiaddr[] }): void {
+    if (!this.#started) return
+    this.#queue.push(job)
     this.#pump()
+  }
+
+  #idleCheck (): void {
+    if (this.#running === 0 && this.#queue.length === 0 && this.#delayed.size === 0) for (const resolve of this.#idle.splice(0)) resolve()
   }
 
   #pump (): void {
@@ -226,7 +276,7 @@ class PeerReachability implements Startable, PeerReachabilityService {
         .finally(() => {
           this.#running--
           this.#pump()
-          if (this.#running === 0 && this.#queue.length === 0) for (const resolve of this.#idle.splice(0)) resolve()
+          this.#idleCheck()
         })
     }
   }

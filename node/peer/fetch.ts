@@ -39,7 +39,7 @@ export interface FetchState {
 }
 
 /** Session options a fetch passes through (tests shorten the timeouts). */
-export type SessionTuning = Pick<DownloadSessionInit, 'pieceTimeoutMs' | 'stallMs' | 'noProviderGraceMs' | 'pipelineBytes' | 'downloadLimiter'>
+export type SessionTuning = Pick<DownloadSessionInit, 'pieceTimeoutMs' | 'stallMs' | 'noProviderGraceMs' | 'pipelineBytes' | 'downloadLimiter' | 'dialGraceMs'>
 
 /** What a {@link Fetch} needs from its peer. */
 export interface FetchContext {

@@ -16,6 +16,9 @@ export const DIAL_GRACE_MS = 400
  * that connection and then dials anyway (the other side may never dial, or cannot reach us
  * behind a NAT). Resolves when a direct connection is open, the grace time is over or
  * `signal` aborts; the caller then dials, reusing the connection when there is one.
+ * Only for peers learned from a renewed ticket: the peers a first ticket names were granted
+ * before us (their own first tickets did not name us), so nobody is dialling us there and
+ * the session dials them at once.
  */
 export async function yieldDial (host: Host, remote: PeerId, signal: AbortSignal, graceMs = DIAL_GRACE_MS): Promise<void> {
   if (host.peerId.toString() < remote.toString()) return

@@ -98,7 +98,8 @@ export class DownloadSession {
       const availability = this.#availability
       const knows = (peer: string, index: number): boolean => availability.has(peer, index)
       this.#init.file.setPeerKnowledge(knows)
-      for (const p of this.#init.providers) this.addProvider(p)
+      // the first ticket's peers were granted before us (their tickets did not name us): dial them at once
+      for (const p of this.#init.providers) this.addProvider(p, true)
       if (this.#providers.size === 0) this.#end(new NoProvidersError('The ticket names no provider'))
       try {
         await done
@@ -124,12 +125,13 @@ export class DownloadSession {
 
   /**
    * Adds a provider (from a renewed ticket) while running; one that failed for a reason
-   * other than a ban may be added again later.
+   * other than a ban may be added again later. `dialAtOnce`: skip the dial tie-break (the
+   * peer does not know of us, so it is not dialling us; see dial-tiebreak.ts).
    */
-  addProvider (info: ProviderInfo): void {
+  addProvider (info: ProviderInfo, dialAtOnce = false): void {
     this.#fallback.named(info.peerId)
     if (this.#finished || this.#providers.has(info.peerId) || this.#banned.has(info.peerId) || info.peerId === this.#init.host.peerId.toString()) return
-    const state = new ProviderState(info, Math.min(4, this.#maxInflight))
+    const state = new ProviderState(info, Math.min(4, this.#maxInflight), !dialAtOnce)
     this.#providers.set(info.peerId, state)
     this.#runProvider(state)
       .catch((err: Error) => { this.#failed(state, err) })
@@ -268,7 +270,7 @@ export class DownloadSession {
 
   async #runProvider (p: ProviderState): Promise<void> {
     const fallback = this.#fallback.is(p.id)
-    const { reader, bits } = await p.open(this.#init.host, this.#ticket, this.#init.file.info.pieceCount, !fallback)
+    const { reader, bits } = await p.open(this.#init.host, this.#ticket, this.#init.file.info.pieceCount, !fallback && p.tieBreak, this.#init.dialGraceMs)
     this.#availability.add(p.id, bits, !fallback)
     p.connected = true
     if (fallback) this.#fallback.connected()

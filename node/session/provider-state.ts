@@ -62,10 +62,14 @@ export class ProviderState {
   /** When the ticket it was last shown expires. */
   ticketExpiresAt = 0
 
-  constructor (info: ProviderInfo, window: number) {
+  /** Let the peer with the smaller PeerId dial first (see {@link yieldDial}): false for a peer that does not know of us yet. */
+  readonly tieBreak: boolean
+
+  constructor (info: ProviderInfo, window: number, tieBreak = true) {
     this.id = info.peerId
     this.info = info
     this.window = window
+    this.tieBreak = tieBreak
   }
 
   /** True while it owes us something: requests in flight, or a piece being read. */
@@ -84,10 +88,10 @@ export class ProviderState {
    * With `tieBreak` (another peer, which may be dialling us at the same moment) it first
    * lets the peer with the smaller PeerId dial (see {@link yieldDial}).
    */
-  async open (host: Host, ticket: Ticket, pieceCount: number, tieBreak = false): Promise<{ reader: StreamReader, bits: Bitfield }> {
+  async open (host: Host, ticket: Ticket, pieceCount: number, tieBreak = false, graceMs?: number): Promise<{ reader: StreamReader, bits: Bitfield }> {
     const peerId = peerIdFromString(this.id)
     if (this.info.multiaddrs.length > 0) await host.peerStore.merge(peerId, { multiaddrs: this.info.multiaddrs })
-    if (tieBreak) await yieldDial(host, peerId, this.abort.signal)
+    if (tieBreak) await yieldDial(host, peerId, this.abort.signal, graceMs)
     const first = AbortSignal.any([this.abort.signal, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS)])
     // an open direct connection is reused; otherwise only the addresses the ticket names are
     // dialled: the peer's own list (learned through identify, even over a relay) holds its LAN

@@ -56,6 +56,11 @@ export interface DownloadSessionInit {
   signal?: AbortSignal
   /** How long to wait for a provider once none is connected. @default NO_PROVIDER_GRACE_MS */
   noProviderGraceMs?: number
+  /**
+   * How long the peer with the larger PeerId waits for a peer a renewed ticket named to dial
+   * it first (see dial-tiebreak.ts); the first ticket's peers are dialled at once. @default DIAL_GRACE_MS
+   */
+  dialGraceMs?: number
 }
 
 /** Once no provider is connected, a renewal may still name new ones (or the tracker comes back from a restart) within this time. */

@@ -29,6 +29,8 @@ export async function handleAnnounce (ctx: TrackerContext, stream: Stream, conne
   }
   // what the peer knows of its own reachability (upnp, hole-punched); see PeerReachability
   if (req.reachability !== '') ctx.host.services.reachability?.report(peerId, req.reachability.slice(0, 32))
+  // past its start-up (catalogue, manifest, queue): its dial-back need not wait any longer
+  ctx.host.services.reachability?.checkNow(peerId)
   let cid: string
   try {
     cid = CID.decode(req.cid).toString()

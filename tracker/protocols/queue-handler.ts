@@ -122,6 +122,8 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
       throw err
     }
     ctx.onTicketSent?.({ grant, waited, grantedAt, latencyMs: performance.now() - grantedAt })
+    // the peer has what it came for: its dial-back (held back meanwhile) may run
+    ctx.host.services.reachability?.checkNow(peerId)
     await stream.close()
   } finally {
     writer.stop()
