@@ -51,6 +51,8 @@ interface RunFigures {
   cpuSecPerGiBDelivered: number
   trackerCpuSec: number
   peersCpuSec: number
+  /** With `--counts` (see bench/count-probe.ts). */
+  counts?: PhaseResult['counts']
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
@@ -78,12 +80,13 @@ function figures (run: number, r: PhaseResult, lowerBoundSec: number, F: number)
     duplicateOverF: round3(duplicates(r).bytes / F),
     cpuSecPerGiBDelivered: round3((r.trackerCpuSec + peersCpuSec) / (delivered / GiB)),
     trackerCpuSec: round3(r.trackerCpuSec),
-    peersCpuSec: round3(peersCpuSec)
+    peersCpuSec: round3(peersCpuSec),
+    ...(r.counts != null ? { counts: r.counts } : {})
   }
 }
 
 /** Median and worst of one figure over the successful runs. */
-function spread (runs: RunFigures[], key: keyof RunFigures, worst: 'max' | 'min' = 'max'): { median: number, worst: number } | null {
+function spread (runs: RunFigures[], key: Exclude<keyof RunFigures, 'counts'>, worst: 'max' | 'min' = 'max'): { median: number, worst: number } | null {
   if (runs.length === 0) return null
   const xs = runs.map((r) => r[key])
   return { median: round3(median(xs)), worst: round3(worst === 'max' ? Math.max(...xs) : Math.min(...xs)) }
