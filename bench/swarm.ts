@@ -66,6 +66,8 @@ interface RunFigures {
    * the least when the CPU is the limit (on 2 cores at 8 MiB/s it is close to the completion).
    */
   cpuSecOverCores: number
+  /** With `--counts` (see bench/count-probe.ts). */
+  counts?: PhaseResult['counts']
 }
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
@@ -98,12 +100,13 @@ function figures (run: number, r: PhaseResult, lowerBoundSec: number, F: number)
     firstTicketSec: round3(Math.min(...tickets)),
     lastTicketSec: round3(Math.max(...tickets)),
     ratioAfterFirstTicket: round3((r.completionSec - Math.min(...tickets)) / lowerBoundSec),
-    cpuSecOverCores: round3((r.trackerCpuSec + peersCpuSec) / cpus().length)
+    cpuSecOverCores: round3((r.trackerCpuSec + peersCpuSec) / cpus().length),
+    ...(r.counts != null ? { counts: r.counts } : {})
   }
 }
 
 /** Median and worst of one figure over the successful runs. */
-function spread (runs: RunFigures[], key: keyof RunFigures, worst: 'max' | 'min' = 'max'): { median: number, worst: number } | null {
+function spread (runs: RunFigures[], key: Exclude<keyof RunFigures, 'counts'>, worst: 'max' | 'min' = 'max'): { median: number, worst: number } | null {
   if (runs.length === 0) return null
   const xs = runs.map((r) => r[key])
   return { median: round3(median(xs)), worst: round3(worst === 'max' ? Math.max(...xs) : Math.min(...xs)) }

@@ -213,17 +213,26 @@ export function listenOption (ctx: CommandContext, fallback: string | string[]):
  * UPnP router unless `--no-upnp`, runs AutoNAT and holds a slot on the tracker's relay; a
  * one-shot `get` shares while it downloads but skips those (a port mapping, a relay slot
  * and reachability checks are worth little for a minute, and cost a third of its CPU).
+ * A peer listening on loopback addresses only never searches for a router: no router can
+ * forward a port to them (the search loads the UPnP client and its XML parsers and sends
+ * SSDP from every interface, about 60 ms of CPU).
  */
 export function sharingPeerInit (ctx: CommandContext, network: NetworkSettings, share = true, lasting = true): Pick<PeerInit, 'listen' | 'limiter' | 'uploadSlots' | 'psk' | 'allow' | 'session' | 'host'> {
+  const listen = share ? listenOption(ctx, [DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6]) : []
   return {
     session: downloadTuning(ctx),
-    listen: share ? listenOption(ctx, [DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6]) : [],
+    listen,
     host: lasting
-      ? { upnp: share && ctx.options['no-upnp'] !== true }
+      ? { upnp: share && ctx.options['no-upnp'] !== true && !loopbackOnly(listen) }
       : { upnp: false, autonat: false, reserveOn: [] },
     limiter: uploadLimiter(ctx),
     uploadSlots: intOption(ctx, 'upload-slots', 8, 1, 10_000),
     psk: network.psk,
     allow: network.allow
   }
+}
+
+/** True when every address is a loopback one (127.0.0.0/8, ::1): reachable from this machine only. */
+export function loopbackOnly (listen: string[]): boolean {
+  return listen.length > 0 && listen.every(a => /^\/ip4\/127\.|^\/ip6\/::1\//.test(a))
 }

@@ -23,6 +23,10 @@ await build({
   // CommonJS dependencies call require(); an ES module bundle has none of its own
   banner: { js: "import { createRequire as __msCreateRequire } from 'node:module'; const require = __msCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  // whitespace and syntax only: 30 % fewer bytes to read, decode and scan at every start
+  // (measured: `get --seed` 1.09 -> 0.96 CPU-s); names are kept, so profiles stay readable
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning'
 })
 await writeFile(entry, "#!/usr/bin/env node\n// The bundled CLI (scripts/bundle-cli.mjs); dist/cli/main-modules.js is the same, unbundled.\nimport '../bundle/main.js'\n")

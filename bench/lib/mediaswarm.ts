@@ -11,6 +11,8 @@ import { ChildError, cpuSeconds, expectCleanExit, startNode, stop, vmHwmBytes, t
 export const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url))
 /** Preloaded into the CLI processes: writes their CPU time and peak RSS at exit. */
 export const USAGE_PROBE = new URL('../usage-probe.js', import.meta.url).href
+/** Preloaded with the swarm bench's `--counts`: counts writes, reads, connections, file calls (see bench/count-probe.ts). */
+export const COUNT_PROBE = new URL('../count-probe.js', import.meta.url).href
 
 export interface MediaswarmRun {
   transferMs: number

@@ -2,9 +2,9 @@
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
-import { MB } from './args.js'
+import { MB, median } from './args.js'
 import { sha256File } from './files.js'
-import { CLI, USAGE_PROBE } from './mediaswarm.js'
+import { CLI, COUNT_PROBE, USAGE_PROBE } from './mediaswarm.js'
 import { ChildError, cpuSeconds, startNode, stop, type Child } from './procs.js'
 import { trackerTransfers, waitForTrackerAddr, type SwarmOptions } from './swarm.js'
 import type { ProcessUsage } from './usage.js'
@@ -50,6 +50,8 @@ export interface PhaseResult {
   /** The tracker's CPU from the start of the gets to the last completion. */
   trackerCpuSec: number
   loadAvg1Max: number
+  /** With `--counts`: what bench/count-probe counted, the median over the peers and the tracker's. */
+  counts?: { peerMedian: Record<string, number>, tracker: Record<string, number> }
 }
 
 export interface PhaseSetup {
@@ -77,8 +79,12 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
   // everyone served by the tracker alone takes N·F/u; allow three times that, plus start-up
   const timeoutMs = 120_000 + 3 * n * opts.sizeBytes / opts.rateBytesPerSec * 1000
 
-  const tracker = startNode('tracker', [CLI, 'tracker', '--media', s.mediaDir, '--all-files', '--home', trackerHome,
-    '--listen', '/ip4/127.0.0.1/tcp/0', '--slots', String(n), '--max-upload-rate', rate], s.tmp)
+  const countsFile = (name: string): string => join(dir, `counts-${name}.json`)
+  const probe = (name: string): { args: string[], env: Record<string, string> } => opts.counts
+    ? { args: ['--import', COUNT_PROBE], env: { MEDIASWARM_BENCH_COUNTS: countsFile(name) } }
+    : { args: [], env: {} }
+  const tracker = startNode('tracker', [...probe('t').args, CLI, 'tracker', '--media', s.mediaDir, '--all-files', '--home', trackerHome,
+    '--listen', '/ip4/127.0.0.1/tcp/0', '--slots', String(n), '--max-upload-rate', rate], s.tmp, probe('t').env)
   const gets: Child[] = []
   let loadTimer: NodeJS.Timeout | undefined
   try {
@@ -102,10 +108,10 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     // the wall clock too: the children's DEBUG lines (MEDIASWARM_BENCH_LOG_DIR) carry ISO times
     log(`${mode}: starting ${n} gets at ${new Date().toISOString()}`)
     for (let i = 0; i < n; i++) {
-      const args = ['--import', USAGE_PROBE, CLI, 'get', s.fileName, '--tracker', addr, '--home', join(dir, `p${i}`), '-o', join(dir, `o${i}`),
+      const args = ['--import', USAGE_PROBE, ...probe(`p${i}`).args, CLI, 'get', s.fileName, '--tracker', addr, '--home', join(dir, `p${i}`), '-o', join(dir, `o${i}`),
         '--json', '--max-upload-rate', rate,
         ...(share ? ['--listen', '/ip4/127.0.0.1/tcp/0', '--seed'] : ['--no-share'])]
-      const get = startNode(`get p${i}`, args, s.tmp, { MEDIASWARM_BENCH_USAGE: usageFile(i) })
+      const get = startNode(`get p${i}`, args, s.tmp, { MEDIASWARM_BENCH_USAGE: usageFile(i), ...probe(`p${i}`).env })
       gets.push(get)
       // with --seed the result is one JSON line; without it a pretty-printed array that the
       // process writes as it exits: the moment its first line appears marks the completion
@@ -192,6 +198,7 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     log(`${mode}: all ${n} outputs match the source's SHA-256`)
     const completionSec = Math.max(...peers.map((p) => p.completionSec))
     const result: PhaseResult = { completionSec, peers, trackerUploadBytes: row.servedByTracker, trackerCpuSec, loadAvg1Max }
+    if (opts.counts) result.counts = await readCounts(countsFile, n)
     describe(mode, result, opts, log)
     return result
   } finally {
@@ -200,6 +207,17 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     await stop(tracker, 5000)
     await rm(dir, { recursive: true, force: true }) // free the disk for the next run
   }
+}
+
+/** The counts of the tracker and the median of each count over the peers (bench/count-probe). */
+async function readCounts (file: (name: string) => string, n: number): Promise<NonNullable<PhaseResult['counts']>> {
+  const read = async (name: string): Promise<Record<string, number>> =>
+    readFile(file(name), 'utf8').then((t) => JSON.parse(t) as Record<string, number>, () => ({}))
+  const peers = await Promise.all(Array.from({ length: n }, async (_, i) => read(`p${i}`)))
+  const keys = [...new Set(peers.flatMap((c) => Object.keys(c)))].sort()
+  const peerMedian: Record<string, number> = {}
+  for (const k of keys) peerMedian[k] = Math.round(median(peers.map((c) => c[k] ?? 0)) * 1000) / 1000
+  return { peerMedian, tracker: await read('t') }
 }
 
 /** Per-peer details on stderr: where the time and the bytes went. */
@@ -218,6 +236,12 @@ function describe (mode: string, r: PhaseResult, opts: SwarmOptions, log: (msg: 
     `the tracker counted ${(r.trackerUploadBytes / F).toFixed(3)} F uploaded; tracker CPU ${r.trackerCpuSec.toFixed(1)} s; ` +
     `max 1-min load average ${r.loadAvg1Max.toFixed(2)} on ${cpus().length} CPUs`)
   const delivered = fromTracker + fromPeers
+  const c = r.counts?.peerMedian
+  if (c != null) {
+    log(`${mode}: per peer (median): ${c['tls.writes'] ?? 0} TLS writes (yamux: ${c['yamux.data<64B'] ?? 0} data < 64 B, ` +
+      `${c['yamux.windowUpdate'] ?? 0} window updates, ${c['yamux.data>=64KiB'] ?? 0} data >= 64 KiB), ${c['tls.reads'] ?? 0} TLS reads, ` +
+      `${c['tcp.dials'] ?? 0} dials and ${c['tcp.accepts'] ?? 0} accepts, ${c['fs.read'] ?? 0} file reads, ${c['fs.datasync'] ?? 0} datasyncs`)
+  }
   log(`${mode}: ${(delivered / MiB).toFixed(0)} MiB delivered in ${r.completionSec.toFixed(2)} s = ` +
     `${(delivered / MiB / r.completionSec).toFixed(1)} MiB/s of ${((mode === 'swarm' ? opts.peers + 1 : 1) * opts.rateBytesPerSec / MiB).toFixed(1)} MiB/s upload capacity`)
 }

@@ -17,12 +17,14 @@ export interface SwarmOptions {
   repeat: number
   /** Keep the temp dir (for debugging). */
   keep: boolean
+  /** Preload bench/count-probe into the tracker and the peers and report what they counted. */
+  counts: boolean
 }
 
-const USAGE = 'usage: node dist/bench/swarm.js [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--keep]'
+const USAGE = 'usage: node dist/bench/swarm.js [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--keep] [--counts]'
 
 export function parseSwarmArgs (argv: string[]): SwarmOptions {
-  const opts: SwarmOptions = { peers: 8, sizeBytes: 64 * 1024 ** 2, rateBytesPerSec: 8 * 1024 ** 2, repeat: 1, keep: false }
+  const opts: SwarmOptions = { peers: 8, sizeBytes: 64 * 1024 ** 2, rateBytesPerSec: 8 * 1024 ** 2, repeat: 1, keep: false, counts: false }
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined]
     const take = (): string => {
@@ -54,6 +56,7 @@ export function parseSwarmArgs (argv: string[]): SwarmOptions {
         break
       }
       case '--keep': opts.keep = true; break
+      case '--counts': opts.counts = true; break
       case '--help': case '-h':
         console.error(USAGE)
         process.exit(0)

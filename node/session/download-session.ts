@@ -5,7 +5,7 @@ import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/tran
 import { readMessage, writeMessage } from '../streams/index.js'
 import { Availability } from './availability.js'
 import { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
-import { abortStalled, newlyWeak } from './stall-watchdog.js'
+import { abortStalled, newlyWeak, weaken } from './stall-watchdog.js'
 import { PieceHasher } from './piece-hasher.js'
 import { FallbackPolicy } from './fallback-policy.js'
 import { PiecePicker } from './piece-picker.js'
@@ -213,18 +213,8 @@ export class DownloadSession {
     }
     if (now - this.#lastVerified <= this.#stallMs) return
     const weak = newlyWeak(this.#providers.values(), now, this.#stallMs, (id) => this.#fallback.is(id))
-    for (const p of weak) {
-      this.#log('provider %s delivered nothing for %d ms; its %d requests go elsewhere', p.id, now - p.lastProgress, p.inflight.length)
-      p.weak = true
-      this.#weak.add(p.id)
-      if (p.inflight.length === 0) continue
-      for (const i of p.inflight) {
-        this.#picker.release(i, p.id)
-        p.cancelled.add(i)
-      }
-      void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: p.inflight, alternatives: [] })
-      p.inflight = []
-    }
+    for (const p of weak) this.#weak.add(p.id)
+    weaken(weak, this.#picker, now, this.#log, (p, cancel) => { void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel, alternatives: [] }) })
     // the next round only after another stall time (each provider is checked once its own time is up)
     if (weak.length > 0) this.#lastVerified = now
     this.#refillAll()
@@ -409,5 +399,4 @@ export class DownloadSession {
       if (o != null && o !== from) this.#cancel(o, index)
     }
   }
-
 }

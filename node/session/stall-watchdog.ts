@@ -1,5 +1,7 @@
 import { ProviderStalledError } from './errors.js'
+import type { PiecePicker } from './piece-picker.js'
 import type { ProviderState } from './provider-state.js'
+import type { Logger } from '@libp2p/interface'
 
 /**
  * Aborts (as stalled) every provider that owes a piece for longer than the piece timeout;
@@ -28,4 +30,23 @@ export function newlyWeak (providers: Iterable<ProviderState>, now: number, stal
     if (!isFallback(p.id) && !p.weak && p.waiting && now - p.lastProgress > stallMs) out.push(p)
   }
   return out
+}
+
+/**
+ * Marks providers found delivering nothing (see {@link newlyWeak}) weak and takes their
+ * requests back: released in the picker, remembered as cancelled (the pieces may still
+ * come); `cancel` gets each one's requests, for one CANCEL on the wire.
+ */
+export function weaken (weak: ProviderState[], picker: PiecePicker, now: number, log: Logger, cancel: (p: ProviderState, pieces: number[]) => void): void {
+  for (const p of weak) {
+    log('provider %s delivered nothing for %d ms; its %d requests go elsewhere', p.id, now - p.lastProgress, p.inflight.length)
+    p.weak = true
+    if (p.inflight.length === 0) continue
+    for (const i of p.inflight) {
+      picker.release(i, p.id)
+      p.cancelled.add(i)
+    }
+    cancel(p, p.inflight)
+    p.inflight = []
+  }
 }

@@ -1,0 +1,93 @@
+/**
+ * Preloaded into benchmarked CLI processes (`node --import <this> dist/cli/main.js …`, the
+ * swarm bench's `--counts`): counts what a process does per byte and per piece, and at exit
+ * writes the counts as JSON to the file named by MEDIASWARM_BENCH_COUNTS. Nothing happens
+ * when that variable is unset. It wraps Node's own prototypes (sockets, file handles,
+ * timers), so it sees the bundled CLI as it runs; its own cost is a few percent of CPU.
+ *
+ * - `tls.writes` / `tls.reads`: writes into TLS sockets (each is at least one TLS record and
+ *   one syscall) and the decrypted chunks read from them; `*.bytes` beside them.
+ * - `yamux.*`: the yamux frame starting each written buffer, by type (`data` split by size:
+ *   under 64 bytes are control messages such as HAVEs, requests and cancels).
+ * - `tcp.dials` / `tcp.accepts`: TCP connections opened and accepted (loopback control
+ *   channels of the CLI included).
+ * - `fs.*`: file-handle reads, writes and syncs, and atomic small-file writes.
+ * - `timers.*`, `abortSignal.*`: timers and signals created.
+ */
+import { writeFileSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import net from 'node:net'
+
+const out = process.env.MEDIASWARM_BENCH_COUNTS
+if (out !== undefined && out !== '') {
+  const counts: Record<string, number> = {}
+  const inc = (key: string, n = 1): void => { counts[key] = (counts[key] ?? 0) + n }
+  /** Replaces `obj[name]` with a wrapper that counts its calls under `key` first. */
+  const count = (obj: any, name: string, key: string, also?: (args: any[], self: any) => void): void => {
+    const orig = obj[name]
+    if (typeof orig !== 'function') return
+    obj[name] = function (this: unknown, ...args: unknown[]) {
+      inc(key)
+      also?.(args, this)
+      return orig.apply(this, args)
+    }
+  }
+  const YAMUX_TYPES = ['data', 'windowUpdate', 'ping', 'goAway']
+  const frame = (b: Uint8Array): void => {
+    // a yamux header: version 0, type 0-3, flags (2), stream id (4), length (4)
+    if (b.byteLength < 12 || b[0] !== 0 || b[1] > 3) return
+    const type = YAMUX_TYPES[b[1]]
+    inc(`yamux.${type}`)
+    if (type !== 'data') return
+    const length = ((b[8] << 24) >>> 0) + (b[9] << 16) + (b[10] << 8) + b[11]
+    inc(length < 64 ? 'yamux.data<64B' : length < 65536 ? 'yamux.data<64KiB' : 'yamux.data>=64KiB')
+  }
+  const sockets = net.Socket.prototype as any
+  const writeGeneric = sockets._writeGeneric
+  sockets._writeGeneric = function (this: any, writev: boolean, data: any, encoding: unknown, cb: unknown) {
+    const kind = this.encrypted === true ? 'tls' : 'tcp'
+    const chunks: Uint8Array[] = writev ? data.map((d: any) => d.chunk ?? d) : [data]
+    inc(`${kind}.writes`)
+    for (const c of chunks) {
+      inc(`${kind}.writes.bytes`, c.byteLength ?? c.length)
+      if (kind === 'tls' && typeof c !== 'string') frame(c)
+    }
+    return writeGeneric.call(this, writev, data, encoding, cb)
+  }
+  const push = sockets.push
+  sockets.push = function (this: any, chunk: any, encoding: unknown) {
+    if (chunk != null) {
+      const kind = this.encrypted === true ? 'tls' : 'tcp'
+      inc(`${kind}.reads`)
+      inc(`${kind}.reads.bytes`, chunk.length)
+    }
+    return push.call(this, chunk, encoding)
+  }
+  count(sockets, 'connect', 'tcp.dials', (_args, self) => {
+    // a socket connects once; libp2p may call connect() again on the same one
+    if (self.__countedDial === true) counts['tcp.dials']--
+    self.__countedDial = true
+  })
+  const servers = net.Server.prototype as any
+  const emit = servers.emit
+  servers.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
+    if (event === 'connection') inc('tcp.accepts')
+    return emit.call(this, event, ...args)
+  }
+  const handle = await open(new URL(import.meta.url), 'r')
+  const handles = Object.getPrototypeOf(handle)
+  await handle.close()
+  for (const m of ['read', 'write', 'writev', 'stat', 'datasync', 'sync']) count(handles, m, `fs.${m}`)
+  count(globalThis, 'setTimeout', 'timers.setTimeout')
+  count(globalThis, 'setInterval', 'timers.setInterval')
+  count(globalThis, 'setImmediate', 'timers.setImmediate')
+  count(AbortSignal, 'timeout', 'abortSignal.timeout')
+  count(AbortSignal, 'any', 'abortSignal.any')
+  process.on('exit', () => {
+    const u = process.resourceUsage()
+    counts['cpu.userSec'] = u.userCPUTime / 1e6
+    counts['cpu.systemSec'] = u.systemCPUTime / 1e6
+    counts['cpu.involuntarySwitches'] = u.involuntaryContextSwitches
+    writeFileSync(out, JSON.stringify(counts))
+  })
+}
