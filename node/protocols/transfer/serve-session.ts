@@ -5,6 +5,7 @@ import { MAX_TRANSFER_FRAME_BYTES } from '../constants.js'
 import { SendStalledError, StreamIdleError, TicketExpiredError } from './errors.js'
 import { HaveBatcher } from './have-batcher.js'
 import { PieceBuffers } from './piece-buffers.js'
+import { response } from './response.js'
 import { Substitutes } from './substitutes.js'
 import { TransferRequest, TransferResponse } from './pb/transfer.js'
 import type { StreamReader } from '../../streams/index.js'
@@ -392,14 +393,9 @@ export class ServeSession {
 
   /**
    * A piece that cannot be read is answered "not here", not with the end of the stream.
-   *
-   * A sent piece may still be referenced below us after `send` resolved: Noise keeps
-   * plaintext chunks in its own write buffer while TCP needs drain and encrypts them in a
-   * microtask after telling the streams above 'drain'; TLS hands them to a Node socket whose
-   * writable buffer holds chunks while an earlier write is pending. Nothing in the public
-   * Stream API says when the muxer and encrypter let go, so a buffer is reused (`into`) only
-   * when the server's `released` probe says everything written was consumed (TLS), see
-   * {@link PieceBuffers}; otherwise each read gets a fresh buffer.
+   * A sent piece may still be referenced below us after `send` resolved (Noise's write
+   * buffer, a TLS socket's writable buffer), so a buffer is reused (`into`) only when the
+   * `released` probe says all written bytes were consumed (see {@link PieceBuffers}).
    */
   async #readPiece (index: number, into?: Uint8Array): Promise<Uint8Array | undefined> {
     try {
@@ -409,9 +405,4 @@ export class ServeSession {
       return undefined
     }
   }
-}
-
-/** A TransferResponse with every unset field at its default. */
-export function response (fields: Partial<TransferResponse> & Pick<TransferResponse, 'type'>): TransferResponse {
-  return { bitfield: new Uint8Array(0), pieceCount: 0, index: 0, length: 0, message: '', haves: [], ...fields }
 }
