@@ -51,9 +51,9 @@ export class MeteredSource implements PieceSource {
       this.#seen.set(cid, seen)
     }
     const checked = seen
-    const readPiece = async (index: number): Promise<Uint8Array | undefined> => {
+    const readPiece = async (index: number, into?: Uint8Array): Promise<Uint8Array | undefined> => {
       const available = file.bitfield.has(index)
-      const data = await file.readPiece(index)
+      const data = await file.readPiece(index, into)
       if (data == null) {
         if (available) this.#failed++
       } else if (!checked.has(index)) {

@@ -9,8 +9,17 @@ export interface ServableFile {
    * The piece's bytes, or undefined when it is not here (any more): for example it failed
    * verification. The server then answers "not here" (length 0), as it does when this throws.
    * The server does not modify the bytes.
+   *
+   * `into` (at least {@link pieceSize} bytes, given only when `pieceSize` is set) may be
+   * used for the bytes: the result is then a view of it. The server reuses it for a later
+   * piece once the transport has let go of it, so an implementation must not keep it.
    */
-  readPiece(index: number): Promise<Uint8Array | undefined>
+  readPiece(index: number, into?: Uint8Array): Promise<Uint8Array | undefined>
+  /**
+   * The size of every piece but the last. When set, the server may pass `readPiece` a
+   * buffer to read into (see {@link PieceBuffers}). Optional.
+   */
+  readonly pieceSize?: number
   /**
    * True when `peer` is known to hold piece `index` already: no HAVE for it is sent to that
    * peer. Optional; without it every new piece is announced.

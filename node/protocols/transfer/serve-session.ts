@@ -4,6 +4,8 @@ import { encodeFrame, readMessage, send } from '../../streams/index.js'
 import { MAX_TRANSFER_FRAME_BYTES } from '../constants.js'
 import { SendStalledError, StreamIdleError, TicketExpiredError } from './errors.js'
 import { HaveBatcher } from './have-batcher.js'
+import { PieceBuffers } from './piece-buffers.js'
+import { response } from './response.js'
 import { Substitutes } from './substitutes.js'
 import { TransferRequest, TransferResponse } from './pb/transfer.js'
 import type { StreamReader } from '../../streams/index.js'
@@ -37,7 +39,15 @@ export interface ServeSessionInit {
   stallMs: number
   /** No request received and no piece sent for this long ends the stream. */
   idleMs: number
+  /**
+   * True when nothing written to the stream so far is still referenced below it (see
+   * `writeReleaseProbe`): read buffers are then reused. Without it each piece gets a fresh one.
+   */
+  released?: () => boolean
 }
+
+/** A piece being read, into `into` when it came from the stream's {@link PieceBuffers}. */
+interface PieceRead { index: number, piece: Promise<Uint8Array | undefined>, into?: Uint8Array }
 
 /** Marks the normal end of a session (its read loop stops without error). */
 const FINISHED = Symbol('finished')
@@ -60,7 +70,8 @@ export class ServeSession {
   #remoteDone = false
   #rejectWith?: string
   #ticket: Ticket
-  #ahead?: { index: number, piece: Promise<Uint8Array | undefined> }
+  #ahead?: PieceRead
+  readonly #buffers?: PieceBuffers
   #timer?: NodeJS.Timeout
   /** When the pending write started or last made progress (0: none pending). */
   #sendingSince = 0
@@ -73,6 +84,8 @@ export class ServeSession {
     this.#ticket = init.ticket
     this.#substitutes = new Substitutes(init.file)
     this.#haves = new HaveBatcher(init.stream, init.log)
+    const pieceSize = init.file.pieceSize
+    if (init.released != null && pieceSize != null && pieceSize > 0) this.#buffers = new PieceBuffers(pieceSize, init.released)
     this.cid = init.ticket.cid.toString()
     this.peer = init.remotePeer.toString()
     this.#controller.signal.addEventListener('abort', () => {
@@ -293,6 +306,7 @@ export class ServeSession {
       }
       const header = encodeFrame(response({ type: TransferResponse.Type.PIECE, index, length: data.byteLength, replaces }), TransferResponse)
       await this.#write(new Uint8ArrayList(header, data))
+      this.#buffers?.handedOver(data)
       this.#lastActivity = Date.now()
       this.#init.onServed?.(data.byteLength)
     }
@@ -313,8 +327,22 @@ export class ServeSession {
   async #read (index: number): Promise<Uint8Array | undefined> {
     const ahead = this.#ahead
     this.#ahead = undefined
-    const piece = ahead?.index === index ? ahead.piece : this.#readPiece(index)
-    return piece
+    if (ahead != null && ahead.index !== index) this.#drop(ahead)
+    const read = ahead?.index === index ? ahead : this.#startRead(index)
+    const data = await read.piece
+    // not read into it (not here, failed, or read elsewhere): the buffer is free again
+    if (read.into != null && (data == null || data.buffer !== read.into.buffer)) this.#buffers?.giveBack(read.into)
+    return data
+  }
+
+  #startRead (index: number): PieceRead {
+    const into = this.#buffers?.take()
+    return { index, piece: this.#readPiece(index, into), into }
+  }
+
+  /** A read nobody will wait for: its buffer may still be written into, so it is never reused. */
+  #drop (read: PieceRead): void {
+    if (read.into != null) this.#buffers?.abandon(read.into)
   }
 
   /** Where the next piece to send sits in the wants: the first, or the least-served one. */
@@ -354,34 +382,27 @@ export class ServeSession {
   #readAhead (): void {
     const next = this.#wants.length > 0 ? this.#wants[this.#nextAt()] : undefined
     if (next == null || this.#ahead?.index === next || !this.#init.file.bitfield.has(next)) return
-    this.#ahead = { index: next, piece: this.#readPiece(next) }
+    if (this.#ahead != null) this.#drop(this.#ahead)
+    this.#ahead = this.#startRead(next)
   }
 
   #dropAhead (): void {
+    if (this.#ahead != null) this.#drop(this.#ahead)
     this.#ahead = undefined
   }
 
   /**
    * A piece that cannot be read is answered "not here", not with the end of the stream.
-   *
-   * Each read gets a fresh buffer on purpose: a sent piece may still be referenced below us
-   * after `send` resolved. Noise keeps plaintext chunks in its own write buffer while TCP
-   * needs drain and encrypts them in a microtask after telling the streams above 'drain';
-   * TLS hands them to a Node socket whose writable buffer holds chunks while an earlier
-   * write is pending (and `write` returns true below its high-water mark). Nothing in the
-   * public Stream API says when the muxer and encrypter let go, so reuse cannot be proven.
+   * A sent piece may still be referenced below us after `send` resolved (Noise's write
+   * buffer, a TLS socket's writable buffer), so a buffer is reused (`into`) only when the
+   * `released` probe says all written bytes were consumed (see {@link PieceBuffers}).
    */
-  async #readPiece (index: number): Promise<Uint8Array | undefined> {
+  async #readPiece (index: number, into?: Uint8Array): Promise<Uint8Array | undefined> {
     try {
-      return await this.#init.file.readPiece(index)
+      return await this.#init.file.readPiece(index, into)
     } catch (err) {
       this.#init.log.error('cannot read piece %d of %s: %e', index, this.cid, err)
       return undefined
     }
   }
-}
-
-/** A TransferResponse with every unset field at its default. */
-export function response (fields: Partial<TransferResponse> & Pick<TransferResponse, 'type'>): TransferResponse {
-  return { bitfield: new Uint8Array(0), pieceCount: 0, index: 0, length: 0, message: '', haves: [], ...fields }
 }

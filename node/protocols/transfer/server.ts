@@ -7,7 +7,9 @@ import {
 } from '../constants.js'
 import { StreamReplacedError } from './errors.js'
 import { TransferRequest, TransferResponse } from './pb/transfer.js'
-import { ServeSession, TICKET_NOT_LIVE, response } from './serve-session.js'
+import { response } from './response.js'
+import { ServeSession, TICKET_NOT_LIVE } from './serve-session.js'
+import { writeReleaseProbe } from './write-release.js'
 import type { Host } from '../../host/index.js'
 import type { Ticket } from '../../tickets/index.js'
 import type { PieceSource, UploadLimiter } from './piece-source.js'
@@ -206,7 +208,8 @@ export class TransferServer {
         onTicket: (renewed) => { this.#claim(session, renewed) },
         onServed: (bytes) => { this.#init.onServed?.({ peer, cid, bytes }) },
         stallMs: this.#init.sendStallTimeoutMs ?? SEND_STALL_TIMEOUT_MS,
-        idleMs: this.#init.idleTimeoutMs ?? TRANSFER_IDLE_TIMEOUT_MS
+        idleMs: this.#init.idleTimeoutMs ?? TRANSFER_IDLE_TIMEOUT_MS,
+        released: writeReleaseProbe(stream, connection)
       })
       this.#register(session, peer)
       try {
