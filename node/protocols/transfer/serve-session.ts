@@ -4,6 +4,7 @@ import { encodeFrame, readMessage, send } from '../../streams/index.js'
 import { MAX_TRANSFER_FRAME_BYTES } from '../constants.js'
 import { SendStalledError, StreamIdleError, TicketExpiredError } from './errors.js'
 import { HaveBatcher } from './have-batcher.js'
+import { leastServedAt } from './least-served.js'
 import { PieceBuffers } from './piece-buffers.js'
 import { response } from './response.js'
 import { Substitutes } from './substitutes.js'
@@ -15,7 +16,6 @@ import type { Logger, PeerId, Stream } from '@libp2p/interface'
 
 /** Most piece requests one downloader may have queued at a provider. */
 export const MAX_PENDING_WANTS = 512
-
 
 /** What REJECT says when the tracker no longer honours a ticket. */
 export const TICKET_NOT_LIVE = 'Ticket no longer valid'
@@ -347,20 +347,7 @@ export class ServeSession {
 
   /** Where the next piece to send sits in the wants: the first, or the least-served one. */
   #nextAt (): number {
-    const wants = this.#wants
-    const timesServed = this.#init.file.timesServed
-    let at = 0
-    if (timesServed != null && wants.length > 1) {
-      let best = timesServed.call(this.#init.file, wants[0])
-      for (let i = 1; i < wants.length && best > 0; i++) {
-        const n = timesServed.call(this.#init.file, wants[i])
-        if (n < best) {
-          best = n
-          at = i
-        }
-      }
-    }
-    return at
+    return leastServedAt(this.#wants, this.#init.file)
   }
 
   /**
