@@ -156,6 +156,8 @@ export function dualStackListen (port: number): string[] {
  * stream once 4 MiB arrive.
  */
 export const MAX_STREAM_WINDOW = 8 * 1024 * 1024
+/** Yamux keep-alive ping interval: its first ping (at connect) measures the RTT that lets a stream window grow. */
+const YAMUX_RTT_PING_MS = 24 * 60 * 60 * 1000
 const MAX_READ_BUFFER = MAX_STREAM_WINDOW + 2 * 1024 * 1024
 
 /**
@@ -232,8 +234,12 @@ export async function createHost (init: HostInit): Promise<Host> {
       yamux({
         // the connection monitor already pings every connection (CONNECTION_MONITOR); yamux's
         // own keep-alive ping (every 30 s, nothing done on failure) only doubled that traffic:
-        // 2 % of a tracker's CPU with 2,000 peers connected, and a timer per connection
-        enableKeepAlive: false,
+        // 2 % of a tracker's CPU with 2,000 peers connected. But its first ping is the only
+        // RTT sample yamux takes, and without one a stream's receive window never grows past
+        // 256 KiB (a window update every 128 KiB). So: one ping when the connection opens,
+        // then one a day (YAMUX_RTT_PING_MS).
+        enableKeepAlive: true,
+        keepAliveInterval: YAMUX_RTT_PING_MS,
         streamOptions: {
           maxStreamWindowSize: MAX_STREAM_WINDOW,
           maxReadBufferLength: MAX_READ_BUFFER

@@ -48,6 +48,17 @@ describe('node/host: transport negotiation (TLS first, Noise fallback; yamux fir
     assert.ok(await a.services.ping.ping(b.getMultiaddrs()[0]) >= 0)
   })
 
+  it('yamux samples the RTT once at connect, so stream receive windows can grow past 256 KiB', async function () {
+    const a = await startHost()
+    const b = await startHost()
+    started.push(a, b)
+    const conn = await a.dial(b.getMultiaddrs()[0])
+    // without an RTT sample (-1) yamux never doubles a stream's window: an update every 128 KiB
+    const muxer = (conn as unknown as { muxer: { getRTT: () => number } }).muxer
+    for (let i = 0; i < 200 && muxer.getRTT() < 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
+    assert.ok(muxer.getRTT() >= 0, `no RTT sample: ${muxer.getRTT()}`)
+  })
+
   it('a Noise-only peer connects to a TLS-first host, in both directions', async function () {
     const host = await startHost()
     const dialer = await noiseOnlyNode()
