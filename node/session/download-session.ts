@@ -9,6 +9,7 @@ import { abortStalled, newlyWeak, weaken } from './stall-watchdog.js'
 import { PieceHasher } from './piece-hasher.js'
 import { FallbackPolicy } from './fallback-policy.js'
 import { PiecePicker } from './piece-picker.js'
+import { preemptForUrgent } from './preempt.js'
 import { MIN_PIPELINE, ProviderState } from './provider-state.js'
 import { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS } from './session-types.js'
 import type { BanReason } from './errors.js'
@@ -180,6 +181,12 @@ export class DownloadSession {
   /** Marks pieces to fetch first (streaming); see PiecePicker.setUrgent. */
   setUrgent (pieces: number[]): void {
     this.#picker.setUrgent(pieces)
+    preemptForUrgent(pieces, this.#providers.values(), {
+      has: (i) => this.#init.file.has(i),
+      asked: (i) => this.#picker.requestedFrom(i).size > 0,
+      holds: (p, i) => this.#availability.bitsOf(p.id)?.has(i) === true,
+      cancel: (p, i) => { this.#cancel(p, i) }
+    })
     this.#refillAll()
   }
 

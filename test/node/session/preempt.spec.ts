@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict'
+import { preemptForUrgent } from '../../../node/session/preempt.js'
+import type { ProviderState } from '../../../node/session/provider-state.js'
+
+describe('node/session/preempt: a seek pre-empts queued background requests', function () {
+  const provider = (id: string, inflight: number[]): ProviderState => ({ id, inflight }) as unknown as ProviderState
+  const run = (urgent: number[], ps: ProviderState[], opts: { stored?: number[], asked?: number[], holds: Record<string, number[]> }): Array<[string, number]> => {
+    const cancelled: Array<[string, number]> = []
+    preemptForUrgent(urgent, ps, {
+      has: (i) => opts.stored?.includes(i) === true,
+      asked: (i) => opts.asked?.includes(i) === true,
+      holds: (p, i) => opts.holds[p.id]?.includes(i) === true,
+      cancel: (p, i) => { cancelled.push([p.id, i]) }
+    })
+    return cancelled
+  }
+
+  it('cancels, at a provider holding a waiting urgent piece, the background requests past the first two', function () {
+    const a = provider('a', [1, 2, 3, 4, 50])
+    const b = provider('b', [7, 8, 9])
+    assert.deepEqual(run([60, 50], [a, b], { holds: { a: [60], b: [] } }), [['a', 3], ['a', 4]])
+  })
+
+  it('cancels nothing when every urgent piece is stored or already asked for', function () {
+    const a = provider('a', [1, 2, 3, 4])
+    assert.deepEqual(run([60, 61], [a], { stored: [60], asked: [61], holds: { a: [60, 61] } }), [])
+  })
+})
