@@ -1,32 +1,15 @@
 import assert from 'node:assert/strict'
-import { RequestQueue } from '../../../tracker/queue/index.js'
-import { FakeClock } from '../../fixtures/fake-clock.js'
-import { prng } from '../../fixtures/queue-kit.js'
-import type { RequestQueueInit } from '../../../tracker/queue/index.js'
+import { queueHarness, prng } from '../../fixtures/queue-kit.js'
 
 describe('tracker/queue RequestQueue at scale', () => {
-  let clock: FakeClock
-  let queue: RequestQueue
-
-  function make (init: RequestQueueInit = {}): RequestQueue {
-    queue = new RequestQueue({ clock, ...init })
-    return queue
-  }
-
-  beforeEach(() => {
-    clock = new FakeClock()
-  })
-
-  afterEach(() => {
-    queue?.stop()
-  })
+  const t = queueHarness()
 
   describe('scale', () => {
     it('grants 10,000 requests from 100 peers exactly in arrival order', function () {
       this.timeout(120_000)
       const slots = 4
       // every place hears every move (see 'places behind eagerPositions' for the default)
-      make({ slots, maxPerPeer: 100, maxActivePerPeer: 100, maxWaiting: 10_000, eagerPositions: Infinity })
+      t.make({ slots, maxPerPeer: 100, maxActivePerPeer: 100, maxWaiting: 10_000, eagerPositions: Infinity })
       const random = prng(7)
       const total = 10_000
       const arrival: number[] = []
@@ -45,7 +28,7 @@ describe('tracker/queue RequestQueue at scale', () => {
         const peerId = `peer-${peerOf[i]}`
         const requestId = `req-${i}`
         arrival.push(i)
-        queue.request({ peerId, requestId, cid: `cid-${i % 17}` }, (event) => {
+        t.queue.request({ peerId, requestId, cid: `cid-${i % 17}` }, (event) => {
           if (event.type === 'granted') {
             grantOrder.push(i)
           } else if (event.type === 'position') {
@@ -58,15 +41,15 @@ describe('tracker/queue RequestQueue at scale', () => {
           }
         })
       }
-      assert.deepEqual(queue.stats(), { waiting: total - slots, granted: slots, slots, avgHoldMs: 0 })
+      assert.deepEqual(t.queue.stats(), { waiting: total - slots, granted: slots, slots, avgHoldMs: 0 })
 
-      while (queue.stats().granted > 0) {
-        const held = queue.grants()
+      while (t.queue.stats().granted > 0) {
+        const held = t.queue.grants()
         const g = held[Math.floor(random() * held.length)]
-        clock.tick(1 + Math.floor(random() * 10))
+        t.clock.tick(1 + Math.floor(random() * 10))
         const before = grantOrder.length
-        queue.release(g, true)
-        assert.ok(grantOrder.length === before + 1 || queue.stats().waiting === 0)
+        t.queue.release(g, true)
+        assert.ok(grantOrder.length === before + 1 || t.queue.stats().waiting === 0)
       }
       assert.equal(grantOrder.length, total)
       assert.deepEqual(grantOrder, arrival)
