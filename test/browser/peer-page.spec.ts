@@ -50,7 +50,8 @@ describe('browser: the peer page offers downloads and explains what cannot play'
     await writeFile(join(mediaDir, 'notes.txt'), NOTES)
     await writeFile(join(mediaDir, 'broken.mp4'), randomBytes(64 * 1024))
     await writeFile(join(mediaDir, HOSTILE), 'hostile\n')
-    tracker = await Tracker.create({ home: join(root, 'tracker'), mediaDir, listen: ['/ip4/127.0.0.1/tcp/0'], watch: false, include: () => true, limiter: new TokenBucket({ rate: 48 * 1024 }) })
+    const trackerUpload = new TokenBucket({ rate: 48 * 1024 })
+    tracker = await Tracker.create({ home: join(root, 'tracker'), mediaDir, listen: ['/ip4/127.0.0.1/tcp/0'], watch: false, include: () => true, limiter: trackerUpload })
     const trackerAddr = tracker.addresses.find(a => multiaddr(a).toString().startsWith('/ip4/127.0.0.1/'))
     assert.ok(trackerAddr != null)
     peer = startCli(['peer', '--tracker', trackerAddr, '--home', join(root, 'peer'), '--listen', '/ip4/127.0.0.1/tcp/0', '--http', '0', '--json'])
@@ -124,8 +125,11 @@ describe('browser: the peer page offers downloads and explains what cannot play'
 
     const video = byName('test-pattern.mp4')
     await waitFor('the tracker to list this peer as holding the video', () => tracker?.providers.providers(video.cid).some(p => p.peer === peerId), 20_000)
-    // another peer fetches the video: the tracker uploads slowly, so this peer serves pieces,
-    // and the page's sharing panel counts them
+    // another peer fetches the video while the tracker's upload is busy (its bucket is spent
+    // for the next ~10 s; the video is one piece, which the bucket's burst would otherwise send
+    // before a CPU-starved machine connects the two peers), so this peer serves it, and the
+    // page's sharing panel counts it
+    trackerUpload.acquire(10 * 48 * 1024).catch(() => {})
     const other = await runCli(['get', 'test-pattern.mp4', '--tracker', trackerAddr, '--home', join(root, 'other'), '-d', join(root, 'other-out'), '--no-share', '--json'], cliEnv(root))
     assert.equal(other.code, 0, other.stderr)
     const fromPeers = (JSON.parse(other.stdout) as Array<{ bytesFromPeers: number }>)[0].bytesFromPeers
