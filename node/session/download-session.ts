@@ -9,7 +9,7 @@ import { abortStalled, newlyWeak, weaken } from './stall-watchdog.js'
 import { PieceHasher } from './piece-hasher.js'
 import { FallbackPolicy } from './fallback-policy.js'
 import { PiecePicker } from './piece-picker.js'
-import { preemptForUrgent } from './preempt.js'
+import { newlyUrgent, preemptForUrgent } from './preempt.js'
 import { MIN_PIPELINE, ProviderState } from './provider-state.js'
 import { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS } from './session-types.js'
 import type { BanReason } from './errors.js'
@@ -174,12 +174,17 @@ export class DownloadSession {
       // only, so it is sent a new one once half the lease is gone (not every second)
       if (!this.#fallback.is(p.id) && p.ticketExpiresAt - now > (ticket.expiresAt - now) / 2) continue
       p.ticketExpiresAt = ticket.expiresAt
-      void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [], alternatives: [] })
+      void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [], alternatives: [], urgent: [] })
     }
   }
 
-  /** Marks pieces to fetch first (streaming); see PiecePicker.setUrgent. */
+  /**
+   * Marks pieces to fetch first (streaming; see PiecePicker.setUrgent). A provider already
+   * asked for a piece that became urgent is told so (a request naming it urgent): the
+   * tracker would otherwise serve it after every piece it never sent (super-seeding).
+   */
   setUrgent (pieces: number[]): void {
+    const before = new Set(this.#picker.urgentAmong(pieces)) // those of them urgent already
     this.#picker.setUrgent(pieces)
     preemptForUrgent(pieces, this.#providers.values(), {
       has: (i) => this.#init.file.has(i),
@@ -187,6 +192,11 @@ export class DownloadSession {
       holds: (p, i) => this.#availability.bitsOf(p.id)?.has(i) === true,
       cancel: (p, i) => { this.#cancel(p, i) }
     })
+    const now = this.#picker.urgentAmong(pieces)
+    for (const p of this.#providers.values()) {
+      if (p.stream == null || newlyUrgent(p.inflight, before, now).length === 0) continue
+      void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [], alternatives: [], urgent: this.#picker.urgentAmong(p.inflight) })
+    }
     this.#refillAll()
   }
 
@@ -221,7 +231,7 @@ export class DownloadSession {
     if (now - this.#lastVerified <= this.#stallMs) return
     const weak = newlyWeak(this.#providers.values(), now, this.#stallMs, (id) => this.#fallback.is(id))
     for (const p of weak) this.#weak.add(p.id)
-    weaken(weak, this.#picker, now, this.#log, (p, cancel) => { void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel, alternatives: [] }) })
+    weaken(weak, this.#picker, now, this.#log, (p, cancel) => { void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel, alternatives: [], urgent: [] }) })
     // the next round only after another stall time (each provider is checked once its own time is up)
     if (weak.length > 0) this.#lastVerified = now
     this.#refillAll()
@@ -242,7 +252,7 @@ export class DownloadSession {
     p.inflight.splice(at, 1)
     p.cancelled.add(index)
     this.#picker.release(index, p.id)
-    void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [index], alternatives: [] })
+    void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [index], alternatives: [], urgent: [] })
   }
 
   #refillAll (): void {
@@ -262,7 +272,9 @@ export class DownloadSession {
     // the piece timeout runs from the first request after an idle spell (never restarted for a weak provider)
     if (!p.waiting && !p.weak) p.lastProgress = Date.now()
     p.inflight.push(...picks)
-    void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [], alternatives: fallback ? this.#fallback.offer(p) : [] })
+    // a request with wants replaces the provider's urgent marks: name every urgent piece owed
+    const urgent = this.#picker.urgentAmong(p.inflight)
+    void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [], alternatives: fallback ? this.#fallback.offer(p) : [], urgent })
   }
 
   async #runProvider (p: ProviderState): Promise<void> {
