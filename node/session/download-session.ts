@@ -1,4 +1,4 @@
-import { BadPieceError, NoProvidersError, ProtocolError, ProviderRefusedError } from '../errors.js'
+import { NoProvidersError, ProtocolError, ProviderRefusedError } from '../errors.js'
 import { pieceLength } from '../manifest/index.js'
 import { MAX_PIECE_BYTES, MAX_TRANSFER_FRAME_BYTES, PIECE_TIMEOUT_MS } from '../protocols/constants.js'
 import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/transfer.js'
@@ -6,9 +6,9 @@ import { readMessage, writeMessage } from '../streams/index.js'
 import { Availability } from './availability.js'
 import { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
 import { abortStalled, newlyWeak, weaken } from './stall-watchdog.js'
-import { PieceHasher } from './piece-hasher.js'
 import { FallbackPolicy } from './fallback-policy.js'
 import { PiecePicker } from './piece-picker.js'
+import { PieceWrites } from './piece-writes.js'
 import { newlyUrgent, preemptForUrgent } from './preempt.js'
 import { MIN_PIPELINE, ProviderState } from './provider-state.js'
 import { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS } from './session-types.js'
@@ -20,9 +20,6 @@ import type { Logger } from '@libp2p/interface'
 
 export { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS }
 export type { DownloadEvent, DownloadResult, DownloadSessionInit, ProviderInfo } from './session-types.js'
-
-/** Verified pieces waiting to be written, at most. */
-const MAX_PENDING_WRITES = 4
 
 /**
  * Downloads one file from every provider of a ticket at once: a bounded pipeline of piece
@@ -37,12 +34,10 @@ export class DownloadSession {
   readonly #log: Logger
   readonly #availability: Availability
   readonly #picker: PiecePicker
-  readonly #hasher: PieceHasher
-  /** Bytes of pieces received that were verified already (endgame duplicates). */
-  #duplicateBytes = 0
+  /** Verifies and writes received pieces, a few at a time in the background. */
+  readonly #writes: PieceWrites
   readonly #fallback: FallbackPolicy
   readonly #providers = new Map<string, ProviderState>()
-  readonly #bytes: Record<string, number> = {}
   readonly #dropped: Record<string, string> = {}
   readonly #banned = new Map<string, BanReason>()
   /** Providers that delivered nothing for the stall time while asked (see ProviderState.weak). */
@@ -51,8 +46,6 @@ export class DownloadSession {
   readonly #pieceTimeoutMs: number
   readonly #stallMs: number
   #ticket: Ticket
-  /** Verified pieces being written; bounded so memory stays at a few pieces. */
-  readonly #writes = new Set<Promise<void>>()
   #finish?: { resolve: () => void, reject: (err: Error) => void }
   #finished = false
   #watchdog?: NodeJS.Timeout
@@ -67,7 +60,16 @@ export class DownloadSession {
     this.#ticket = init.ticket
     this.#availability = new Availability(init.file.info.pieceCount)
     this.#picker = new PiecePicker(init.file.bitfield, this.#availability)
-    this.#hasher = new PieceHasher(init.file.info.manifest)
+    this.#writes = new PieceWrites({
+      manifest: init.file.info.manifest,
+      picker: this.#picker,
+      writePiece: async (index, bytes) => { await init.file.writePiece(index, bytes) },
+      finished: () => this.#finished,
+      verified: (from, index, askedOf) => { this.#verified(from as ProviderState, index, askedOf) },
+      done: () => { this.#end() },
+      failed: (err) => { this.#end(err) },
+      onProgress: init.onProgress
+    })
     const pieceSize = init.file.info.manifest.pieceSize
     this.#maxInflight = Math.max(MIN_PIPELINE, Math.min(256, Math.floor((init.pipelineBytes ?? 8 * 1024 * 1024) / pieceSize)))
     this.#pieceTimeoutMs = init.pieceTimeoutMs ?? PIECE_TIMEOUT_MS
@@ -115,10 +117,10 @@ export class DownloadSession {
     }
     await this.#init.file.flush()
     return {
-      bytesByProvider: { ...this.#bytes },
+      bytesByProvider: { ...this.#writes.bytesByProvider },
       dropped: { ...this.#dropped },
       banned: Object.fromEntries(this.#banned),
-      duplicateBytes: this.#duplicateBytes,
+      duplicateBytes: this.#writes.duplicateBytes,
       fallbackCancels: this.#fallback.cancels,
       substitutes: this.#fallback.substitutes
     }
@@ -363,52 +365,16 @@ export class DownloadSession {
       .finally(() => { p.inPiece = false })
     p.lastProgress = Date.now()
     p.measure(data.byteLength, file.info.manifest.pieceSize, this.#maxInflight)
-    if (this.#picker.done(index) || this.#finished) {
-      this.#duplicateBytes += data.byteLength // an endgame duplicate
-      return
-    }
     // verify (off the event loop) and write in the background, reading the next piece meanwhile, a few at a time
-    const job: Promise<void> = this.#store(p, index, data).finally(() => {
-      this.#writes.delete(job)
-      if (this.#picker.complete && this.#writes.size === 0) this.#end()
-    })
-    this.#writes.add(job)
-    if (this.#writes.size >= MAX_PENDING_WRITES) await Promise.race(this.#writes)
+    await this.#writes.add(p, index, data)
   }
 
-  /** Verifies a received piece and stores it; a bad one aborts its provider's stream (the read loop throws BadPieceError). */
-  async #store (p: ProviderState, index: number, data: Iterable<Uint8Array> & { byteLength: number }): Promise<void> {
-    const piece = await this.#hasher.verify(index, data)
-    if (this.#finished) {
-      if (piece != null) this.#hasher.release(piece)
-      return
-    }
-    if (piece == null) {
-      this.#picker.release(index, p.id)
-      this.#init.onProgress?.({ type: 'transfer:bad-piece', provider: p.id, index })
-      p.abort.abort(new BadPieceError(`Piece ${index} from ${p.id} failed verification`))
-      return
-    }
-    if (this.#picker.done(index)) {
-      // another copy was verified while this one was hashed
-      this.#duplicateBytes += piece.bytes.byteLength
-      this.#hasher.release(piece)
-      return
-    }
+  /** A piece from `p` was verified (and is being written): `p` delivers, the others asked for it are cancelled. */
+  #verified (p: ProviderState, index: number, askedOf: string[]): void {
     p.weak = false
     this.#weak.delete(p.id)
     this.#lastVerified = this.#lastStored = Date.now()
-    this.#cancelElsewhere(p, index, this.#picker.completed(index))
-    try {
-      await this.#init.file.writePiece(index, piece.bytes)
-    } catch (err) {
-      this.#end(err as Error)
-      return
-    } finally {
-      this.#hasher.release(piece)
-    }
-    this.#bytes[p.id] = (this.#bytes[p.id] ?? 0) + piece.bytes.byteLength
-    this.#init.onProgress?.({ type: 'transfer:piece-verified', provider: p.id, index, bytes: piece.bytes.byteLength })
+    this.#cancelElsewhere(p, index, askedOf)
   }
 
   /** `index` arrived from `from`: cancel it at the other providers it was asked of (endgame). */
