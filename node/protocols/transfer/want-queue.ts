@@ -49,7 +49,12 @@ export class WantQueue {
     for (const index of urgent) {
       if (index >= pieceCount) throw new ProtocolError(`Urgent piece ${index} does not exist`)
     }
-    if (pieces.length > 0 || urgent.length > 0) this.#urgent = urgent.filter((index, at) => urgent.indexOf(index) === at && this.#wants.includes(index))
+    if (pieces.length === 0 && urgent.length === 0) return
+    // linear in the request's size: a flood of marks costs the sender more than us
+    const wanted = new Set(this.#wants)
+    const marked = new Set<number>()
+    for (const index of urgent) if (wanted.has(index)) marked.add(index)
+    this.#urgent = [...marked] // a Set keeps the order of first insertion
   }
 
   /** Takes `index` out of the queue (a CANCEL, or sent as a substitute); false when it was not queued. */
