@@ -35,7 +35,7 @@ export class DownloadSession {
   readonly #availability: Availability
   readonly #picker: PiecePicker
   /** Verifies and writes received pieces, a few at a time in the background. */
-  readonly #writes: PieceWrites
+  readonly #writes: PieceWrites<ProviderState>
   readonly #fallback: FallbackPolicy
   readonly #providers = new Map<string, ProviderState>()
   readonly #dropped: Record<string, string> = {}
@@ -60,12 +60,12 @@ export class DownloadSession {
     this.#ticket = init.ticket
     this.#availability = new Availability(init.file.info.pieceCount)
     this.#picker = new PiecePicker(init.file.bitfield, this.#availability)
-    this.#writes = new PieceWrites({
+    this.#writes = new PieceWrites<ProviderState>({
       manifest: init.file.info.manifest,
       picker: this.#picker,
       writePiece: async (index, bytes) => { await init.file.writePiece(index, bytes) },
       finished: () => this.#finished,
-      verified: (from, index, askedOf) => { this.#verified(from as ProviderState, index, askedOf) },
+      verified: (from, index, askedOf) => { this.#verified(from, index, askedOf) },
       done: () => { this.#end() },
       failed: (err) => { this.#end(err) },
       onProgress: init.onProgress

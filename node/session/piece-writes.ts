@@ -15,7 +15,7 @@ export interface PieceSender {
 }
 
 /** Options of {@link PieceWrites}. */
-export interface PieceWritesInit {
+export interface PieceWritesInit<S extends PieceSender = PieceSender> {
   manifest: Manifest
   picker: Pick<PiecePicker, 'done' | 'release' | 'completed' | 'complete'>
   writePiece: (index: number, bytes: Uint8Array | (Iterable<Uint8Array> & { byteLength: number })) => Promise<void>
@@ -25,7 +25,7 @@ export interface PieceWritesInit {
    * A piece from `from` was verified and is about to be written (`askedOf`: the providers it
    * was requested from, whose requests may now be cancelled).
    */
-  verified: (from: PieceSender, index: number, askedOf: string[]) => void
+  verified: (from: S, index: number, askedOf: string[]) => void
   /** Every piece is verified and written. */
   done: () => void
   /** A write failed: the session ends with `err`. */
@@ -41,8 +41,8 @@ export interface PieceWritesInit {
  * few pieces). A bad piece aborts its provider's stream (its read loop throws BadPieceError);
  * a copy of a piece verified already is counted as a duplicate and dropped.
  */
-export class PieceWrites {
-  readonly #init: PieceWritesInit
+export class PieceWrites<S extends PieceSender = PieceSender> {
+  readonly #init: PieceWritesInit<S>
   readonly #hasher: PieceHasher
   readonly #pending = new Set<Promise<void>>()
   /** Bytes of pieces received that were verified already (endgame duplicates). */
@@ -50,7 +50,7 @@ export class PieceWrites {
   /** Bytes verified and written, per provider. */
   readonly bytesByProvider: Record<string, number> = {}
 
-  constructor (init: PieceWritesInit) {
+  constructor (init: PieceWritesInit<S>) {
     this.#init = init
     this.#hasher = init.offload == null ? new PieceHasher(init.manifest) : new PieceHasher(init.manifest, init.offload)
   }
@@ -64,7 +64,7 @@ export class PieceWrites {
    * Verifies and writes piece `index` from `from` in the background; resolves once fewer
    * than {@link MAX_PENDING_WRITES} writes are pending (the caller then reads the next piece).
    */
-  async add (from: PieceSender, index: number, data: Iterable<Uint8Array> & { byteLength: number }): Promise<void> {
+  async add (from: S, index: number, data: Iterable<Uint8Array> & { byteLength: number }): Promise<void> {
     if (this.#init.picker.done(index) || this.#init.finished()) {
       this.duplicateBytes += data.byteLength // an endgame duplicate
       return
@@ -77,7 +77,7 @@ export class PieceWrites {
     if (this.#pending.size >= MAX_PENDING_WRITES) await Promise.race(this.#pending)
   }
 
-  async #store (from: PieceSender, index: number, data: Iterable<Uint8Array> & { byteLength: number }): Promise<void> {
+  async #store (from: S, index: number, data: Iterable<Uint8Array> & { byteLength: number }): Promise<void> {
     const { picker } = this.#init
     const piece = await this.#hasher.verify(index, data)
     if (this.#init.finished()) {
