@@ -119,11 +119,13 @@ describe('transfer server: super-seeding substitutes (tracker library)', functio
     assert.deepEqual(await received(d, 1), [[5, 0]])
   })
 
-  it('ends the stream of a request marking urgent a piece that does not exist', async function () {
-    const d = await downloader([0], [], [entry.pieceCount])
-    const rest = await d.drain()
-    assert.deepEqual(rest.messages, [], 'something was sent')
-    assert.equal(rest.error?.name, 'StreamResetError')
+  it('ends the stream of a request marking urgent a piece that does not exist, or more than 256', async function () {
+    for (const urgent of [[entry.pieceCount], Array.from({ length: 257 }, () => 0)]) {
+      const d = await downloader([0], [], urgent)
+      const rest = await d.drain()
+      assert.deepEqual(rest.messages, [], `something was sent (${urgent.length} marks)`)
+      assert.equal(rest.error?.name, 'StreamResetError')
+    }
   })
 
   it('ends the stream of a request offering a piece that does not exist (in the hello, or later)', async function () {
