@@ -1,4 +1,4 @@
-import { BadPieceError, NoProvidersError, ProtocolError, ProviderRefusedError } from '../errors.js'
+import { NoProvidersError, ProtocolError, ProviderRefusedError } from '../errors.js'
 import { pieceLength } from '../manifest/index.js'
 import { MAX_PIECE_BYTES, MAX_TRANSFER_FRAME_BYTES, PIECE_TIMEOUT_MS } from '../protocols/constants.js'
 import { TransferRequest, TransferResponse } from '../protocols/transfer/pb/transfer.js'
@@ -6,10 +6,10 @@ import { readMessage, writeMessage } from '../streams/index.js'
 import { Availability } from './availability.js'
 import { ProviderLiedError, ProviderStalledError, banReason } from './errors.js'
 import { abortStalled, newlyWeak, weaken } from './stall-watchdog.js'
-import { PieceHasher } from './piece-hasher.js'
 import { FallbackPolicy } from './fallback-policy.js'
 import { PiecePicker } from './piece-picker.js'
-import { preemptForUrgent } from './preempt.js'
+import { PieceWrites } from './piece-writes.js'
+import { newlyUrgent, preemptForUrgent } from './preempt.js'
 import { MIN_PIPELINE, ProviderState } from './provider-state.js'
 import { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS } from './session-types.js'
 import type { BanReason } from './errors.js'
@@ -20,9 +20,6 @@ import type { Logger } from '@libp2p/interface'
 
 export { NOT_HERE_TOLERANCE, NO_PROVIDER_GRACE_MS, SESSION_STALL_MS }
 export type { DownloadEvent, DownloadResult, DownloadSessionInit, ProviderInfo } from './session-types.js'
-
-/** Verified pieces waiting to be written, at most. */
-const MAX_PENDING_WRITES = 4
 
 /**
  * Downloads one file from every provider of a ticket at once: a bounded pipeline of piece
@@ -37,12 +34,10 @@ export class DownloadSession {
   readonly #log: Logger
   readonly #availability: Availability
   readonly #picker: PiecePicker
-  readonly #hasher: PieceHasher
-  /** Bytes of pieces received that were verified already (endgame duplicates). */
-  #duplicateBytes = 0
+  /** Verifies and writes received pieces, a few at a time in the background. */
+  readonly #writes: PieceWrites<ProviderState>
   readonly #fallback: FallbackPolicy
   readonly #providers = new Map<string, ProviderState>()
-  readonly #bytes: Record<string, number> = {}
   readonly #dropped: Record<string, string> = {}
   readonly #banned = new Map<string, BanReason>()
   /** Providers that delivered nothing for the stall time while asked (see ProviderState.weak). */
@@ -51,8 +46,6 @@ export class DownloadSession {
   readonly #pieceTimeoutMs: number
   readonly #stallMs: number
   #ticket: Ticket
-  /** Verified pieces being written; bounded so memory stays at a few pieces. */
-  readonly #writes = new Set<Promise<void>>()
   #finish?: { resolve: () => void, reject: (err: Error) => void }
   #finished = false
   #watchdog?: NodeJS.Timeout
@@ -67,7 +60,16 @@ export class DownloadSession {
     this.#ticket = init.ticket
     this.#availability = new Availability(init.file.info.pieceCount)
     this.#picker = new PiecePicker(init.file.bitfield, this.#availability)
-    this.#hasher = new PieceHasher(init.file.info.manifest)
+    this.#writes = new PieceWrites<ProviderState>({
+      manifest: init.file.info.manifest,
+      picker: this.#picker,
+      writePiece: async (index, bytes) => { await init.file.writePiece(index, bytes) },
+      finished: () => this.#finished,
+      verified: (from, index, askedOf) => { this.#verified(from, index, askedOf) },
+      done: () => { this.#end() },
+      failed: (err) => { this.#end(err) },
+      onProgress: init.onProgress
+    })
     const pieceSize = init.file.info.manifest.pieceSize
     this.#maxInflight = Math.max(MIN_PIPELINE, Math.min(256, Math.floor((init.pipelineBytes ?? 8 * 1024 * 1024) / pieceSize)))
     this.#pieceTimeoutMs = init.pieceTimeoutMs ?? PIECE_TIMEOUT_MS
@@ -115,10 +117,10 @@ export class DownloadSession {
     }
     await this.#init.file.flush()
     return {
-      bytesByProvider: { ...this.#bytes },
+      bytesByProvider: { ...this.#writes.bytesByProvider },
       dropped: { ...this.#dropped },
       banned: Object.fromEntries(this.#banned),
-      duplicateBytes: this.#duplicateBytes,
+      duplicateBytes: this.#writes.duplicateBytes,
       fallbackCancels: this.#fallback.cancels,
       substitutes: this.#fallback.substitutes
     }
@@ -174,12 +176,17 @@ export class DownloadSession {
       // only, so it is sent a new one once half the lease is gone (not every second)
       if (!this.#fallback.is(p.id) && p.ticketExpiresAt - now > (ticket.expiresAt - now) / 2) continue
       p.ticketExpiresAt = ticket.expiresAt
-      void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [], alternatives: [] })
+      void this.#write(p, { ticket: ticket.bytes, want: [], cancel: [], alternatives: [], urgent: [] })
     }
   }
 
-  /** Marks pieces to fetch first (streaming); see PiecePicker.setUrgent. */
+  /**
+   * Marks pieces to fetch first (streaming; see PiecePicker.setUrgent). A provider already
+   * asked for a piece that became urgent is told so (a request naming it urgent): the
+   * tracker would otherwise serve it after every piece it never sent (super-seeding).
+   */
   setUrgent (pieces: number[]): void {
+    const before = new Set(this.#picker.urgentAmong(pieces)) // those of them urgent already
     this.#picker.setUrgent(pieces)
     preemptForUrgent(pieces, this.#providers.values(), {
       has: (i) => this.#init.file.has(i),
@@ -187,6 +194,11 @@ export class DownloadSession {
       holds: (p, i) => this.#availability.bitsOf(p.id)?.has(i) === true,
       cancel: (p, i) => { this.#cancel(p, i) }
     })
+    const now = this.#picker.urgentAmong(pieces)
+    for (const p of this.#providers.values()) {
+      if (p.stream == null || newlyUrgent(p.inflight, before, now).length === 0) continue
+      void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [], alternatives: [], urgent: this.#picker.urgentAmong(p.inflight) })
+    }
     this.#refillAll()
   }
 
@@ -221,7 +233,7 @@ export class DownloadSession {
     if (now - this.#lastVerified <= this.#stallMs) return
     const weak = newlyWeak(this.#providers.values(), now, this.#stallMs, (id) => this.#fallback.is(id))
     for (const p of weak) this.#weak.add(p.id)
-    weaken(weak, this.#picker, now, this.#log, (p, cancel) => { void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel, alternatives: [] }) })
+    weaken(weak, this.#picker, now, this.#log, (p, cancel) => { void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel, alternatives: [], urgent: [] }) })
     // the next round only after another stall time (each provider is checked once its own time is up)
     if (weak.length > 0) this.#lastVerified = now
     this.#refillAll()
@@ -242,7 +254,7 @@ export class DownloadSession {
     p.inflight.splice(at, 1)
     p.cancelled.add(index)
     this.#picker.release(index, p.id)
-    void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [index], alternatives: [] })
+    void this.#write(p, { ticket: new Uint8Array(0), want: [], cancel: [index], alternatives: [], urgent: [] })
   }
 
   #refillAll (): void {
@@ -262,7 +274,9 @@ export class DownloadSession {
     // the piece timeout runs from the first request after an idle spell (never restarted for a weak provider)
     if (!p.waiting && !p.weak) p.lastProgress = Date.now()
     p.inflight.push(...picks)
-    void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [], alternatives: fallback ? this.#fallback.offer(p) : [] })
+    // a request with wants replaces the provider's urgent marks: name every urgent piece owed
+    const urgent = this.#picker.urgentAmong(p.inflight)
+    void this.#write(p, { ticket: new Uint8Array(0), want: picks, cancel: [], alternatives: fallback ? this.#fallback.offer(p) : [], urgent })
   }
 
   async #runProvider (p: ProviderState): Promise<void> {
@@ -351,52 +365,16 @@ export class DownloadSession {
       .finally(() => { p.inPiece = false })
     p.lastProgress = Date.now()
     p.measure(data.byteLength, file.info.manifest.pieceSize, this.#maxInflight)
-    if (this.#picker.done(index) || this.#finished) {
-      this.#duplicateBytes += data.byteLength // an endgame duplicate
-      return
-    }
     // verify (off the event loop) and write in the background, reading the next piece meanwhile, a few at a time
-    const job: Promise<void> = this.#store(p, index, data).finally(() => {
-      this.#writes.delete(job)
-      if (this.#picker.complete && this.#writes.size === 0) this.#end()
-    })
-    this.#writes.add(job)
-    if (this.#writes.size >= MAX_PENDING_WRITES) await Promise.race(this.#writes)
+    await this.#writes.add(p, index, data)
   }
 
-  /** Verifies a received piece and stores it; a bad one aborts its provider's stream (the read loop throws BadPieceError). */
-  async #store (p: ProviderState, index: number, data: Iterable<Uint8Array> & { byteLength: number }): Promise<void> {
-    const piece = await this.#hasher.verify(index, data)
-    if (this.#finished) {
-      if (piece != null) this.#hasher.release(piece)
-      return
-    }
-    if (piece == null) {
-      this.#picker.release(index, p.id)
-      this.#init.onProgress?.({ type: 'transfer:bad-piece', provider: p.id, index })
-      p.abort.abort(new BadPieceError(`Piece ${index} from ${p.id} failed verification`))
-      return
-    }
-    if (this.#picker.done(index)) {
-      // another copy was verified while this one was hashed
-      this.#duplicateBytes += piece.bytes.byteLength
-      this.#hasher.release(piece)
-      return
-    }
+  /** A piece from `p` was verified (and is being written): `p` delivers, the others asked for it are cancelled. */
+  #verified (p: ProviderState, index: number, askedOf: string[]): void {
     p.weak = false
     this.#weak.delete(p.id)
     this.#lastVerified = this.#lastStored = Date.now()
-    this.#cancelElsewhere(p, index, this.#picker.completed(index))
-    try {
-      await this.#init.file.writePiece(index, piece.bytes)
-    } catch (err) {
-      this.#end(err as Error)
-      return
-    } finally {
-      this.#hasher.release(piece)
-    }
-    this.#bytes[p.id] = (this.#bytes[p.id] ?? 0) + piece.bytes.byteLength
-    this.#init.onProgress?.({ type: 'transfer:piece-verified', provider: p.id, index, bytes: piece.bytes.byteLength })
+    this.#cancelElsewhere(p, index, askedOf)
   }
 
   /** `index` arrived from `from`: cancel it at the other providers it was asked of (endgame). */

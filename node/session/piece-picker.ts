@@ -73,6 +73,11 @@ export class PiecePicker {
     return this.#urgent.some(i => !this.#have.has(i))
   }
 
+  /** Those of `pieces` a reader waits on (urgent and missing), most urgent first. */
+  urgentAmong (pieces: readonly number[]): number[] {
+    return this.#urgent.filter(i => !this.#have.has(i) && pieces.includes(i))
+  }
+
   /** Providers a piece is currently requested from. */
   requestedFrom (index: number): ReadonlySet<string> {
     return this.#inflight.get(index) ?? new Set()

@@ -28,3 +28,13 @@ export function preemptForUrgent (urgent: number[], providers: Iterable<Provider
     for (const index of p.inflight.slice(MIN_PIPELINE).filter(i => !isUrgent.has(i))) ctx.cancel(p, index)
   }
 }
+
+/**
+ * The pieces in flight at a provider (`inflight`) that are urgent `now` and were not
+ * `before` a reader's focus moved, most urgent first: the provider was asked for them as
+ * background pieces and must now be told a reader waits on them (TransferRequest.urgent),
+ * or it serves them whenever their turn comes.
+ */
+export function newlyUrgent (inflight: readonly number[], before: ReadonlySet<number>, now: readonly number[]): number[] {
+  return now.filter(i => !before.has(i) && inflight.includes(i))
+}

@@ -101,7 +101,7 @@ export class ProviderState {
     this.stream = stream
     this.ticketExpiresAt = ticket.expiresAt
     const reader = new StreamReader(stream, { highWaterMark: 2 * 1024 * 1024 })
-    await writeMessage(stream, { ticket: ticket.bytes, want: [], cancel: [], alternatives: [] }, TransferRequest)
+    await writeMessage(stream, { ticket: ticket.bytes, want: [], cancel: [], alternatives: [], urgent: [] }, TransferRequest)
     const hello = await expectMessage(reader, TransferResponse, MAX_TRANSFER_FRAME_BYTES, first)
     if (hello.type === TransferResponse.Type.REJECT) throw new ProviderRefusedError(`Provider refused: ${hello.message}`)
     if (hello.type !== TransferResponse.Type.BITFIELD || hello.pieceCount !== pieceCount) {

@@ -348,7 +348,7 @@ describe('integration: abuse of the tracker', function () {
       for (let i = 0; i < 2; i++) {
         const stream = await host.dialProtocol(tracker, TRANSFER_PROTOCOL, { signal: AbortSignal.timeout(5000) })
         stream.pause()
-        stream.send(encodeFrame({ ticket: ticket.bytes, want: Array.from({ length: 12 }, (_, k) => k), cancel: [], alternatives: [] }, TransferRequest))
+        stream.send(encodeFrame({ ticket: ticket.bytes, want: Array.from({ length: 12 }, (_, k) => k), cancel: [], alternatives: [], urgent: [] }, TransferRequest))
         await stream.close()
         stalled.push(stream)
       }

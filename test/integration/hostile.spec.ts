@@ -64,8 +64,8 @@ async function probe (peer: Peer, tracker: PeerId, protocol: string, chunks: Uin
 /** A hello carrying `ticket` and asking for pieces at once, then more wants. */
 function helloWith (ticket: Uint8Array): Uint8Array[] {
   return [
-    encodeFrame({ ticket: new Uint8Array(ticket), want: [0, 1, 2], cancel: [], alternatives: [] }, TransferRequest),
-    encodeFrame({ ticket: new Uint8Array(0), want: [3, 4, 5], cancel: [], alternatives: [] }, TransferRequest)
+    encodeFrame({ ticket: new Uint8Array(ticket), want: [0, 1, 2], cancel: [], alternatives: [], urgent: [] }, TransferRequest),
+    encodeFrame({ ticket: new Uint8Array(0), want: [3, 4, 5], cancel: [], alternatives: [], urgent: [] }, TransferRequest)
   ]
 }
 
@@ -173,7 +173,7 @@ describe('integration: hostile input at the tracker', function () {
       [CATALOGUE_PROTOCOL]: encodeFrame({ type: CatalogueRequest.Type.LIST, query: 'a query long enough to cut', offset: 0, limit: 0, cid: new Uint8Array(0) }, CatalogueRequest),
       [QUEUE_PROTOCOL]: encodeFrame({ cid: new Uint8Array(36).fill(1), requestId: 'a request id long enough to cut' }, QueueRequest),
       [ANNOUNCE_PROTOCOL]: encodeFrame({ type: AnnounceRequest.Type.HAVE, cid: new Uint8Array(36).fill(2), complete: true, ranges: [], ticketId: new Uint8Array(0), bytesFromTracker: 0, bytesFromPeers: 0, success: false, provider: '', reason: '', requestId: '', bitfield: new Uint8Array(0), reachability: '' }, AnnounceRequest),
-      [TRANSFER_PROTOCOL]: encodeFrame({ ticket: new Uint8Array(200).fill(3), want: [1, 2], cancel: [], alternatives: [] }, TransferRequest)
+      [TRANSFER_PROTOCOL]: encodeFrame({ ticket: new Uint8Array(200).fill(3), want: [1, 2], cancel: [], alternatives: [], urgent: [] }, TransferRequest)
     }
     const cases: Array<[string, (protocol: string) => Uint8Array[]]> = [
       // a prefix announcing 1 GiB, then a little of it
@@ -224,7 +224,7 @@ describe('integration: hostile input at the tracker', function () {
       const own = await requestTicket(attacker.host, tracker, { cid: bigCid, requestId: 'attacker' })
       // more often than there are upload slots: a hello asking for a piece that does not exist
       for (let i = 0; i < 3; i++) {
-        const hello = encodeFrame({ ticket: new Uint8Array(own.bytes), want: [1_000_000], cancel: [], alternatives: [] }, TransferRequest)
+        const hello = encodeFrame({ ticket: new Uint8Array(own.bytes), want: [1_000_000], cancel: [], alternatives: [], urgent: [] }, TransferRequest)
         const outcome = await probe(attacker, tracker, TRANSFER_PROTOCOL, [hello], { decodeTransfer: true })
         assert.ok(!outcome.messages.some(m => m.type === TransferResponse.Type.PIECE), 'no piece for a bad request')
       }

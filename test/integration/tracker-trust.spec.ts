@@ -40,7 +40,7 @@ describe('integration: the tracker names only real holders', function () {
   async function hello (host: Host, ticket: Ticket): Promise<TransferResponse | undefined> {
     const stream = await host.dialProtocol(trackerId, TRANSFER_PROTOCOL, { signal: AbortSignal.timeout(10_000) })
     try {
-      await writeMessage(stream, { ticket: ticket.bytes, want: [0], cancel: [], alternatives: [] }, TransferRequest)
+      await writeMessage(stream, { ticket: ticket.bytes, want: [0], cancel: [], alternatives: [], urgent: [] }, TransferRequest)
       return await readMessage(new StreamReader(stream), TransferResponse, 1 << 20, AbortSignal.timeout(10_000))
     } finally {
       stream.abort(new Error('test over'))

@@ -4,18 +4,17 @@ import { encodeFrame, readMessage, send } from '../../streams/index.js'
 import { MAX_TRANSFER_FRAME_BYTES } from '../constants.js'
 import { SendStalledError, StreamIdleError, TicketExpiredError } from './errors.js'
 import { HaveBatcher } from './have-batcher.js'
-import { leastServedAt } from './least-served.js'
 import { PieceBuffers } from './piece-buffers.js'
 import { response } from './response.js'
 import { Substitutes } from './substitutes.js'
+import { WantQueue } from './want-queue.js'
 import { TransferRequest, TransferResponse } from './pb/transfer.js'
 import type { StreamReader } from '../../streams/index.js'
 import type { Ticket } from '../../tickets/index.js'
 import type { ServableFile, UploadLimiter } from './piece-source.js'
 import type { Logger, PeerId, Stream } from '@libp2p/interface'
 
-/** Most piece requests one downloader may have queued at a provider. */
-export const MAX_PENDING_WANTS = 512
+export { MAX_PENDING_WANTS } from './want-queue.js'
 
 /** What REJECT says when the tracker no longer honours a ticket. */
 export const TICKET_NOT_LIVE = 'Ticket no longer valid'
@@ -62,7 +61,8 @@ const FINISHED = Symbol('finished')
 export class ServeSession {
   readonly #init: ServeSessionInit
   readonly #controller = new AbortController()
-  readonly #wants: number[] = []
+  /** Pieces asked for, urgent ones first (see {@link WantQueue}). */
+  readonly #wants: WantQueue
   /** Pieces the downloader would take instead (the tracker's super-seeding). */
   readonly #substitutes: Substitutes
   readonly #haves: HaveBatcher
@@ -82,6 +82,7 @@ export class ServeSession {
   constructor (init: ServeSessionInit) {
     this.#init = init
     this.#ticket = init.ticket
+    this.#wants = new WantQueue(init.file)
     this.#substitutes = new Substitutes(init.file)
     this.#haves = new HaveBatcher(init.stream, init.log)
     const pieceSize = init.file.pieceSize
@@ -109,16 +110,13 @@ export class ServeSession {
   }
 
   /**
-   * Queues piece requests (the hello may carry the first ones); requests with `alternatives`
-   * replace the pieces the downloader would take instead (see {@link Substitutes}).
+   * Queues piece requests (the hello may carry the first ones); requests with wants replace
+   * the pieces the downloader would take instead (`alternatives`, see {@link Substitutes}),
+   * and requests with wants or `urgent` marks replace the pieces a reader waits on.
    */
-  want (pieces: number[], alternatives: number[] = []): void {
+  want (pieces: number[], alternatives: number[] = [], urgent: number[] = []): void {
     if (pieces.length > 0) this.#substitutes.offer(alternatives)
-    for (const index of pieces) {
-      if (index >= this.#init.file.pieceCount) throw new ProtocolError(`Piece ${index} does not exist`)
-      this.#wants.push(index)
-    }
-    if (this.#wants.length > MAX_PENDING_WANTS) throw new ProtocolError('Too many pending piece requests')
+    this.#wants.add(pieces, urgent)
     this.#notify()
   }
 
@@ -233,7 +231,7 @@ export class ServeSession {
           this.#init.onTicket(renewed)
         }
         for (const index of req.cancel) this.#cancel(index)
-        this.want(req.want, req.alternatives)
+        this.want(req.want, req.alternatives, req.urgent)
       }
     } catch (err) {
       if (signal.aborted && signal.reason === FINISHED) return
@@ -246,8 +244,7 @@ export class ServeSession {
   }
 
   #cancel (index: number): void {
-    const at = this.#wants.indexOf(index)
-    if (at >= 0) this.#wants.splice(at, 1)
+    this.#wants.remove(index)
     this.#substitutes.withdraw(index)
     if (this.#ahead?.index === index) this.#dropAhead()
   }
@@ -345,29 +342,25 @@ export class ServeSession {
     if (read.into != null) this.#buffers?.abandon(read.into)
   }
 
-  /** Where the next piece to send sits in the wants: the first, or the least-served one. */
-  #nextAt (): number {
-    return leastServedAt(this.#wants, this.#init.file)
-  }
-
   /**
-   * Takes the next piece to send out of the wants (and counts it as served): the least-served
-   * wanted piece, or an offered substitute for it (`replaces`: the wanted piece it stands for).
+   * Takes the next piece to send out of the wants (and counts it as served): the next urgent
+   * piece as asked, else the least-served wanted piece or an offered substitute for it
+   * (`replaces`: the wanted piece it stands for). A reader waits on an urgent piece, so it
+   * is never swapped for another.
    */
   #takeWant (): { index: number, replaces?: number } | undefined {
-    if (this.#wants.length === 0) return undefined
-    const at = this.#nextAt()
-    const wanted = at === 0 ? this.#wants.shift() as number : this.#wants.splice(at, 1)[0]
-    const instead = this.#substitutes.instead(wanted)
-    const asked = instead == null ? -1 : this.#wants.indexOf(instead)
-    if (asked >= 0) this.#wants.splice(asked, 1) // asked for meanwhile: sent once
+    const next = this.#wants.take()
+    if (next == null) return undefined
+    const wanted = next.index
+    const instead = next.urgent ? undefined : this.#substitutes.instead(wanted)
+    if (instead != null) this.#wants.remove(instead) // asked for meanwhile: sent once
     this.#init.file.markServed?.(instead ?? wanted)
     return instead == null ? { index: wanted } : { index: instead, replaces: wanted }
   }
 
   /** Starts reading the next wanted piece while the current one is sent. One slot only. */
   #readAhead (): void {
-    const next = this.#wants.length > 0 ? this.#wants[this.#nextAt()] : undefined
+    const next = this.#wants.peek()?.index
     if (next == null || this.#ahead?.index === next || !this.#init.file.bitfield.has(next)) return
     if (this.#ahead != null) this.#drop(this.#ahead)
     this.#ahead = this.#startRead(next)

@@ -213,7 +213,7 @@ export class TransferServer {
       })
       this.#register(session, peer)
       try {
-        session.want(hello.want, hello.alternatives)
+        session.want(hello.want, hello.alternatives, hello.urgent)
         await session.run()
       } finally {
         this.#unregister(session, peer)

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { preemptForUrgent } from '../../../node/session/preempt.js'
+import { newlyUrgent, preemptForUrgent } from '../../../node/session/preempt.js'
 import type { ProviderState } from '../../../node/session/provider-state.js'
 
 describe('node/session/preempt: a seek pre-empts queued background requests', function () {
@@ -24,5 +24,12 @@ describe('node/session/preempt: a seek pre-empts queued background requests', fu
   it('cancels nothing when every urgent piece is stored or already asked for', function () {
     const a = provider('a', [1, 2, 3, 4])
     assert.deepEqual(run([60, 61], [a], { stored: [60], asked: [61], holds: { a: [60, 61] } }), [])
+  })
+
+  it('newlyUrgent: the pieces in flight at a provider that just became urgent, most urgent first', function () {
+    // 8 and 3 were asked as background pieces; 5 was urgent already; 9 is not asked of it
+    assert.deepEqual(newlyUrgent([3, 5, 8], new Set([5]), [9, 8, 5, 3]), [8, 3])
+    assert.deepEqual(newlyUrgent([3, 5], new Set([5, 3]), [5, 3]), [])
+    assert.deepEqual(newlyUrgent([], new Set(), [1, 2]), [])
   })
 })

@@ -3,9 +3,13 @@ import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { defaultLogger } from '@libp2p/logger'
-import { PieceStore, TokenBucket, hashFile, pieceLength, pieceOffset, readRange } from '../../../node/index.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import {
+  AnnounceRequest, PieceStore, TokenBucket, TransferResponse, announce, hashFile, pieceLength, pieceOffset, readRange, requestTicket
+} from '../../../node/index.js'
 import { pseudoRandomBytes } from '../../fixtures/hosts.js'
 import { MiB, removeDir, startNetwork, tempDir, waitFor, within } from '../../fixtures/network.js'
+import { openTransfer } from '../../fixtures/transfer-rig.js'
 import type { Fetch, StoredFile } from '../../../node/index.js'
 import type { TestNetwork } from '../../fixtures/network.js'
 
@@ -171,6 +175,79 @@ describe('node/streaming: reading while downloading from a rate-limited tracker'
       playing.abort(new Error('stopped'))
       await assert.rejects(within('reader A to stop', 10_000, a), /stopped/)
       assert.ok(Buffer.concat(aChunks).equals(data.subarray(0, aBytes)), 'reader A read wrong bytes')
+    } finally {
+      playing.abort()
+      await peer.stop()
+    }
+  })
+})
+
+describe('node/streaming: a seek to a piece the tracker served before (super-seeding)', function () {
+  this.timeout(120_000)
+  /** 32 MiB at 8 MiB/s: the whole file takes about 4 s. */
+  const SIZE = 32 * MiB
+  const RATE = 8 * MiB
+  const data = Buffer.from(pseudoRandomBytes(SIZE, 43))
+  let net: TestNetwork
+  let cid: Awaited<ReturnType<typeof hashFile>>['cid']
+
+  before(async function () {
+    net = await startNetwork({
+      label: 'range-reader-served',
+      peerCount: 0,
+      files: [{ path: 'movie.mp4', data, mime: 'video/mp4' }],
+      tracker: { limiter: new TokenBucket({ rate: RATE }) }
+    })
+    cid = (await hashFile(join(net.mediaDir, 'movie.mp4'))).cid
+  })
+
+  after(async function () {
+    await net?.stop()
+  })
+
+  /** Has the tracker send `piece` to another peer, which then leaves: the tracker counts it served once. */
+  async function serveOnce (piece: number): Promise<void> {
+    const other = await net.addPeer()
+    try {
+      const trackerId = net.tracker.host.peerId
+      await other.host.dial(net.tracker.addresses.map(a => multiaddr(a)), { signal: AbortSignal.timeout(10_000) })
+      const ticket = await requestTicket(other.host, trackerId, { cid, requestId: `served-once-${piece}` })
+      const d = await openTransfer(other.host, net.tracker.host, ticket, [piece])
+      const { msg } = await d.until(TransferResponse.Type.PIECE)
+      assert.equal(msg?.index, piece)
+      assert.equal(msg?.length, PIECE)
+      d.stream.abort(new Error('served once'))
+      await announce(other.host, trackerId, { type: AnnounceRequest.Type.DONE, cid: new Uint8Array(cid.bytes), ticketId: ticket.ticketId, success: false, bytesFromTracker: 0, bytesFromPeers: 0 })
+    } finally {
+      await other.stop()
+    }
+  }
+
+  it('gets the range at 90 % while most pieces are still missing, though its first piece went to another peer before', async function () {
+    const seekStart = Math.floor(SIZE * 0.9)
+    const seekEnd = seekStart + 1 * MiB
+    const firstSeekPiece = Math.floor(seekStart / PIECE)
+    // every other piece was never sent: the tracker's least-served order alone would send
+    // this one after all of them, however long a reader waits for it
+    await serveOnce(firstSeekPiece)
+    const peer = await net.addPeer()
+    const playing = new AbortController()
+    try {
+      const fetch: Fetch = await peer.fetch(cid)
+      const { pieceCount } = fetch.file.info
+      assert.equal(pieceCount, SIZE / PIECE)
+      // reader A plays from the start; its pieces are urgent too
+      let aBytes = 0
+      const a = (async () => {
+        for await (const chunk of fetch.read(0, SIZE, playing.signal)) aBytes += chunk.length
+      })()
+      a.catch(() => {})
+      await waitFor('reader A to get its first bytes', () => aBytes > 0, 30_000)
+      assert.equal(fetch.file.has(firstSeekPiece), false, 'the piece at 90 % was there before the seek')
+      const b = await within('the range at 90 % to be read', 60_000, collect(fetch.read(seekStart, seekEnd)))
+      const have = fetch.file.bitfield.count
+      assert.ok(b.equals(data.subarray(seekStart, seekEnd)), 'the bytes at 90 % differ from the file')
+      assert.ok(have < pieceCount / 2, `${have} of ${pieceCount} pieces were stored by the time the range at 90 % was read`)
     } finally {
       playing.abort()
       await peer.stop()

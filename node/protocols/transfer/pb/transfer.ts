@@ -8,6 +8,7 @@ export interface TransferRequest {
   want: number[]
   cancel: number[]
   alternatives: number[]
+  urgent: number[]
 }
 
 export namespace TransferRequest {
@@ -46,6 +47,13 @@ export namespace TransferRequest {
           }
         }
 
+        if (obj.urgent != null && obj.urgent.length > 0) {
+          for (const value of obj.urgent) {
+            w.uint32(40)
+            w.uint32(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -54,7 +62,8 @@ export namespace TransferRequest {
           ticket: uint8ArrayAlloc(0),
           want: [],
           cancel: [],
-          alternatives: []
+          alternatives: [],
+          urgent: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -103,6 +112,18 @@ export namespace TransferRequest {
               obj.alternatives.push(reader.uint32())
               break
             }
+            case 5: {
+              if (opts.limits?.urgent != null && obj.urgent.length === opts.limits.urgent) {
+                throw new MaxLengthError('Decode error - repeated field "urgent" had too many elements')
+              }
+
+              if (obj.urgent.length === 256) {
+                throw new MaxLengthError('Decode error - repeated field "urgent" had too many elements')
+              }
+
+              obj.urgent.push(reader.uint32())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -115,7 +136,8 @@ export namespace TransferRequest {
         const obj = {
           want: 256,
           cancel: 256,
-          alternatives: 256
+          alternatives: 256,
+          urgent: 256
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -188,6 +210,25 @@ export namespace TransferRequest {
 
               break
             }
+            case 5: {
+              if (opts.limits?.urgent != null && obj.urgent === opts.limits.urgent) {
+                throw new MaxLengthError('Streaming decode error - repeated field "urgent" had too many elements')
+              }
+
+              if (obj.urgent === 256) {
+                throw new MaxLengthError('Streaming decode error - repeated field "urgent" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.urgent[]`,
+                index: obj.urgent,
+                value: reader.uint32()
+              }
+
+              obj.urgent++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -223,6 +264,12 @@ export namespace TransferRequest {
     value: number
   }
 
+  export interface TransferRequestUrgentFieldEvent {
+    field: '$.urgent[]'
+    index: number
+    value: number
+  }
+
   export function encode (obj: Partial<TransferRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TransferRequest.codec())
   }
@@ -231,7 +278,7 @@ export namespace TransferRequest {
     return decodeMessage(buf, TransferRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferRequest>): Generator<TransferRequestTicketFieldEvent | TransferRequestWantFieldEvent | TransferRequestCancelFieldEvent | TransferRequestAlternativesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TransferRequest>): Generator<TransferRequestTicketFieldEvent | TransferRequestWantFieldEvent | TransferRequestCancelFieldEvent | TransferRequestAlternativesFieldEvent | TransferRequestUrgentFieldEvent> {
     return streamMessage(buf, TransferRequest.codec(), opts)
   }
 }

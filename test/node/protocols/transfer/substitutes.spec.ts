@@ -3,7 +3,8 @@
  * library source and real hosts: the least-served wanted piece goes first, and a downloader
  * that offers alternatives gets a never- (or less-) served one instead of a piece the tracker
  * sent to someone already (PIECE `index` = the substitute, `replaces` = the piece asked).
- * A downloader that offers none (an old client) gets exactly what it asked for.
+ * A downloader that offers none (an old client) gets exactly what it asked for. A piece marked
+ * urgent (a reader waits on it) goes before every other want and is never substituted.
  */
 import '../../../../node/polyfill.js'
 import assert from 'node:assert/strict'
@@ -44,11 +45,11 @@ describe('transfer server: super-seeding substitutes (tracker library)', functio
   let server: TransferServer
   const hosts: Host[] = []
 
-  /** A new downloader's stream to the tracker, asking `want` with `alternatives`. */
-  async function downloader (want: number[], alternatives: number[] = []): Promise<Downloader> {
+  /** A new downloader's stream to the tracker, asking `want` with `alternatives` (and `urgent` marks). */
+  async function downloader (want: number[], alternatives: number[] = [], urgent: number[] = []): Promise<Downloader> {
     const h = await startHost()
     hosts.push(h)
-    return openTransfer(h, tracker, await issuer.issue(entry.cid, h), want, alternatives)
+    return openTransfer(h, tracker, await issuer.issue(entry.cid, h), want, alternatives, urgent)
   }
 
   beforeEach(async function () {
@@ -99,6 +100,32 @@ describe('transfer server: super-seeding substitutes (tracker library)', functio
     // the alternatives of a new request replace the old ones
     await d.send({ want: [2], alternatives: [5] })
     assert.deepEqual(await received(d, 1), [[5, 2]])
+  })
+
+  it('sends urgent pieces first, as asked, though sent before: never a substitute for them', async function () {
+    assert.deepEqual(await received(await downloader([0, 1]), 2), [[0, undefined], [1, undefined]])
+    // 0 was sent before and 2, 3 never: unmarked, 0 would go last, swapped for 5
+    const d = await downloader([2, 3, 0], [5, 6], [0])
+    assert.deepEqual(await received(d, 3), [[0, undefined], [2, undefined], [3, undefined]])
+    // a piece asked earlier becomes urgent (a seek): a later request naming it moves it ahead
+    // of 7 (4 may be on its way already), and it goes as asked, not swapped for 5 or 6
+    await d.send({ want: [4, 7, 1], alternatives: [5, 6] })
+    await d.send({ urgent: [1] })
+    const got = await received(d, 3)
+    assert.deepEqual(got.map(([, replaces]) => replaces), [undefined, undefined, undefined], JSON.stringify(got))
+    assert.ok(got.findIndex(([i]) => i === 1) < got.findIndex(([i]) => i === 7), JSON.stringify(got))
+    // marks for pieces not wanted change nothing
+    await d.send({ want: [0], alternatives: [5], urgent: [6] })
+    assert.deepEqual(await received(d, 1), [[5, 0]])
+  })
+
+  it('ends the stream of a request marking urgent a piece that does not exist, or more than 256', async function () {
+    for (const urgent of [[entry.pieceCount], Array.from({ length: 257 }, () => 0)]) {
+      const d = await downloader([0], [], urgent)
+      const rest = await d.drain()
+      assert.deepEqual(rest.messages, [], `something was sent (${urgent.length} marks)`)
+      assert.equal(rest.error?.name, 'StreamResetError')
+    }
   })
 
   it('ends the stream of a request offering a piece that does not exist (in the hello, or later)', async function () {
