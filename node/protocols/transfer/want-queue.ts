@@ -50,6 +50,10 @@ export class WantQueue {
       if (index >= pieceCount) throw new ProtocolError(`Urgent piece ${index} does not exist`)
     }
     if (pieces.length === 0 && urgent.length === 0) return
+    if (urgent.length === 0) { // the common case (no reader waiting): no allocation per request
+      this.#urgent.length = 0
+      return
+    }
     // linear in the request's size: a flood of marks costs the sender more than us
     const wanted = new Set(this.#wants)
     const marked = new Set<number>()
