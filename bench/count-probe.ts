@@ -10,13 +10,19 @@
  * - `yamux.*`: the yamux frame starting each written buffer, by type (`data` split by size:
  *   under 64 bytes are control messages such as HAVEs, requests and cancels).
  * - `tcp.dials` / `tcp.accepts`: TCP connections opened and accepted (loopback control
- *   channels of the CLI included).
+ *   channels of the CLI included); `tls.handshakes`: TLS sessions set up (either side).
  * - `fs.*`: file-handle reads, writes and syncs, and atomic small-file writes.
  * - `timers.*`, `abortSignal.*`: timers and signals created.
+ * - `gc.*`: garbage collections by kind (`gc.minor` scavenges, `gc.major` mark-compacts,
+ *   `gc.incremental` marking steps, `gc.weakcb`) and their pauses on the main thread
+ *   (`gc.pauseMs` in all, `gc.major.pauseMs`, `gc.maxPauseMs`), from V8's GC performance
+ *   entries.
  */
 import { writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import net from 'node:net'
+import { PerformanceObserver, constants } from 'node:perf_hooks'
+import type { PerformanceEntry } from 'node:perf_hooks'
 
 const out = process.env.MEDIASWARM_BENCH_COUNTS
 if (out !== undefined && out !== '') {
@@ -63,6 +69,11 @@ if (out !== undefined && out !== '') {
     }
     return push.call(this, chunk, encoding)
   }
+  const socketEmit = sockets.emit
+  sockets.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
+    if (event === 'secure') inc('tls.handshakes')
+    return socketEmit.call(this, event, ...args)
+  }
   count(sockets, 'connect', 'tcp.dials', (_args, self) => {
     // a socket connects once; libp2p may call connect() again on the same one
     if (self.__countedDial === true) counts['tcp.dials']--
@@ -83,7 +94,27 @@ if (out !== undefined && out !== '') {
   count(globalThis, 'setImmediate', 'timers.setImmediate')
   count(AbortSignal, 'timeout', 'abortSignal.timeout')
   count(AbortSignal, 'any', 'abortSignal.any')
+  const GC_KINDS: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb'
+  }
+  const gc = (entries: PerformanceEntry[]): void => {
+    for (const e of entries) {
+      const kind = GC_KINDS[(e as unknown as { detail?: { kind?: number } }).detail?.kind ?? -1] ?? 'other'
+      inc(`gc.${kind}`)
+      inc('gc.pauseMs', e.duration)
+      inc(`gc.${kind}.pauseMs`, e.duration)
+      counts['gc.maxPauseMs'] = Math.max(counts['gc.maxPauseMs'] ?? 0, e.duration)
+    }
+  }
+  const gcObserver = new PerformanceObserver((list) => { gc(list.getEntries()) })
+  gcObserver.observe({ entryTypes: ['gc'] })
   process.on('exit', () => {
+    gc(gcObserver.takeRecords())
+    gcObserver.disconnect()
+    for (const k of Object.keys(counts)) if (k.endsWith('auseMs')) counts[k] = Math.round(counts[k] * 100) / 100
     const u = process.resourceUsage()
     counts['cpu.userSec'] = u.userCPUTime / 1e6
     counts['cpu.systemSec'] = u.systemCPUTime / 1e6

@@ -241,6 +241,10 @@ function describe (mode: string, r: PhaseResult, opts: SwarmOptions, log: (msg: 
     log(`${mode}: per peer (median): ${c['tls.writes'] ?? 0} TLS writes (yamux: ${c['yamux.data<64B'] ?? 0} data < 64 B, ` +
       `${c['yamux.windowUpdate'] ?? 0} window updates, ${c['yamux.data>=64KiB'] ?? 0} data >= 64 KiB), ${c['tls.reads'] ?? 0} TLS reads, ` +
       `${c['tcp.dials'] ?? 0} dials and ${c['tcp.accepts'] ?? 0} accepts, ${c['fs.read'] ?? 0} file reads, ${c['fs.datasync'] ?? 0} datasyncs`)
+    const t = r.counts?.tracker ?? {}
+    const gc = (x: Record<string, number>): string => `${x['gc.minor'] ?? 0} scavenges, ${x['gc.major'] ?? 0} mark-compacts, ` +
+      `${x['gc.pauseMs'] ?? 0} ms paused (max ${x['gc.maxPauseMs'] ?? 0} ms)`
+    log(`${mode}: GC per peer (median): ${gc(c)}; tracker: ${gc(t)}`)
   }
   log(`${mode}: ${(delivered / MiB).toFixed(0)} MiB delivered in ${r.completionSec.toFixed(2)} s = ` +
     `${(delivered / MiB / r.completionSec).toFixed(1)} MiB/s of ${((mode === 'swarm' ? opts.peers + 1 : 1) * opts.rateBytesPerSec / MiB).toFixed(1)} MiB/s upload capacity`)

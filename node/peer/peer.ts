@@ -125,8 +125,11 @@ export class Peer {
     if (file == null) return undefined
     return {
       pieceCount: file.info.pieceCount,
+      // the server then reads pieces into buffers it reuses once TLS has consumed them
+      // (PieceBuffers), as the tracker does: no 256 KiB allocation per piece served
+      pieceSize: file.info.manifest.pieceSize,
       bitfield: file.bitfield,
-      readPiece: async (i) => file.readPiece(i),
+      readPiece: async (i, into) => file.readPiece(i, into),
       onPiece: (l) => file.onPiece(l),
       knownHeldBy: (peer, i) => file.knownHeldBy(peer, i)
     }

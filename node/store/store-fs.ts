@@ -34,9 +34,12 @@ export async function openData (path: string): Promise<FileHandle> {
   }
 }
 
-/** Reads `length` bytes at `position`. */
-export async function readBytes (handle: FileHandle, position: number, length: number): Promise<Uint8Array> {
-  const buf = Buffer.allocUnsafe(length)
+/**
+ * Reads `length` bytes at `position`: into `into` (a view of its first `length` bytes is
+ * returned) when it is given and large enough, else into a fresh buffer.
+ */
+export async function readBytes (handle: FileHandle, position: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
+  const buf = into != null && into.byteLength >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length)
   let read = 0
   while (read < length) {
     const { bytesRead } = await handle.read(buf, read, length - read, position + read)

@@ -172,11 +172,12 @@ export class StoredFile {
 
   /**
    * Reads a stored piece, verified: PieceNotStoredError when it is not held, PieceDamagedError
-   * when it fails its hash on this first read since open (it is then dropped).
+   * when it fails its hash on this first read since open (it is then dropped). `into` (see
+   * {@link checkPiece}) is a buffer to read into.
    */
-  async readPiece (index: number): Promise<Uint8Array> {
+  async readPiece (index: number, into?: Uint8Array): Promise<Uint8Array> {
     if (!this.bitfield.has(index)) throw new PieceNotStoredError(`Piece ${index} of ${this.cid} is not stored`)
-    const data = await this.checkPiece(index)
+    const data = await this.checkPiece(index, into)
     if (data != null) return data
     if (!this.bitfield.has(index)) throw new PieceNotStoredError(`Piece ${index} of ${this.cid} is not stored`)
     await this.drop([index])
@@ -187,10 +188,13 @@ export class StoredFile {
    * Reads a held piece, hashing it when this process has not verified it yet. Undefined when
    * it is not held or fails its hash: the caller drops what failed (in one batch, see
    * {@link drop}). A placed file is checked first: moved or changed, it is dropped whole.
+   * With `into` (at least the piece's length) the bytes are read into it and a view of it is
+   * returned (a server's reused read buffer: no allocation per piece); the store keeps no
+   * reference to it.
    */
-  async checkPiece (index: number): Promise<Uint8Array | undefined> {
+  async checkPiece (index: number, into?: Uint8Array): Promise<Uint8Array | undefined> {
     if (!this.bitfield.has(index) || !(await this.#stillThere())) return undefined
-    const data = await readBytes(this.#handle, pieceOffset(this.info.manifest, index), pieceLength(this.info.manifest, index))
+    const data = await readBytes(this.#handle, pieceOffset(this.info.manifest, index), pieceLength(this.info.manifest, index), into)
     if (this.#verified.has(index)) return data
     if (!verifyPiece(this.info.manifest, index, data)) return undefined
     this.#verified.set(index)
