@@ -67,7 +67,7 @@ async function trackerRole (argv: string[]): Promise<void> {
   const { Tracker } = await import('../tracker/index.js')
   // as the `tracker` command does (--heap-growth 0: V8's default)
   setHeapGrowth(Number(option(argv, 'heap-growth', String(DEFAULT_HEAP_GROWTH_PERCENT))))
-  const events: Array<{ seq: number, at: number, waited: boolean, latencyMs: number }> = []
+  const events: Array<{ seq: number, at: number, waited: boolean, latencyMs: number, inTurn?: boolean }> = []
   const pauses = gcPauses()
   const tracker = await Tracker.create({
     home: option(argv, 'home', ''),
@@ -79,7 +79,7 @@ async function trackerRole (argv: string[]): Promise<void> {
     // each bench peer dials from one of a few 127.0.0.x addresses
     maxRequestsPerAddress: 1_000_000,
     maxConnectionsPerAddress: 100_000,
-    onTicketSent: (e: TicketSentEvent) => { events.push({ seq: e.grant.seq, at: e.grantedAt, waited: e.waited, latencyMs: e.latencyMs }) }
+    onTicketSent: (e: TicketSentEvent) => { events.push({ seq: e.grant.seq, at: e.grantedAt, waited: e.waited, latencyMs: e.latencyMs, inTurn: e.inGrantTurn }) }
   })
   // --heap-snapshot DIR: heap snapshots when idle (SIGHUP) and at the end (SIGUSR2)
   const snapshotDir = option(argv, 'heap-snapshot', '')
@@ -99,7 +99,7 @@ async function trackerRole (argv: string[]): Promise<void> {
       p50Ms: round3(percentile(latencies, 50)),
       p99Ms: round3(percentile(latencies, 99)),
       maxMs: round3(latencies[latencies.length - 1] ?? 0),
-      underLoad: pauses.report(events.filter(e => e.waited).map(e => ({ at: e.at, ms: e.latencyMs }))),
+      underLoad: pauses.report(events.filter(e => e.waited).map(e => ({ at: e.at, ms: e.latencyMs, inTurn: e.inTurn === true }))),
       memoryMB: memoryMB(mem)
     })
   })
@@ -129,7 +129,7 @@ const GC_KINDS: Record<number, string> = {
  * entries), its event-loop delay (monitorEventLoopDelay, 10 ms resolution), and how many
  * grants slower than SLOW_GRANT_MS overlap a GC pause.
  */
-function gcPauses (): { reset: () => void, report: (grants: Array<{ at: number, ms: number }>) => Record<string, unknown> } {
+function gcPauses (): { reset: () => void, report: (grants: Array<{ at: number, ms: number, inTurn: boolean }>) => Record<string, unknown> } {
   let gcs: Array<{ start: number, ms: number, kind: string }> = []
   const observer = new PerformanceObserver(list => {
     for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration, kind: GC_KINDS[((e as unknown as { detail?: { kind?: number } }).detail)?.kind ?? -1] ?? 'other' })
@@ -149,12 +149,15 @@ function gcPauses (): { reset: () => void, report: (grants: Array<{ at: number, 
         k.maxMs = round3(Math.max(k.maxMs, g.ms))
       }
       const slow = grants.filter(g => g.ms > SLOW_GRANT_MS)
+      const inTurn = grants.filter(g => g.inTurn)
       const overlaps = (g: { at: number, ms: number }): boolean => gcs.some(p => p.start < g.at + g.ms && p.start + p.ms > g.at)
       const pauseSorted = gcs.map(g => g.ms).sort((a, b) => a - b)
       return {
         gc: { count: gcs.length, totalMs: round3(pauseSorted.reduce((a, b) => a + b, 0)), p99Ms: round3(percentile(pauseSorted, 99)), byKind },
         eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
-        slowGrants: { overMs: SLOW_GRANT_MS, count: slow.length, overlappingGc: slow.filter(overlaps).length }
+        // tickets signed and written in the grant's own turn (the others waited for addresses)
+        grantsInGrantTurn: inTurn.length,
+        slowGrants: { overMs: SLOW_GRANT_MS, count: slow.length, overlappingGc: slow.filter(overlaps).length, inGrantTurn: slow.filter(g => g.inTurn).length }
       }
     }
   }

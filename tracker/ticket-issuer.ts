@@ -12,7 +12,7 @@ import type { PrivateKey } from '@libp2p/interface'
 export const MAX_TICKET_PROVIDERS = 16
 /**
  * How long a peer's known addresses (or their absence) are reused before the peer store is
- * asked again; any change to the peer in the peer store (identify done, a dial-back) replaces
+ * asked again (a ticket issued in the grant's own turn uses older ones and has them read again); any change to the peer in the peer store (identify done, a dial-back) replaces
  * them at once with the ones the change event carries. The tracker's own addresses are cached as long.
  */
 const ADDRESS_CACHE_MS = 5000
@@ -54,10 +54,7 @@ export class TicketIssuer {
   readonly #addresses = new Map<string, { at: number, multiaddrs: Uint8Array[] }>()
   /** The tracker's own addresses as tickets name them, and when they were read. */
   #self?: { at: number, multiaddrs: Uint8Array[] }
-  /** Peer-store changes seen (a read that spans one is not cached: it may be stale). */
-  #updates = 0
   readonly #onPeerUpdate = (evt: CustomEvent<{ peer: { id: { toString: () => string }, addresses?: Array<{ multiaddr: { bytes: Uint8Array } }> } }>): void => {
-    this.#updates++
     const { id, addresses } = evt.detail.peer
     // the event carries the peer as stored now: the next ticket naming it need not ask
     if (addresses == null) this.#addresses.delete(id.toString())
@@ -90,7 +87,14 @@ export class TicketIssuer {
    */
   issueNow (grant: Grant): Ticket | undefined {
     this.#providers.granted(grant.peerId, grant.cid)
-    const providers = this.#providersFrom(grant, peer => this.#cached(peer, Date.now()))
+    const now = Date.now()
+    // any address read, however old: the peer store's change events have kept it current;
+    // one past ADDRESS_CACHE_MS is read again for the tickets after
+    const providers = this.#providersFrom(grant, peer => {
+      const cached = this.#addresses.get(peer)
+      if (cached != null && now - cached.at >= ADDRESS_CACHE_MS) void this.#addressesOf(peer)
+      return cached?.multiaddrs
+    })
     if (typeof providers === 'string') return undefined
     let ticket: Ticket
     try {
@@ -193,12 +197,14 @@ export class TicketIssuer {
     const cached = this.#cached(peer, now)
     if (cached != null) return cached
     let multiaddrs: Uint8Array[] = []
-    const updates = this.#updates
+    const before = this.#addresses.get(peer)
     try {
       const p = await this.#host.peerStore.get(peerIdFromString(peer))
       multiaddrs = p.addresses.slice(0, 32).map(a => a.multiaddr.bytes)
     } catch {}
-    if (updates !== this.#updates) return multiaddrs
+    // the peer changed while it was read: its change event cached the newer addresses
+    const during = this.#addresses.get(peer)
+    if (during !== before && during != null) return during.multiaddrs
     this.#cache(peer, now, multiaddrs)
     return multiaddrs
   }
