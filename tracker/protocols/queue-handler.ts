@@ -128,7 +128,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
       ctx.queue.detach(key)
       throw err
     }
-    ctx.onTicketSent?.({ grant, waited, grantedAt, latencyMs: (sentAt ?? performance.now()) - grantedAt, inGrantTurn: sentNow })
+    ctx.onTicketSent?.({ grant, waited, grantedAt, latencyMs: (sentAt ?? performance.now()) - grantedAt, inGrantTurn: sentAt != null })
     // the peer has what it came for: its dial-back (held back meanwhile) may run
     ctx.host.services.reachability?.checkNow(peerId)
     await stream.close()
