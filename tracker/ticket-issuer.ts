@@ -12,8 +12,10 @@ import type { PrivateKey } from '@libp2p/interface'
 export const MAX_TICKET_PROVIDERS = 16
 /**
  * How long a peer's known addresses (or their absence) are reused before the peer store is
- * asked again (a ticket issued in the grant's own turn uses older ones and has them read again); any change to the peer in the peer store (identify done, a dial-back) replaces
- * them at once with the ones the change event carries. The tracker's own addresses are cached as long.
+ * asked again (a ticket issued in the grant's own turn uses older ones and has them read
+ * again); any change to the peer in the peer store (identify done, a dial-back) replaces
+ * them at once with the ones the change event carries. The tracker's own addresses are
+ * cached as long.
  */
 const ADDRESS_CACHE_MS = 5000
 /** Peers whose addresses are cached, at most (the oldest entry goes first). */
@@ -54,6 +56,8 @@ export class TicketIssuer {
   readonly #addresses = new Map<string, { at: number, multiaddrs: Uint8Array[] }>()
   /** The tracker's own addresses as tickets name them, and when they were read. */
   #self?: { at: number, multiaddrs: Uint8Array[] }
+  /** Peers whose addresses are being read from the peer store. */
+  readonly #reading = new Set<string>()
   readonly #onPeerUpdate = (evt: CustomEvent<{ peer: { id: { toString: () => string }, addresses?: Array<{ multiaddr: { bytes: Uint8Array } }> } }>): void => {
     const { id, addresses } = evt.detail.peer
     // the event carries the peer as stored now: the next ticket naming it need not ask
@@ -92,7 +96,7 @@ export class TicketIssuer {
     // one past ADDRESS_CACHE_MS is read again for the tickets after
     const providers = this.#providersFrom(grant, peer => {
       const cached = this.#addresses.get(peer)
-      if (cached != null && now - cached.at >= ADDRESS_CACHE_MS) void this.#addressesOf(peer)
+      if (cached != null && now - cached.at >= ADDRESS_CACHE_MS && !this.#reading.has(peer)) void this.#addressesOf(peer)
       return cached?.multiaddrs
     })
     if (typeof providers === 'string') return undefined
@@ -150,7 +154,7 @@ export class TicketIssuer {
   #issued (grant: Grant, ticket: Ticket): Ticket {
     this.#remember(hex(ticket.ticketId), { peerId: grant.peerId, requestId: grant.requestId, cid: grant.cid })
     // the holder is a co-downloader in the next tickets for its file: its addresses are read now
-    if (this.#cached(grant.peerId, Date.now()) == null) void this.#addressesOf(grant.peerId)
+    if (this.#cached(grant.peerId, Date.now()) == null && !this.#reading.has(grant.peerId)) void this.#addressesOf(grant.peerId)
     this.#onIssued?.()
     return ticket
   }
@@ -198,10 +202,14 @@ export class TicketIssuer {
     if (cached != null) return cached
     let multiaddrs: Uint8Array[] = []
     const before = this.#addresses.get(peer)
+    this.#reading.add(peer)
     try {
       const p = await this.#host.peerStore.get(peerIdFromString(peer))
       multiaddrs = p.addresses.slice(0, 32).map(a => a.multiaddr.bytes)
-    } catch {}
+    } catch {
+    } finally {
+      this.#reading.delete(peer)
+    }
     // the peer changed while it was read: its change event cached the newer addresses
     const during = this.#addresses.get(peer)
     if (during !== before && during != null) return during.multiaddrs
