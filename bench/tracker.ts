@@ -4,7 +4,9 @@
  * address), 20,000 queue requests each followed by a renewal and a DONE. Prints JSON: whether
  * grants followed arrival order exactly, the grant latency after a slot frees (from the queue
  * granting the request to the ticket written on its stream) p50/p99, the tracker's peak RSS,
- * its RSS with every peer connected and idle, and its CPU-seconds under load.
+ * its RSS with every peer connected and idle, and its CPU-seconds under load; to say where the
+ * p99 comes from, the tracker's GC pauses and event-loop delay under load and how many grants
+ * slower than 5 ms overlap a GC pause (`trackerUnderLoad`).
  *
  * Options: --peers 2000 --requests 20000 --workers 4 --slots 16 --encrypter noise|tls
  * --heap-growth PERCENT (the tracker's, as `tracker --heap-growth`; 0: V8's default)
@@ -21,6 +23,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay } from 'node:perf_hooks'
 import { writeHeapSnapshot } from 'node:v8'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -64,7 +67,8 @@ async function trackerRole (argv: string[]): Promise<void> {
   const { Tracker } = await import('../tracker/index.js')
   // as the `tracker` command does (--heap-growth 0: V8's default)
   setHeapGrowth(Number(option(argv, 'heap-growth', String(DEFAULT_HEAP_GROWTH_PERCENT))))
-  const events: Array<{ seq: number, at: number, waited: boolean, latencyMs: number }> = []
+  const events: Array<{ seq: number, at: number, waited: boolean, latencyMs: number, inTurn?: boolean }> = []
+  const pauses = gcPauses()
   const tracker = await Tracker.create({
     home: option(argv, 'home', ''),
     mediaDir: option(argv, 'media', ''),
@@ -75,7 +79,7 @@ async function trackerRole (argv: string[]): Promise<void> {
     // each bench peer dials from one of a few 127.0.0.x addresses
     maxRequestsPerAddress: 1_000_000,
     maxConnectionsPerAddress: 100_000,
-    onTicketSent: (e: TicketSentEvent) => { events.push({ seq: e.grant.seq, at: e.grantedAt, waited: e.waited, latencyMs: e.latencyMs }) }
+    onTicketSent: (e: TicketSentEvent) => { events.push({ seq: e.grant.seq, at: e.grantedAt, waited: e.waited, latencyMs: e.latencyMs, inTurn: e.inGrantTurn }) }
   })
   // --heap-snapshot DIR: heap snapshots when idle (SIGHUP) and at the end (SIGUSR2)
   const snapshotDir = option(argv, 'heap-snapshot', '')
@@ -95,6 +99,7 @@ async function trackerRole (argv: string[]): Promise<void> {
       p50Ms: round3(percentile(latencies, 50)),
       p99Ms: round3(percentile(latencies, 99)),
       maxMs: round3(latencies[latencies.length - 1] ?? 0),
+      underLoad: pauses.report(events.filter(e => e.waited).map(e => ({ at: e.at, ms: e.latencyMs, inTurn: e.inTurn === true }))),
       memoryMB: memoryMB(mem)
     })
   })
@@ -102,10 +107,60 @@ async function trackerRole (argv: string[]): Promise<void> {
   process.on('SIGHUP', () => {
     const mem = process.memoryUsage()
     const file = snapshotDir !== '' ? writeHeapSnapshot(join(snapshotDir, `tracker-idle-${process.pid}.heapsnapshot`)) : ''
+    // from here on the load runs: GC pauses and event-loop delay are counted from now
+    pauses.reset()
     print({ event: 'idle', connections: tracker.host.getConnections().length, memoryMB: memoryMB(mem), heapSnapshot: file })
   })
   process.on('SIGTERM', () => { void tracker.stop().finally(() => process.exit(0)) })
   print({ event: 'listening', addresses: tracker.addresses, cids: tracker.catalogue.list().items.map(i => i.cid.toString()) })
+}
+
+/** A grant slower than this is "slow" in the attribution of the p99 (the target). */
+const SLOW_GRANT_MS = 5
+const GC_KINDS: Record<number, string> = {
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb'
+}
+
+/**
+ * Where slow grants come from, in the tracker process: its GC pauses (perf_hooks 'gc'
+ * entries), its event-loop delay (monitorEventLoopDelay, 10 ms resolution), and how many
+ * grants slower than SLOW_GRANT_MS overlap a GC pause.
+ */
+function gcPauses (): { reset: () => void, report: (grants: Array<{ at: number, ms: number, inTurn: boolean }>) => Record<string, unknown> } {
+  let gcs: Array<{ start: number, ms: number, kind: string }> = []
+  const observer = new PerformanceObserver(list => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, ms: e.duration, kind: GC_KINDS[((e as unknown as { detail?: { kind?: number } }).detail)?.kind ?? -1] ?? 'other' })
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  const loop = monitorEventLoopDelay({ resolution: 10 })
+  loop.enable()
+  const ms = (ns: number): number => round3(ns / 1e6)
+  return {
+    reset: () => { gcs = []; loop.reset() },
+    report: (grants) => {
+      const byKind: Record<string, { count: number, totalMs: number, maxMs: number }> = {}
+      for (const g of gcs) {
+        const k = (byKind[g.kind] ??= { count: 0, totalMs: 0, maxMs: 0 })
+        k.count++
+        k.totalMs = round3(k.totalMs + g.ms)
+        k.maxMs = round3(Math.max(k.maxMs, g.ms))
+      }
+      const slow = grants.filter(g => g.ms > SLOW_GRANT_MS)
+      const inTurn = grants.filter(g => g.inTurn)
+      const overlaps = (g: { at: number, ms: number }): boolean => gcs.some(p => p.start < g.at + g.ms && p.start + p.ms > g.at)
+      const pauseSorted = gcs.map(g => g.ms).sort((a, b) => a - b)
+      return {
+        gc: { count: gcs.length, totalMs: round3(pauseSorted.reduce((a, b) => a + b, 0)), p99Ms: round3(percentile(pauseSorted, 99)), byKind },
+        eventLoopDelayMs: { p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max) },
+        // tickets signed and written in the grant's own turn (the others waited for addresses)
+        grantsInGrantTurn: inTurn.length,
+        slowGrants: { overMs: SLOW_GRANT_MS, count: slow.length, overlappingGc: slow.filter(overlaps).length, inGrantTurn: slow.filter(g => g.inTurn).length }
+      }
+    }
+  }
 }
 
 /**
@@ -229,7 +284,7 @@ async function main (argv: string[]): Promise<void> {
     const loadMs = Date.now() - loadStarted
     const cpu = await cpuSeconds(tracker.pid) - cpuBefore
     const peak = await vmHwmBytes(tracker.pid)
-    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, memoryMB: Record<string, number> } => v?.event === 'report', 300_000)
+    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, underLoad: Record<string, unknown>, memoryMB: Record<string, number> } => v?.event === 'report', 300_000)
     tracker.proc.kill('SIGUSR2')
     const report = await reported
     const sum = (k: 'requests' | 'renewals' | 'failures'): number => results.reduce((n, r) => n + r[k], 0)
@@ -249,6 +304,7 @@ async function main (argv: string[]): Promise<void> {
       grantsInArrivalOrder: report.outOfOrder === 0 && report.grants === requests,
       outOfOrder: report.outOfOrder,
       grantLatencyAfterSlotFreesMs: { p50: report.p50Ms, p99: report.p99Ms, max: report.maxMs, samples: report.waitedGrants },
+      trackerUnderLoad: report.underLoad,
       trackerPeakRssMB: mb(peak),
       trackerIdleRssWithPeersConnectedMB: mb(idleRss),
       trackerIdle: idleReport,

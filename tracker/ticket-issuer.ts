@@ -1,19 +1,21 @@
 import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
-import { signTicket } from '../node/index.js'
+import { signTicket, signTicketSync } from '../node/index.js'
 import { fastSigner } from './fast-signer.js'
 import { reachableAddresses } from './providers/reachable-addresses.js'
 import type { ProviderIndex } from './providers/index.js'
 import type { Grant, QueueRequestKey } from './queue/index.js'
-import type { Host, Ticket, TicketProviderInfo } from '../node/index.js'
+import type { Host, Ticket, TicketFields, TicketProviderInfo } from '../node/index.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /** Most providers a ticket names (the tracker included). */
 export const MAX_TICKET_PROVIDERS = 16
 /**
  * How long a peer's known addresses (or their absence) are reused before the peer store is
- * asked again; any change to the peer in the peer store (identify done, a dial-back) drops
- * them at once. The tracker's own addresses are cached as long.
+ * asked again (a ticket issued in the grant's own turn uses older ones and has them read
+ * again); any change to the peer in the peer store (identify done, a dial-back) replaces
+ * them at once with the ones the change event carries. The tracker's own addresses are
+ * cached as long.
  */
 const ADDRESS_CACHE_MS = 5000
 /** Peers whose addresses are cached, at most (the oldest entry goes first). */
@@ -54,11 +56,13 @@ export class TicketIssuer {
   readonly #addresses = new Map<string, { at: number, multiaddrs: Uint8Array[] }>()
   /** The tracker's own addresses as tickets name them, and when they were read. */
   #self?: { at: number, multiaddrs: Uint8Array[] }
-  /** Peer-store changes seen (a read that spans one is not cached: it may be stale). */
-  #updates = 0
-  readonly #onPeerUpdate = (evt: CustomEvent<{ peer: { id: { toString: () => string } } }>): void => {
-    this.#updates++
-    this.#addresses.delete(evt.detail.peer.id.toString())
+  /** Peers whose addresses are being read from the peer store. */
+  readonly #reading = new Set<string>()
+  readonly #onPeerUpdate = (evt: CustomEvent<{ peer: { id: { toString: () => string }, addresses?: Array<{ multiaddr: { bytes: Uint8Array } }> } }>): void => {
+    const { id, addresses } = evt.detail.peer
+    // the event carries the peer as stored now: the next ticket naming it need not ask
+    if (addresses == null) this.#addresses.delete(id.toString())
+    else this.#cache(id.toString(), Date.now(), addresses.slice(0, 32).map(a => a.multiaddr.bytes))
   }
 
   readonly #onSelfUpdate = (): void => { this.#self = undefined }
@@ -80,9 +84,50 @@ export class TicketIssuer {
     this.#host.removeEventListener('self:peer:update', this.#onSelfUpdate)
   }
 
-  async issue (grant: Grant): Promise<Ticket> {
-    const self = this.#host.peerId.toString()
+  /**
+   * A ticket for `grant` signed in the caller's own turn of the event loop (the queue handler
+   * writes it from the grant event), or undefined when that cannot be: a provider's addresses
+   * are not cached, or the key signs asynchronously. {@link issue} does it then.
+   */
+  issueNow (grant: Grant): Ticket | undefined {
     this.#providers.granted(grant.peerId, grant.cid)
+    const now = Date.now()
+    // any address read, however old: the peer store's change events have kept it current;
+    // one past ADDRESS_CACHE_MS is read again for the tickets after
+    const providers = this.#providersFrom(grant, peer => {
+      const cached = this.#addresses.get(peer)
+      if (cached != null && now - cached.at >= ADDRESS_CACHE_MS && !this.#reading.has(peer)) void this.#addressesOf(peer)
+      return cached?.multiaddrs
+    })
+    if (typeof providers === 'string') return undefined
+    let ticket: Ticket
+    try {
+      ticket = signTicketSync(this.#key, this.#fields(grant, providers), this.#host.peerId.toString())
+    } catch {
+      return undefined
+    }
+    return this.#issued(grant, ticket)
+  }
+
+  async issue (grant: Grant): Promise<Ticket> {
+    this.#providers.granted(grant.peerId, grant.cid)
+    // each round reads the addresses of one more peer: it ends
+    const read = new Map<string, Uint8Array[]>()
+    let providers = this.#providersFrom(grant, peer => read.get(peer) ?? this.#cached(peer, Date.now()))
+    while (typeof providers === 'string') {
+      read.set(providers, await this.#addressesOf(providers))
+      providers = this.#providersFrom(grant, peer => read.get(peer) ?? this.#cached(peer, Date.now()))
+    }
+    const ticket = await signTicket(this.#key, this.#fields(grant, providers), this.#host.peerId.toString())
+    return this.#issued(grant, ticket)
+  }
+
+  /**
+   * The providers a ticket for `grant` names, or the first peer whose addresses `known` does
+   * not give (they are needed first).
+   */
+  #providersFrom (grant: Grant, known: (peer: string) => Uint8Array[] | undefined): TicketProviderInfo[] | string {
+    const self = this.#host.peerId.toString()
     const providers: TicketProviderInfo[] = []
     const seen = new Set([self, grant.peerId])
     // a few more holders than room (some may have no address), then the co-downloaders
@@ -92,18 +137,24 @@ export class TicketIssuer {
       if (seen.has(peer)) continue
       seen.add(peer)
       if (providers.length >= MAX_TICKET_PROVIDERS - 1) break
-      const multiaddrs = reachableAddresses(this.#host, peer, grant.peerId, await this.#addressesOf(peer))
+      const addresses = known(peer)
+      if (addresses == null) return peer
+      const multiaddrs = reachableAddresses(this.#host, peer, grant.peerId, addresses)
       // a peer nobody can dial is no provider
       if (multiaddrs.length > 0) providers.push({ peerId: peer, multiaddrs })
     }
     providers.push({ peerId: self, multiaddrs: this.#ownAddresses() })
-    const ticket = await signTicket(this.#key, {
-      cid: CID.parse(grant.cid),
-      holder: grant.peerId,
-      expiresAt: grant.expiresAt,
-      providers
-    }, self)
+    return providers
+  }
+
+  #fields (grant: Grant, providers: TicketProviderInfo[]): TicketFields {
+    return { cid: CID.parse(grant.cid), holder: grant.peerId, expiresAt: grant.expiresAt, providers }
+  }
+
+  #issued (grant: Grant, ticket: Ticket): Ticket {
     this.#remember(hex(ticket.ticketId), { peerId: grant.peerId, requestId: grant.requestId, cid: grant.cid })
+    // the holder is a co-downloader in the next tickets for its file: its addresses are read now
+    if (this.#cached(grant.peerId, Date.now()) == null && !this.#reading.has(grant.peerId)) void this.#addressesOf(grant.peerId)
     this.#onIssued?.()
     return ticket
   }
@@ -129,24 +180,40 @@ export class TicketIssuer {
     return this.#self.multiaddrs
   }
 
-  /** A peer's addresses (at most 32; reachableAddresses picks those for the requester), from the peer store, cached briefly: every ticket asks. */
-  async #addressesOf (peer: string): Promise<Uint8Array[]> {
-    const now = Date.now()
+  /** A peer's addresses when cached and fresh. */
+  #cached (peer: string, now: number): Uint8Array[] | undefined {
     const cached = this.#addresses.get(peer)
-    if (cached != null && now - cached.at < ADDRESS_CACHE_MS) return cached.multiaddrs
-    let multiaddrs: Uint8Array[] = []
-    const updates = this.#updates
-    try {
-      const p = await this.#host.peerStore.get(peerIdFromString(peer))
-      multiaddrs = p.addresses.slice(0, 32).map(a => a.multiaddr.bytes)
-    } catch {}
-    if (updates !== this.#updates) return multiaddrs
+    return cached != null && now - cached.at < ADDRESS_CACHE_MS ? cached.multiaddrs : undefined
+  }
+
+  #cache (peer: string, at: number, multiaddrs: Uint8Array[]): void {
     this.#addresses.delete(peer)
-    this.#addresses.set(peer, { at: now, multiaddrs })
+    this.#addresses.set(peer, { at, multiaddrs })
     if (this.#addresses.size > ADDRESS_CACHE_SIZE) {
       const [oldest] = this.#addresses.keys()
       this.#addresses.delete(oldest)
     }
+  }
+
+  /** A peer's addresses (at most 32; reachableAddresses picks those for the requester), from the peer store, cached briefly: every ticket asks. */
+  async #addressesOf (peer: string): Promise<Uint8Array[]> {
+    const now = Date.now()
+    const cached = this.#cached(peer, now)
+    if (cached != null) return cached
+    let multiaddrs: Uint8Array[] = []
+    const before = this.#addresses.get(peer)
+    this.#reading.add(peer)
+    try {
+      const p = await this.#host.peerStore.get(peerIdFromString(peer))
+      multiaddrs = p.addresses.slice(0, 32).map(a => a.multiaddr.bytes)
+    } catch {
+    } finally {
+      this.#reading.delete(peer)
+    }
+    // the peer changed while it was read: its change event cached the newer addresses
+    const during = this.#addresses.get(peer)
+    if (during !== before && during != null) return during.multiaddrs
+    this.#cache(peer, now, multiaddrs)
     return multiaddrs
   }
 

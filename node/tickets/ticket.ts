@@ -45,9 +45,8 @@ function withDomain (body: Uint8Array): Uint8Array {
   return out
 }
 
-/** Signs a ticket with the tracker's key. */
-export async function signTicket (key: PrivateKey, fields: TicketFields, issuer: string): Promise<Ticket> {
-  const body: TicketBody = {
+function ticketBody (fields: TicketFields, issuer: string): TicketBody {
+  return {
     version: TICKET_VERSION,
     ticketId: new Uint8Array(fields.ticketId ?? randomBytes(16)),
     cid: new Uint8Array(fields.cid.bytes),
@@ -57,10 +56,36 @@ export async function signTicket (key: PrivateKey, fields: TicketFields, issuer:
     expiresAt: fields.expiresAt,
     providers: fields.providers.map(p => ({ peerId: p.peerId, multiaddrs: p.multiaddrs.map(m => new Uint8Array(m)) }))
   }
+}
+
+function sealTicket (body: TicketBody, bodyBytes: Uint8Array<ArrayBuffer>, signature: Uint8Array, cid: CID): Ticket {
+  const bytes = SignedTicket.encode({ body: bodyBytes, signature: new Uint8Array(signature) })
+  return { ...body, cid, bytes }
+}
+
+/** Signs a ticket with the tracker's key. */
+export async function signTicket (key: PrivateKey, fields: TicketFields, issuer: string): Promise<Ticket> {
+  const body = ticketBody(fields, issuer)
   const bodyBytes = TicketBody.encode(body)
   const signature = await key.sign(withDomain(bodyBytes))
-  const bytes = SignedTicket.encode({ body: bodyBytes, signature: new Uint8Array(signature) })
-  return { ...body, cid: fields.cid, bytes }
+  return sealTicket(body, bodyBytes, signature, fields.cid)
+}
+
+/**
+ * {@link signTicket} in the caller's own turn of the event loop, for keys that sign
+ * synchronously (Ed25519 in Node: @libp2p/crypto returns the signature, not a promise). The
+ * ticket is the same as signTicket's. Throws TypeError when the key signs asynchronously.
+ */
+export function signTicketSync (key: PrivateKey, fields: TicketFields, issuer: string): Ticket {
+  const body = ticketBody(fields, issuer)
+  const bodyBytes = TicketBody.encode(body)
+  const signature = key.sign(withDomain(bodyBytes))
+  if (!(signature instanceof Uint8Array)) {
+    // a promise: nobody waits for it, so a rejection must not go unhandled
+    void Promise.resolve(signature).catch(() => {})
+    throw new TypeError(`A ${key.type} key does not sign synchronously`)
+  }
+  return sealTicket(body, bodyBytes, signature, fields.cid)
 }
 
 /** What a verifier checks a ticket against. */

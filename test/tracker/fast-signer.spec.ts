@@ -13,5 +13,6 @@ describe('tracker fastSigner', () => {
       assert.equal(await key.publicKey.verify(data, signature), true)
     }
     assert.equal(fast.publicKey.toString(), key.publicKey.toString(), 'everything else is the key\'s own')
+    assert.ok(fast.sign(new Uint8Array(1)) instanceof Uint8Array, 'synchronously: signTicketSync relies on it')
   })
 })

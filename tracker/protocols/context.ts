@@ -32,4 +32,6 @@ export interface TicketSentEvent {
   grantedAt: number
   /** From the queue's grant (the slot freed) to the ticket written to the stream. */
   latencyMs: number
+  /** The ticket was signed and handed to the stream in the grant event's own turn (no address to read, room in the stream). */
+  inGrantTurn: boolean
 }

@@ -60,6 +60,9 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
   let settled = false
   /** When the queue granted the request (performance.now()), to measure the ticket's latency. */
   let grantedAt = 0
+  /** When the ticket was handed to the stream, if that happened in the grant's own turn. */
+  let sentAt: number | undefined
+  let sentNow = false
   let waited = false
   let resolveGrant!: (grant: Grant) => void
   let rejectGrant!: (err: Error) => void
@@ -71,6 +74,8 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
     } else if (event.type === 'granted') {
       settled = true
       grantedAt = performance.now()
+      sentNow = sendTicketNow(ctx, writer, event.grant)
+      if (sentNow && writer.sent) sentAt = performance.now()
       resolveGrant(event.grant)
     } else {
       settled = true
@@ -111,9 +116,11 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
       if (gone) return
       throw err
     }
-    const ticket = await ctx.tickets.issue(grant)
+    if (!sentNow) {
+      const ticket = await ctx.tickets.issue(grant)
+      writer.final(update({ type: QueueUpdate.Type.TICKET, ticket: ticket.bytes }))
+    }
     ctx.log('granted %s to %p (request %s)', cid, connection.remotePeer, req.requestId)
-    writer.final(update({ type: QueueUpdate.Type.TICKET, ticket: ticket.bytes }))
     try {
       await writer.flush()
     } catch (err) {
@@ -121,7 +128,7 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
       ctx.queue.detach(key)
       throw err
     }
-    ctx.onTicketSent?.({ grant, waited, grantedAt, latencyMs: performance.now() - grantedAt })
+    ctx.onTicketSent?.({ grant, waited, grantedAt, latencyMs: (sentAt ?? performance.now()) - grantedAt, inGrantTurn: sentAt != null })
     // the peer has what it came for: its dial-back (held back meanwhile) may run
     ctx.host.services.reachability?.checkNow(peerId)
     await stream.close()
@@ -130,4 +137,22 @@ export async function handleQueue (ctx: TrackerContext, stream: Stream, connecti
     clearInterval(heartbeat)
     stream.removeEventListener('close', onClose)
   }
+}
+
+/**
+ * Issues the ticket and hands it to the stream from the grant event itself, so nothing queued
+ * behind the grant (other peers' positions, I/O) delays it; false when the ticket needs the
+ * asynchronous path (addresses to read), which the handler then takes.
+ */
+function sendTicketNow (ctx: TrackerContext, writer: UpdateWriter, grant: Grant): boolean {
+  let ticket
+  try {
+    ticket = ctx.tickets.issueNow(grant)
+  } catch (err) {
+    ctx.log.error('could not issue a ticket at once - %e', err)
+    return false
+  }
+  if (ticket == null) return false
+  writer.final(update({ type: QueueUpdate.Type.TICKET, ticket: ticket.bytes }))
+  return true
 }

@@ -1,4 +1,4 @@
-import { QueueUpdate, writeMessage } from '../../node/index.js'
+import { QueueUpdate, encodeFrame, waitForDrain, writeMessage } from '../../node/index.js'
 import type { BoardEntry, PositionBoard, ShownPosition } from './position-board.js'
 import type { QueueRequestKey } from '../queue/index.js'
 import type { Stream } from '@libp2p/interface'
@@ -50,9 +50,13 @@ export class UpdateWriter {
     this.push(queueUpdate({ type: QueueUpdate.Type.POSITION, ...shown }))
   }
 
-  /** Sends `u` (replacing a pending, unsent update). */
+  /**
+   * Sends `u` (replacing a pending, unsent update): at once when nothing is pending and the
+   * stream has room, else after what is pending.
+   */
   push (u: QueueUpdate): void {
     if (this.#error != null) return // the client is gone; the queue keeps its place for the grace period
+    if (this.#busy == null && this.#sendNow(u)) return
     this.#pending = u
     this.#busy ??= this.#drain()
       .catch((err: Error) => { this.#error = err; this.#pending = undefined })
@@ -69,6 +73,33 @@ export class UpdateWriter {
   stop (): void {
     if (this.#entry != null) this.#board?.board.leave(this.#entry)
     this.#entry = undefined
+  }
+
+  /** Whether everything pushed is handed to the stream (it may still sit in its buffer). */
+  get sent (): boolean {
+    return this.#busy == null && this.#error == null
+  }
+
+  /** Writes `u` now if the stream has room; false when it must wait. */
+  #sendNow (u: QueueUpdate): boolean {
+    const stream = this.#stream
+    if (stream.writableNeedsDrain || stream.status !== 'open' || stream.writeStatus !== 'writable') return false
+    try {
+      if (!stream.send(encodeFrame(u, QueueUpdate))) {
+        // the buffer is full now: flush() waits for it to drain, as writeMessage would
+        this.#busy = waitForDrain(stream)
+          .catch((err: Error) => { this.#error = err; this.#pending = undefined })
+          .finally(() => {
+            this.#busy = undefined
+            const next = this.#pending
+            this.#pending = undefined
+            if (next != null) this.push(next)
+          })
+      }
+    } catch (err) {
+      this.#error = err as Error
+    }
+    return true
   }
 
   async #drain (): Promise<void> {

@@ -6,7 +6,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { SignedTicket, TicketBody } from '../../../node/tickets/pb/ticket.js'
-import { signTicket, verifyTicket, decodeTicket } from '../../../node/tickets/index.js'
+import { signTicket, signTicketSync, verifyTicket, decodeTicket } from '../../../node/tickets/index.js'
 import type { PrivateKey, PeerId } from '@libp2p/interface'
 
 async function cidOf (text: string): Promise<CID> {
@@ -78,5 +78,21 @@ describe('tickets', function () {
   it('refuses garbage', async function () {
     await assert.rejects(verifyTicket(Uint8Array.from([1, 2, 3, 4, 5]), { tracker, presenter: holder }), isInvalid('malformed'))
     await assert.rejects(verifyTicket(new Uint8Array(0), { tracker, presenter: holder }), (err: Error) => err.name === 'InvalidTicketError')
+  })
+
+  it('signs synchronously a ticket the verifier accepts, byte for byte the async one', async function () {
+    const fields = { cid, holder, expiresAt: Date.now() + 60_000, issuedAt: 1_000, ticketId: new Uint8Array(16).fill(7), providers: [{ peerId: tracker.toString(), multiaddrs: [new Uint8Array([4, 127, 0, 0, 1])] }] }
+    const sync = signTicketSync(trackerKey, fields, tracker.toString())
+    assert.ok(!(sync instanceof Promise))
+    // Ed25519 signatures are deterministic: same body, same key, same bytes
+    assert.deepEqual(sync.bytes, (await signTicket(trackerKey, fields, tracker.toString())).bytes)
+    const verified = await verifyTicket(sync.bytes, { tracker, presenter: holder, cid })
+    assert.equal(verified.holder, holder.toString())
+    assert.equal(SignedTicket.decode(sync.bytes).signature.byteLength, 64)
+  })
+
+  it('refuses to sign synchronously with a key that signs asynchronously', async function () {
+    const asyncKey = new Proxy(trackerKey, { get: (t, p, r) => p === 'sign' ? async (data: Uint8Array) => await t.sign(data) : Reflect.get(t, p, r) })
+    assert.throws(() => signTicketSync(asyncKey, { cid, holder, expiresAt: Date.now() + 60_000, providers: [] }, tracker.toString()), { name: 'TypeError' })
   })
 })
