@@ -1,7 +1,7 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import { CID } from 'multiformats/cid'
 import { signTicket, signTicketSync } from '../node/index.js'
 import { fastSigner } from './fast-signer.js'
+import { peerIds } from './providers/peer-ids.js'
 import { reachableAddresses } from './providers/reachable-addresses.js'
 import type { ProviderIndex } from './providers/index.js'
 import type { Grant, QueueRequestKey } from './queue/index.js'
@@ -204,7 +204,7 @@ export class TicketIssuer {
     const before = this.#addresses.get(peer)
     this.#reading.add(peer)
     try {
-      const p = await this.#host.peerStore.get(peerIdFromString(peer))
+      const p = await this.#host.peerStore.get(peerIds.get(peer))
       multiaddrs = p.addresses.slice(0, 32).map(a => a.multiaddr.bytes)
     } catch {
     } finally {
