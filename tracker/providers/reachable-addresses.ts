@@ -1,7 +1,7 @@
-import { peerIdFromString } from '@libp2p/peer-id'
 import { getNetConfig, isLinkLocal, isLoopback, isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { classifyReachability } from '../../node/index.js'
+import { peerIds } from './peer-ids.js'
 import type { Host, Reachability } from '../../node/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -101,7 +101,7 @@ export function chooseAddresses (choice: AddressChoice): Multiaddr[] {
 /** Where a peer's direct connection to this host comes from. */
 function observedOf (host: Host, peer: string): Multiaddr | undefined {
   try {
-    const conn = host.getConnections(peerIdFromString(peer)).find(c => c.limits == null && !isCircuit(c.remoteAddr))
+    const conn = host.getConnections(peerIds.get(peer)).find(c => c.limits == null && !isCircuit(c.remoteAddr))
     return conn?.remoteAddr
   } catch {
     return undefined
@@ -119,9 +119,10 @@ export function reachableAddresses (host: Host, provider: string, requester: str
     try { return [multiaddr(bytes)] } catch { return [] }
   })
   const info = host.services.reachability?.info(provider)
+  const onRelay = reserved(host, provider)
   // nothing to name (the usual case of a co-downloader that does not listen): skip the
-  // connection lookups, which parse both PeerIds
-  if (decoded.length === 0 && (info?.confirmed ?? []).length === 0 && !reserved(host, provider)) return []
+  // connection lookups
+  if (decoded.length === 0 && (info?.confirmed ?? []).length === 0 && !onRelay) return []
   return chooseAddresses({
     providerSeenAtOwnAddress: info?.seenAtOwnAddress,
     requesterSeenAtOwnAddress: host.services.reachability?.info(requester)?.seenAtOwnAddress,
@@ -130,14 +131,14 @@ export function reachableAddresses (host: Host, provider: string, requester: str
     providerObserved: info?.observed ?? observedOf(host, provider),
     requesterObserved: observedOf(host, requester),
     confirmed: info?.confirmed ?? [],
-    relay: reserved(host, provider) ? { tracker: host.peerId.toString(), addresses: host.getMultiaddrs() } : undefined
+    relay: onRelay ? { tracker: host.peerId.toString(), addresses: host.getMultiaddrs() } : undefined
   }).map(ma => ma.bytes)
 }
 
 /** Whether a peer holds a slot on this host's relay. */
 function reserved (host: Host, peer: string): boolean {
   try {
-    return host.services.relay?.reservations.has(peerIdFromString(peer)) ?? false
+    return host.services.relay?.reservations.has(peerIds.get(peer)) ?? false
   } catch {
     return false
   }
