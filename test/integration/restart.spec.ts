@@ -136,13 +136,17 @@ async function queueOrderSurvivesRestart (root: string, cid: CID, source: Uint8A
   await waitFor('every waiter to hear its position', () => arrival.every((id, i) => before.get(id)?.at(-1) === i + 1))
   assert.deepEqual(await tracker.queue(), { granted: [holder.peerId.toString()], waiting: arrival })
 
-  await tracker.restart([holder.peerId.toString(), ...arrival], held)
+  // from here on a position is one the restarted tracker sent: every waiter heard its last
+  // position from the old one above, and a quick waiter may ask again and hear its place
+  // before restart() has seen the new process print its addresses
   restarted = true
+  await tracker.restart([holder.peerId.toString(), ...arrival], held)
   // the restarted tracker holds everyone's place before (or whether or not) they are back
   assert.deepEqual(await tracker.queue(), { granted: [holder.peerId.toString()], waiting: arrival }, 'the queue was restored in arrival order')
 
   // nobody is told anything by hand: each fetch notices its queue stream died and asks again
   await waitFor('every waiter to ask again and hear its old position', () => arrival.every((id, i) => after.get(id)?.[0] === i + 1), 20_000)
+    .catch((err: Error) => { throw new Error(`${err.message}: positions heard after the restart ${JSON.stringify(arrival.map(id => after.get(id)))}, before ${JSON.stringify(arrival.map(id => before.get(id)))}, granted ${JSON.stringify(granted)}`) })
   assert.deepEqual(granted, [], 'nobody was granted while the restored slot is held')
 
   // the holder's ticket from before the restart still frees the slot
