@@ -96,8 +96,7 @@ export class TicketIssuer {
     // one past ADDRESS_CACHE_MS is read again for the tickets after
     const providers = this.#providersFrom(grant, peer => {
       const cached = this.#addresses.get(peer)
-      // read again after the ticket is sent (see #issued)
-      if (cached != null && now - cached.at >= ADDRESS_CACHE_MS && !this.#reading.has(peer)) queueMicrotask(() => { if (!this.#reading.has(peer)) void this.#addressesOf(peer) })
+      if (cached != null && now - cached.at >= ADDRESS_CACHE_MS && !this.#reading.has(peer)) void this.#addressesOf(peer)
       return cached?.multiaddrs
     })
     if (typeof providers === 'string') return undefined
@@ -154,12 +153,8 @@ export class TicketIssuer {
 
   #issued (grant: Grant, ticket: Ticket): Ticket {
     this.#remember(hex(ticket.ticketId), { peerId: grant.peerId, requestId: grant.requestId, cid: grant.cid })
-    // the holder is a co-downloader in the next tickets for its file: its addresses are read
-    // now, after the caller has sent the ticket (starting a peer store read took about a
-    // quarter of the grant's turn)
-    queueMicrotask(() => {
-      if (this.#cached(grant.peerId, Date.now()) == null && !this.#reading.has(grant.peerId)) void this.#addressesOf(grant.peerId)
-    })
+    // the holder is a co-downloader in the next tickets for its file: its addresses are read now
+    if (this.#cached(grant.peerId, Date.now()) == null && !this.#reading.has(grant.peerId)) void this.#addressesOf(grant.peerId)
     this.#onIssued?.()
     return ticket
   }

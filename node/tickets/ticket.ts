@@ -45,24 +45,10 @@ function withDomain (body: Uint8Array): Uint8Array {
   return out
 }
 
-/** Random bytes drawn 4 KiB at a time: one randomBytes call per ticket cost ~40 µs of the grant's turn. */
-let pool = new Uint8Array(0)
-let poolAt = 0
-function randomId (): Uint8Array {
-  if (poolAt + 16 > pool.byteLength) {
-    pool = randomBytes(4096)
-    poolAt = 0
-  }
-  // a copy: the pool is never handed out
-  const id = pool.slice(poolAt, poolAt + 16)
-  poolAt += 16
-  return id
-}
-
 function ticketBody (fields: TicketFields, issuer: string): TicketBody {
   return {
     version: TICKET_VERSION,
-    ticketId: new Uint8Array(fields.ticketId ?? randomId()),
+    ticketId: new Uint8Array(fields.ticketId ?? randomBytes(16)),
     cid: new Uint8Array(fields.cid.bytes),
     holder: fields.holder.toString(),
     issuer,
