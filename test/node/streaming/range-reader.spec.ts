@@ -22,6 +22,27 @@ async function collect (chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(out)
 }
 
+/** A tracker serving one `size`-byte movie at `rate` bytes/s, started before a describe block's tests and stopped after them. */
+interface Movie { data: Buffer, net: TestNetwork, cid: Awaited<ReturnType<typeof hashFile>>['cid'] }
+
+/** Registers the hooks that start and stop {@link Movie}'s network; its `net` and `cid` are set once `before` has run. */
+function serveMovie (label: string, size: number, rate: number, seed: number): Movie {
+  const movie = { data: Buffer.from(pseudoRandomBytes(size, seed)) } as Movie
+  before(async function () {
+    movie.net = await startNetwork({
+      label,
+      peerCount: 0,
+      files: [{ path: 'movie.mp4', data: movie.data, mime: 'video/mp4' }],
+      tracker: { limiter: new TokenBucket({ rate }) }
+    })
+    movie.cid = (await hashFile(join(movie.net.mediaDir, 'movie.mp4'))).cid
+  })
+  after(async function () {
+    await movie.net?.stop()
+  })
+  return movie
+}
+
 describe('node/streaming: readRange over a local store', function () {
   // 5 pieces and 1000 bytes: the last piece is short
   const SIZE = 5 * PIECE + 1000
@@ -112,25 +133,10 @@ describe('node/streaming: reading while downloading from a rate-limited tracker'
   /** 16 MiB at 2 MiB/s: the whole file takes about 8 s. */
   const SIZE = 16 * MiB
   const RATE = 2 * MiB
-  const data = Buffer.from(pseudoRandomBytes(SIZE, 41))
-  let net: TestNetwork
-  let cid: Awaited<ReturnType<typeof hashFile>>['cid']
-
-  before(async function () {
-    net = await startNetwork({
-      label: 'range-reader-net',
-      peerCount: 0,
-      files: [{ path: 'movie.mp4', data, mime: 'video/mp4' }],
-      tracker: { limiter: new TokenBucket({ rate: RATE }) }
-    })
-    cid = (await hashFile(join(net.mediaDir, 'movie.mp4'))).cid
-  })
-
-  after(async function () {
-    await net?.stop()
-  })
+  const movie = serveMovie('range-reader-net', SIZE, RATE, 41)
 
   it('reads the last 256 KiB long before the whole file is there', async function () {
+    const { net, cid, data } = movie
     const peer = await net.addPeer()
     try {
       const fetch = await peer.fetch(cid)
@@ -148,6 +154,7 @@ describe('node/streaming: reading while downloading from a rate-limited tracker'
   })
 
   it('lets a second reader seek to 90 % and get its bytes while most pieces are still missing', async function () {
+    const { net, cid, data } = movie
     const peer = await net.addPeer()
     const playing = new AbortController()
     try {
@@ -187,26 +194,11 @@ describe('node/streaming: a seek to a piece the tracker served before (super-see
   /** 32 MiB at 8 MiB/s: the whole file takes about 4 s. */
   const SIZE = 32 * MiB
   const RATE = 8 * MiB
-  const data = Buffer.from(pseudoRandomBytes(SIZE, 43))
-  let net: TestNetwork
-  let cid: Awaited<ReturnType<typeof hashFile>>['cid']
-
-  before(async function () {
-    net = await startNetwork({
-      label: 'range-reader-served',
-      peerCount: 0,
-      files: [{ path: 'movie.mp4', data, mime: 'video/mp4' }],
-      tracker: { limiter: new TokenBucket({ rate: RATE }) }
-    })
-    cid = (await hashFile(join(net.mediaDir, 'movie.mp4'))).cid
-  })
-
-  after(async function () {
-    await net?.stop()
-  })
+  const movie = serveMovie('range-reader-served', SIZE, RATE, 43)
 
   /** Has the tracker send `piece` to another peer, which then leaves: the tracker counts it served once. */
   async function serveOnce (piece: number): Promise<void> {
+    const { net, cid } = movie
     const other = await net.addPeer()
     try {
       const trackerId = net.tracker.host.peerId
@@ -224,6 +216,7 @@ describe('node/streaming: a seek to a piece the tracker served before (super-see
   }
 
   it('gets the range at 90 % while most pieces are still missing, though its first piece went to another peer before', async function () {
+    const { net, cid, data } = movie
     const seekStart = Math.floor(SIZE * 0.9)
     const seekEnd = seekStart + 1 * MiB
     const firstSeekPiece = Math.floor(seekStart / PIECE)
