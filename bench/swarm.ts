@@ -7,7 +7,13 @@
  * fatal. The same setup with resharing off (client-server, ≈ N·F/u) runs once beside it.
  * Prints one JSON object to stdout; progress to stderr.
  *
- *   npm run bench:swarm -- [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--keep]
+ *   npm run bench:swarm -- [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--daemons] [--keep] [--counts]
+ *
+ * By default each peer is one `get --seed` process, start-up included in its CPU. With
+ * `--daemons` the swarm runs' peers are long-running `peer` daemons, started and connected
+ * to the tracker before the clock starts, each asked for the file by a `get` on its home: a
+ * peer's CPU is then its daemon's from the start of the gets to the last completion plus
+ * the whole `get` client's (the steady state of peers that stay up).
  *
  * Per run it also reports the first and the last ticket, the ratio after the first ticket (the
  * transfer without the start-up) and all the CPU seconds over the cores (at 8 MiB/s on 2 cores
@@ -179,6 +185,7 @@ async function main (opts: SwarmOptions): Promise<void> {
       ? null
       : {
           lowerBoundSec: round3(lowerBoundSec),
+          peerProcesses: opts.daemons ? 'peer daemons asked by get' : 'get --seed',
           runs: opts.repeat,
           failedRuns: failures.length,
           ratio: spread(runs, 'ratio'),

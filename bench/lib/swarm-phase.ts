@@ -1,11 +1,15 @@
-/** One run of the swarm bench: a fresh tracker and N `get` processes started at once. */
+/**
+ * One run of the swarm bench: a fresh tracker and N `get` processes started at once, or
+ * (`--daemons`) N `peer` daemons started first, each then asked for the file by a `get` on
+ * its home.
+ */
 import { mkdir, readFile, rm } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { MB, median } from './args.js'
 import { sha256File } from './files.js'
 import { CLI, COUNT_PROBE, USAGE_PROBE } from './mediaswarm.js'
-import { ChildError, cpuSeconds, startNode, stop, type Child } from './procs.js'
+import { ChildError, cpuSeconds, startNode, stop, waitForJsonLine, type Child } from './procs.js'
 import { trackerTransfers, waitForTrackerAddr, type SwarmOptions } from './swarm.js'
 import type { ProcessUsage } from './usage.js'
 
@@ -38,8 +42,14 @@ export interface PeerResult {
   /** Seconds from starting the N gets to this peer's JSON result. */
   completionSec: number
   entry: GotFile
-  /** CPU seconds of the whole get process (it seeds until every peer is done). */
+  /**
+   * CPU seconds of the whole get process (it seeds until every peer is done); with daemons,
+   * the daemon's CPU from the start of the gets to the last completion plus the whole `get`
+   * client's.
+   */
   cpuSec: number
+  /** With daemons: the daemon's share of cpuSec. */
+  daemonCpuSec?: number
 }
 
 export interface PhaseResult {
@@ -86,11 +96,23 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
   const tracker = startNode('tracker', [...probe('t').args, CLI, 'tracker', '--media', s.mediaDir, '--all-files', '--home', trackerHome,
     '--listen', '/ip4/127.0.0.1/tcp/0', '--slots', String(n), '--max-upload-rate', rate], s.tmp, probe('t').env)
   const gets: Child[] = []
+  const daemons: Child[] = []
   let loadTimer: NodeJS.Timeout | undefined
   try {
     const t = performance.now()
     const addr = await waitForTrackerAddr(tracker, trackerHome, 120_000 + opts.sizeBytes / (50 * MB) * 1000)
     log(`${mode}: tracker ready after ${((performance.now() - t) / 1000).toFixed(1)} s at ${addr}`)
+    const viaDaemons = share && opts.daemons
+    if (viaDaemons) {
+      const d0 = performance.now()
+      await Promise.all(Array.from({ length: n }, async (_, i) => {
+        const daemon = startNode(`peer p${i}`, [...probe(`p${i}`).args, CLI, 'peer', '--tracker', addr, '--home', join(dir, `p${i}`),
+          '--listen', '/ip4/127.0.0.1/tcp/0', '--no-upnp', '--json', '--max-upload-rate', rate], s.tmp, probe(`p${i}`).env)
+        daemons.push(daemon)
+        await waitForJsonLine(daemon, (v: any): v is { event: 'sharing' } => v?.event === 'sharing', 120_000)
+      }))
+      log(`${mode}: ${n} peer daemons sharing after ${((performance.now() - d0) / 1000).toFixed(1)} s`)
+    }
 
     let loadAvg1Max = loadavg()[0]
     loadTimer = setInterval(() => { loadAvg1Max = Math.max(loadAvg1Max, loadavg()[0]) }, 1000)
@@ -103,27 +125,30 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     const woken = (): void => { wake?.() }
     const usageFile = (i: number): string => join(dir, `usage-p${i}.json`)
     const cpuAtDone: Array<number | undefined> = new Array(n).fill(undefined)
+    const daemonCpuBefore = await Promise.all(daemons.map(async (d) => cpuSeconds(d.pid)))
 
     const started = performance.now()
     // the wall clock too: the children's DEBUG lines (MEDIASWARM_BENCH_LOG_DIR) carry ISO times
     log(`${mode}: starting ${n} gets at ${new Date().toISOString()}`)
     for (let i = 0; i < n; i++) {
       const args = ['--import', USAGE_PROBE, ...probe(`p${i}`).args, CLI, 'get', s.fileName, '--tracker', addr, '--home', join(dir, `p${i}`), '-o', join(dir, `o${i}`),
-        '--json', '--max-upload-rate', rate,
-        ...(share ? ['--listen', '/ip4/127.0.0.1/tcp/0', '--seed'] : ['--no-share'])]
+        '--json', ...(viaDaemons ? [] : ['--max-upload-rate', rate]),
+        ...(viaDaemons ? [] : share ? ['--listen', '/ip4/127.0.0.1/tcp/0', '--seed'] : ['--no-share'])]
       const get = startNode(`get p${i}`, args, s.tmp, { MEDIASWARM_BENCH_USAGE: usageFile(i), ...probe(`p${i}`).env })
       gets.push(get)
-      // with --seed the result is one JSON line; without it a pretty-printed array that the
-      // process writes as it exits: the moment its first line appears marks the completion
+      // with --seed the result is one JSON line; without it (and through a daemon) a
+      // pretty-printed array that the process writes as it exits: the moment its first line
+      // appears marks the completion
+      const oneLine = share && !viaDaemons
       let firstLineAt: number | undefined
       get.onLine((line) => {
         if (firstLineAt !== undefined || line.trim() === '') return
         firstLineAt = performance.now()
-        if (share) onDone(i, get, firstLineAt)
+        if (oneLine) onDone(i, get, firstLineAt)
       })
       void get.exited.then(({ code, signal }) => {
         if (results[i] !== undefined) return
-        if (code === 0 && !share) onDone(i, get, firstLineAt ?? performance.now())
+        if (code === 0 && !oneLine) onDone(i, get, firstLineAt ?? performance.now())
         if (results[i] === undefined && failure === undefined) {
           failure = new ChildError(`Peer p${i} exited (code ${code}, signal ${signal}) before finishing its download.`, get)
         }
@@ -133,7 +158,7 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
 
     function onDone (i: number, get: Child, at: number): void {
       if (results[i] !== undefined) return
-      const text = share ? get.stdout().split('\n')[0] : get.stdout()
+      const text = share && !viaDaemons ? get.stdout().split('\n')[0] : get.stdout()
       let parsed: unknown
       try { parsed = JSON.parse(text) } catch {}
       const entry = Array.isArray(parsed) ? parsed.find(isGotFile) : undefined
@@ -169,13 +194,14 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     clearInterval(loadTimer)
     loadTimer = undefined
     const trackerCpuSec = await cpuSeconds(tracker.pid) - trackerCpuBefore
+    const daemonCpuSec = await Promise.all(daemons.map(async (d, i) => await cpuSeconds(d.pid) - daemonCpuBefore[i]))
 
     const transfers = await trackerTransfers(CLI, addr, join(dir, 's'), s.tmp)
     const row = transfers.find((t) => t.path === s.fileName || t.path.split('/').pop() === s.fileName)
     if (row === undefined) throw new Error(`The tracker's status lists no transfers of ${s.fileName}.`)
 
     // all finished: stop the seeders and the tracker
-    const exits = await Promise.all(gets.map(async (g) => ({ g, e: await stop(g, 10_000) })))
+    const exits = await Promise.all([...gets, ...daemons].map(async (g) => ({ g, e: await stop(g, 10_000) })))
     for (const { g, e } of exits) {
       if (e.killed || (e.code !== 0 && e.signal !== 'SIGTERM')) {
         log(`warning: ${g.name} did not exit cleanly (code ${e.code}, signal ${e.signal}${e.killed ? ', needed SIGKILL' : ''})`)
@@ -187,10 +213,11 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     const peers: PeerResult[] = []
     for (const r of results as Array<Omit<PeerResult, 'cpuSec'>>) {
       const usage = await readFile(usageFile(r.index), 'utf8').then((t) => JSON.parse(t) as ProcessUsage, () => undefined)
-      const cpuSec = usage?.cpuSec ?? cpuAtDone[r.index]
-      if (cpuSec === undefined) throw new Error(`Peer p${r.index} reported no CPU usage.`)
+      const getCpuSec = usage?.cpuSec ?? cpuAtDone[r.index]
+      if (getCpuSec === undefined) throw new Error(`Peer p${r.index} reported no CPU usage.`)
       if (usage === undefined) log(`warning: p${r.index} wrote no CPU usage at exit; counting its CPU up to its completion only`)
-      peers.push({ ...r, cpuSec })
+      const daemon = daemonCpuSec[r.index]
+      peers.push({ ...r, cpuSec: getCpuSec + (daemon ?? 0), ...(daemon !== undefined ? { daemonCpuSec: daemon } : {}) })
       if (r.entry.size !== opts.sizeBytes) throw new Error(`Peer p${r.index} reported size ${r.entry.size} instead of ${opts.sizeBytes}.`)
       const sha = await sha256File(r.entry.path)
       if (sha !== s.inputSha256) throw new Error(`Peer p${r.index}'s output ${r.entry.path} has SHA-256 ${sha}, not the source's ${s.inputSha256}.`)
@@ -203,7 +230,7 @@ export async function runPhase (s: PhaseSetup, mode: 'swarm' | 'clientServer', r
     return result
   } finally {
     if (loadTimer !== undefined) clearInterval(loadTimer)
-    await Promise.all(gets.map((g) => stop(g, 2000)))
+    await Promise.all([...gets, ...daemons].map((g) => stop(g, 2000)))
     await stop(tracker, 5000)
     await rm(dir, { recursive: true, force: true }) // free the disk for the next run
   }
@@ -230,7 +257,8 @@ function describe (mode: string, r: PhaseResult, opts: SwarmOptions, log: (msg: 
     const startup = p.completionSec - p.entry.transferMs / 1000
     log(`${mode}:   p${p.index}: ${p.completionSec.toFixed(2)} s = ${startup.toFixed(2)} s to the ticket + ${(p.entry.transferMs / 1000).toFixed(2)} s transfer; ` +
       `tracker ${(p.entry.bytesFromTracker / F).toFixed(3)} F, peers ${(p.entry.bytesFromPeers / F).toFixed(3)} F; ` +
-      `peak RSS ${(p.entry.maxRssBytes / MB).toFixed(0)} MB, CPU ${p.cpuSec.toFixed(1)} s`)
+      `peak RSS ${(p.entry.maxRssBytes / MB).toFixed(0)} MB, CPU ${p.cpuSec.toFixed(1)} s` +
+      (p.daemonCpuSec !== undefined ? ` (daemon ${p.daemonCpuSec.toFixed(1)} s, get ${(p.cpuSec - p.daemonCpuSec).toFixed(1)} s)` : ''))
   }
   log(`${mode}: peers report ${(fromTracker / F).toFixed(3)} F from the tracker and ${(fromPeers / F).toFixed(3)} F from peers; ` +
     `the tracker counted ${(r.trackerUploadBytes / F).toFixed(3)} F uploaded; tracker CPU ${r.trackerCpuSec.toFixed(1)} s; ` +

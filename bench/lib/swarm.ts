@@ -19,12 +19,18 @@ export interface SwarmOptions {
   keep: boolean
   /** Preload bench/count-probe into the tracker and the peers and report what they counted. */
   counts: boolean
+  /**
+   * Swarm runs with long-running `peer` daemons, started (and connected to the tracker)
+   * before the clock starts, each asked for the file by a `get` on its home: the steady
+   * state of a peer that stays up, without a process start-up per download.
+   */
+  daemons: boolean
 }
 
-const USAGE = 'usage: node dist/bench/swarm.js [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--keep] [--counts]'
+const USAGE = 'usage: node dist/bench/swarm.js [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--daemons] [--keep] [--counts]'
 
 export function parseSwarmArgs (argv: string[]): SwarmOptions {
-  const opts: SwarmOptions = { peers: 8, sizeBytes: 64 * 1024 ** 2, rateBytesPerSec: 8 * 1024 ** 2, repeat: 1, keep: false, counts: false }
+  const opts: SwarmOptions = { peers: 8, sizeBytes: 64 * 1024 ** 2, rateBytesPerSec: 8 * 1024 ** 2, repeat: 1, keep: false, counts: false, daemons: false }
   for (let i = 0; i < argv.length; i++) {
     const [flag, value] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined]
     const take = (): string => {
@@ -57,6 +63,7 @@ export function parseSwarmArgs (argv: string[]): SwarmOptions {
       }
       case '--keep': opts.keep = true; break
       case '--counts': opts.counts = true; break
+      case '--daemons': opts.daemons = true; break
       case '--help': case '-h':
         console.error(USAGE)
         process.exit(0)
