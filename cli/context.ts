@@ -2,7 +2,13 @@ import { readFile } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
-import { PIECE_TIMEOUT_MS, SESSION_STALL_MS, TokenBucket, TrackerUnreachableError, readAllowList, readNetworkKey } from '../node/index.js'
+// module by module, not the node/ barrel: these are all a command needs before it knows
+// whether it talks to a daemon (which needs no libp2p in this process)
+import { TrackerUnreachableError } from '../node/errors.js'
+import { readAllowList, readNetworkKey } from '../node/host/network-key.js'
+import { TokenBucket } from '../node/limits/token-bucket.js'
+import { PIECE_TIMEOUT_MS } from '../node/protocols/constants.js'
+import { SESSION_STALL_MS } from '../node/session/session-types.js'
 // the constant only: loading the tracker (catalogue, metadata parsers) is for `tracker`
 import { TRACKER_ADDR_FILE } from '../tracker/constants.js'
 import { UsageError } from './command.js'

@@ -1,9 +1,17 @@
+/**
+ * A peer home as a short command opens it. Light on purpose: a command that finds a daemon on
+ * its home talks to it over the control channel and never loads libp2p; the node itself
+ * (cli/own-home.ts) is loaded only when this process must own the home.
+ */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { defaultLogger } from '@libp2p/logger'
-import { ControlClient, ControlServer, HomeLock, Peer, controlSocketOf, homeOwner } from '../node/index.js'
-import { BusyError, asHomeError } from './errors.js'
+import { ControlClient } from '../node/daemon/control-client.js'
+import { homeOwner } from '../node/home/lock.js'
+import { BusyError } from './errors.js'
+import type { OwnedHome } from './own-home.js'
 import type { HomeOwner, PeerInit } from '../node/index.js'
 import type { CommandContext } from './command.js'
+
+export type { OwnedHome } from './own-home.js'
 
 /** How long a command waits for a home owner that is still starting to open its control channel. */
 const OWNER_START_WAIT_MS = 15_000
@@ -13,18 +21,6 @@ export interface HomeSession {
   client: ControlClient
   /** This process owns the home (no daemon ran): its own node serves the channel. */
   owner?: OwnedHome
-}
-
-/** The node, control channel and lock of a home this process owns. */
-export interface OwnedHome {
-  peer: Peer
-  server: ControlServer
-  lock: HomeLock
-  /**
-   * Waits until no other command uses this node (unless `now`), then stops it and gives
-   * the home up.
-   */
-  close: (now: boolean) => Promise<void>
 }
 
 /** The one-sentence refusal for a home owned by a process that does not take requests. */
@@ -43,56 +39,6 @@ async function tryConnect (home: string, signal: AbortSignal): Promise<ControlCl
 }
 
 /**
- * Takes the home for this process: the lock, a node, and the control channel other commands
- * on this home will talk to. Throws HomeBusyError when a live process holds the lock.
- */
-export async function ownHome (home: string, role: string, init: () => Promise<PeerInit>, onStarted?: (server: ControlServer) => void, web?: () => string | undefined): Promise<OwnedHome> {
-  let lock: HomeLock
-  try {
-    lock = await HomeLock.acquire(home, role)
-  } catch (err) {
-    if ((err as Error).name === 'HomeBusyError') throw err
-    throw asHomeError(err, home)
-  }
-  const releaseOnExit = (): void => { lock.releaseSync() }
-  process.once('exit', releaseOnExit)
-  const peerInit = init()
-  const peerReady = peerInit.then(async i => Peer.create(i)).catch((err: unknown) => { throw asHomeError(err, home) })
-  const tracker = peerInit.then(i => i.tracker.map(String), () => [])
-  const server = new ControlServer({ socketPath: controlSocketOf(home), peer: peerReady, role, web, tracker, logger: defaultLogger() })
-  let listening = false
-  try {
-    // the channel opens first, so a command started meanwhile waits for this node instead of refusing
-    await server.start()
-    listening = true
-    onStarted?.(server)
-  } catch {
-    // a socket path too long for the system: this process works alone, others are refused
-  }
-  let peer: Peer
-  try {
-    peer = await peerReady
-  } catch (err) {
-    if (listening) await server.stop().catch(() => {})
-    await lock.release()
-    process.off('exit', releaseOnExit)
-    throw err
-  }
-  return {
-    peer,
-    server,
-    lock,
-    close: async (now) => {
-      if (!now && listening) await server.idle()
-      if (listening) await server.stop().catch(() => {})
-      await peer.stop()
-      await lock.release()
-      process.off('exit', releaseOnExit)
-    }
-  }
-}
-
-/**
  * Opens the peer home for a short command: through the owner's control channel when a daemon
  * (or another command) owns it, else by owning it for the command's duration.
  */
@@ -107,6 +53,7 @@ export async function openHome (ctx: CommandContext, home: string, role: string,
     const owner = await homeOwner(home)
     if (owner == null) {
       try {
+        const { ownHome } = await import('./own-home.js')
         const owned = await ownHome(home, role, init)
         const self = await ControlClient.connect(home, ctx.signal).catch(() => undefined)
         if (self == null) {

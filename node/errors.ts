@@ -109,3 +109,11 @@ export class ProviderRefusedError extends Error {
     this.name = 'ProviderRefusedError'
   }
 }
+
+/** The file a `get` should be written to already exists with other content. */
+export class FileExistsError extends Error {
+  constructor (message: string) {
+    super(message)
+    this.name = 'FileExistsError'
+  }
+}

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { NotFoundError, RequestIds } from '../../node/index.js'
+import { NotFoundError } from '../../node/errors.js'
+import { RequestIds } from '../../node/peer/request-ids.js'
 import { UsageError } from '../command.js'
 import {
   DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6, downloadOptions, explainUnreachable, homeOf, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses

@@ -1,5 +1,6 @@
 import { controlSocketOf, startMediaServer, webApp } from '../../node/index.js'
-import { busyError, ownHome } from '../home.js'
+import { busyError } from '../home.js'
+import { ownHome } from '../own-home.js'
 import {
   DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6, downloadOptions, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
-import { IDENTITY_FILE } from '../../node/index.js'
+import { IDENTITY_FILE } from '../../node/host/identity.js'
 import { ADMIN_HOME, TRACKER_ADDR_FILE } from '../../tracker/constants.js'
 import { baseHome, explainUnreachable, homeOf, networkOptions, parseMultiaddr, readNetworkOptions, trackerAddresses } from '../context.js'
 import { openHome } from '../home.js'

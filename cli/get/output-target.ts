@@ -1,6 +1,6 @@
 import { rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { ensureDir } from '../../node/index.js'
+import { ensureDir } from '../../node/ensure-dir.js'
 import { OutputError, UsageError } from '../command.js'
 import type { CommandContext } from '../command.js'
 

@@ -1,6 +1,7 @@
 import { chmod, rm, stat } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { CID } from 'multiformats/cid'
+import { FileExistsError } from '../errors.js'
 import { exportFile } from '../peer/index.js'
 import { LineReader } from './lines.js'
 import { MAX_REQUEST_BYTES, decodeLine, encodeLine, errorToWire } from './protocol.js'
@@ -25,14 +26,6 @@ export interface ControlServerInit {
   /** The tracker addresses the owner was started with (told to clients in hello). */
   tracker?: Promise<string[]>
   logger: ComponentLogger
-}
-
-/** The file a `get` should be written to already exists with other content. */
-export class FileExistsError extends Error {
-  constructor (message: string) {
-    super(message)
-    this.name = 'FileExistsError'
-  }
 }
 
 /** A download shared by every client asking for the same cid; cancelled when the last one leaves. */

@@ -1,4 +1,4 @@
-export { ControlServer, FileExistsError, existingFile } from './control-server.js'
+export { ControlServer, existingFile } from './control-server.js'
 export type { ControlServerInit } from './control-server.js'
 export { ControlClient, OwnerGoneError, controlSocketOf } from './control-client.js'
 export { CONTROL_SOCKET } from './protocol.js'

@@ -1,6 +1,5 @@
 import { randomBytes as nodeRandomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { peerIdFromString } from '@libp2p/peer-id'
 
 /** First line of a libp2p/IPFS swarm.key (pre-shared network key, v1). */
 export const NETWORK_KEY_HEADER = '/key/swarm/psk/1.0.0/'
@@ -78,6 +77,8 @@ export async function readNetworkKey (path: string): Promise<Uint8Array> {
  */
 export async function readAllowList (path: string): Promise<string[]> {
   const text = await readText(path, 'allow-list', AllowListError)
+  // loaded here: a short command that talks to a daemon reads no allow-list and loads no libp2p
+  const { peerIdFromString } = await import('@libp2p/peer-id')
   const ids = new Set<string>()
   for (const [i, raw] of text.split(/\r\n|\n|\r/).entries()) {
     const entry = raw.replace(/#.*$/, '').trim()
