@@ -7,7 +7,10 @@
  * CLI (say a copy of dist/ made before a change), alternating, `--runs K` times each.
  * Reports the median CPU seconds and wall seconds of the process, and for the seeding get the
  * time to the ticket: from the process start to its JSON line, less the transfer time it
- * reports (from the ticket to the last piece), as the swarm bench counts it. Prints one JSON
+ * reports (from the ticket to the last piece), as the swarm bench counts it. And a `get` on
+ * the home of a running `peer` daemon (the download runs in the daemon; the process measured
+ * is the client: `daemonGetCpuSec`), each run a file of its own so each is a real download.
+ * Prints one JSON
  * object to stdout; progress to stderr.
  *
  *   npm run bench:startup -- [--runs 5] [--size 1MiB] [--baseline /tmp/old/dist/cli/main.js] [--no-modules]
@@ -20,7 +23,7 @@ import { fileURLToPath } from 'node:url'
 import { median, parseSize, round3 } from './lib/args.js'
 import { writeRandomFile } from './lib/files.js'
 import { CLI, USAGE_PROBE } from './lib/mediaswarm.js'
-import { expectCleanExit, killAll, startNode, stop } from './lib/procs.js'
+import { expectCleanExit, killAll, startNode, stop, waitForJsonLine, type Child } from './lib/procs.js'
 import { runBench } from './lib/run.js'
 import { waitForTrackerAddr } from './lib/swarm.js'
 import type { ProcessUsage } from './lib/usage.js'
@@ -78,13 +81,19 @@ async function main (): Promise<void> {
   const media = join(tmp, 'media')
   await mkdir(media)
   await writeRandomFile(join(media, 'one.bin'), o.sizeBytes)
+  const labels = Object.keys(entries)
+  const daemonFile = (label: string, n: number): string => `d-${label}-${n}.bin`
+  for (const label of labels) for (let n = 0; n < o.runs; n++) await writeRandomFile(join(media, daemonFile(label, n)), o.sizeBytes)
   const home = join(tmp, 'tracker')
   const tracker = startNode('tracker', [CLI, 'tracker', '--media', media, '--all-files', '--home', home, '--listen', '/ip4/127.0.0.1/tcp/0'], tmp)
   const load: number[] = []
+  let daemon: Child | undefined
   try {
     const addr = await waitForTrackerAddr(tracker, home, 60_000)
-    const labels = Object.keys(entries)
-    const results: Record<string, { get: Run[], seed: Run[], help: number[] }> = Object.fromEntries(labels.map(l => [l, { get: [], seed: [], help: [] }]))
+    const daemonHome = join(tmp, 'daemon')
+    daemon = startNode('peer daemon', [CLI, 'peer', '--tracker', addr, '--home', daemonHome, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-upnp', '--json'], tmp)
+    await waitForJsonLine(daemon, (v: any): v is { event: 'sharing' } => v?.event === 'sharing', 60_000)
+    const results: Record<string, { get: Run[], seed: Run[], help: number[], daemon: Run[] }> = Object.fromEntries(labels.map(l => [l, { get: [], seed: [], help: [], daemon: [] }]))
     for (let n = 0; n < o.runs; n++) {
       // alternate the order, so a change of load hits every entry alike
       for (const label of n % 2 === 0 ? labels : [...labels].reverse()) {
@@ -94,12 +103,14 @@ async function main (): Promise<void> {
         const g = await measure(label, entries[label], getArgs('get'), dir, n)
         const s = await measure(label, entries[label], [...getArgs('seed'), '--seed-time', '0', '--listen', '/ip4/127.0.0.1/tcp/0'], dir, n + 1000)
         const h = await measure(label, entries[label], ['--help'], dir, n + 2000)
+        const d = await measure(label, entries[label], ['get', daemonFile(label, n), '--home', daemonHome, '-o', join(dir, 'daemon-out'), '--json'], dir, n + 3000)
+        results[label].daemon.push(d)
         results[label].get.push(g)
         results[label].seed.push(s)
         results[label].help.push(h.cpuSec)
         load.push(loadavg()[0])
         log(`${label}: get ${g.cpuSec.toFixed(2)} CPU-s, ${g.wallSec.toFixed(2)} s wall; get --seed ${s.cpuSec.toFixed(2)} CPU-s, ` +
-          `${(s.ticketSec ?? NaN).toFixed(2)} s to the ticket; --help ${h.cpuSec.toFixed(2)} CPU-s`)
+          `${(s.ticketSec ?? NaN).toFixed(2)} s to the ticket; --help ${h.cpuSec.toFixed(2)} CPU-s; get through a daemon ${d.cpuSec.toFixed(2)} CPU-s, ${d.wallSec.toFixed(2)} s wall`)
       }
     }
     const summary = (label: string): Record<string, number> => {
@@ -110,7 +121,9 @@ async function main (): Promise<void> {
         seedGetCpuSec: round3(median(r.seed.map((x) => x.cpuSec))),
         seedGetWallSec: round3(median(r.seed.map((x) => x.wallSec))),
         seedTicketSec: round3(median(r.seed.map((x) => x.ticketSec ?? NaN))),
-        helpCpuSec: round3(median(r.help))
+        helpCpuSec: round3(median(r.help)),
+        daemonGetCpuSec: round3(median(r.daemon.map((x) => x.cpuSec))),
+        daemonGetWallSec: round3(median(r.daemon.map((x) => x.wallSec)))
       }
     }
     const out: Record<string, unknown> = { sizeBytes: o.sizeBytes, runs: o.runs }
@@ -124,6 +137,7 @@ async function main (): Promise<void> {
     out.node = process.version
     console.log(JSON.stringify(out))
   } finally {
+    if (daemon !== undefined) await stop(daemon, 5000)
     await stop(tracker, 5000)
   }
 }
