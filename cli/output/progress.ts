@@ -13,6 +13,8 @@ interface Sample { at: number, down: number, up: number }
 export interface PieceInfo {
   /** It came from a peer, not the tracker. */
   fromPeer?: boolean
+  /** Of several pieces told at once, the bytes that came from peers (fromPeer is then ignored). */
+  peerBytes?: number
   /** Providers the download is using now. */
   providers?: number
   /** Bytes this node has uploaded to others so far (a counter). */
@@ -90,7 +92,8 @@ export class ProgressDisplay {
 
   advance (bytes: number, info: PieceInfo = {}, now = Date.now()): void {
     this.#done += bytes
-    if (info.fromPeer === true) this.#fromPeers += bytes
+    if (info.peerBytes != null) this.#fromPeers += info.peerBytes
+    else if (info.fromPeer === true) this.#fromPeers += bytes
     if (info.providers != null) this.#providers = info.providers
     if (info.uploadBytes != null) {
       this.#uploadStart ??= info.uploadBytes

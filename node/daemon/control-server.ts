@@ -4,6 +4,7 @@ import { CID } from 'multiformats/cid'
 import { FileExistsError } from '../errors.js'
 import { exportFile } from '../peer/index.js'
 import { LineReader } from './lines.js'
+import { PieceBatch } from './piece-batch.js'
 import { MAX_REQUEST_BYTES, decodeLine, encodeLine, errorToWire } from './protocol.js'
 import type { ControlEvent, ControlGetResult, ControlHello, ControlRequest } from './protocol.js'
 import type { Peer, PeerDownloadEvent } from '../peer/index.js'
@@ -186,14 +187,22 @@ export class ControlServer {
     // a client that goes away (Ctrl-C) before its file is written cancels the download now
     socket.once('close', () => { release(!finished) })
     try {
-      const send = (event: ControlEvent): void => { if (!socket.destroyed) socket.write(encodeLine({ event })) }
+      const write = (event: ControlEvent): void => { if (!socket.destroyed) socket.write(encodeLine({ event })) }
+      const pieces = new PieceBatch(write)
+      // any other event goes after the pieces before it
+      const send = (event: ControlEvent): void => { pieces.flush(); write(event) }
       const tracker = (): string | undefined => peer.tracker?.toString()
       const providers = new Set<string>()
       // downloaded in place beside its destination when nothing of it is held yet
       const fetch = await peer.fetch(cid, { signal: share.controller.signal, requestId: req.requestId, saveAs: req.path })
       const cached = fetch.state.phase === 'complete'
       const unsubscribe = fetch.onProgress((e: PeerDownloadEvent) => {
-        const event = toControlEvent(e, tracker(), providers, peer)
+        if (e.type === 'transfer:piece-verified') {
+          providers.add(e.provider)
+          pieces.add(e.bytes, e.provider !== tracker(), providers.size, peer.uploadedBytes)
+          return
+        }
+        const event = toControlEvent(e, providers)
         if (event != null) send(event)
       })
       try {
@@ -205,11 +214,13 @@ export class ControlServer {
           const { refetched } = await this.#serially(key, async () => exportFile(result.file, path, { refetch }))
           if (refetched > 0) send({ type: 'refetched', pieces: refetched })
         }
+        pieces.flush()
         finished = true
         const done: ControlGetResult = { cid: key, size: result.file.info.manifest.size, path, bytesFromTracker: result.bytesFromTracker, bytesFromPeers: result.bytesFromPeers, bytesDuplicate: result.bytesDuplicate, bytesReceived: result.bytesFromTracker + result.bytesFromPeers + result.bytesDuplicate, cached }
         if (!socket.destroyed) socket.end(encodeLine({ done }))
       } finally {
         unsubscribe()
+        pieces.close()
       }
     } finally {
       release(false)
@@ -257,15 +268,12 @@ export async function existingFile (path: string): Promise<boolean> {
   return info != null && !info.isDirectory()
 }
 
-function toControlEvent (e: PeerDownloadEvent, tracker: string | undefined, providers: Set<string>, peer: Peer): ControlEvent | undefined {
+function toControlEvent (e: PeerDownloadEvent, providers: Set<string>): ControlEvent | undefined {
   switch (e.type) {
     case 'queue:position': return { type: 'queue:position', ...e.position }
     case 'queue:granted': return { type: 'queue:granted' }
     case 'download:start': return { type: 'download:start', total: e.total, have: e.have }
     case 'transfer:provider-connected': providers.add(e.provider); return undefined
-    case 'transfer:piece-verified':
-      providers.add(e.provider)
-      return { type: 'piece', bytes: e.bytes, fromPeer: e.provider !== tracker, providers: providers.size, uploadBytes: peer.uploadedBytes }
     case 'transfer:provider-dropped': providers.delete(e.provider); return { type: 'provider-dropped', provider: e.provider, reason: e.reason }
     case 'transfer:provider-banned': providers.delete(e.provider); return { type: 'provider-banned', provider: e.provider, reason: e.reason }
     default: return undefined

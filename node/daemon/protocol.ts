@@ -54,7 +54,9 @@ export type ControlEvent =
   | { type: 'queue:position', position: number, waiting: number, etaMs: number }
   | { type: 'queue:granted' }
   | { type: 'download:start', total: number, have: number }
-  | { type: 'piece', bytes: number, fromPeer: boolean, providers: number, uploadBytes: number }
+  // one or more verified pieces (at most one event per 100 ms): `bytes` in all, `peerBytes` of
+  // them from peers (older owners send one event per piece, with `fromPeer` and no `peerBytes`)
+  | { type: 'piece', bytes: number, peerBytes?: number, fromPeer: boolean, providers: number, uploadBytes: number }
   | { type: 'provider-dropped', provider: string, reason: string }
   | { type: 'provider-banned', provider: string, reason: string }
   | { type: 'refetched', pieces: number }

@@ -7,10 +7,12 @@
 import assert from 'node:assert/strict'
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { ControlClient } from '../../node/index.js'
 import { startCli } from '../fixtures/cli-process.js'
 import { assertOneLineError, cliEnv, gotOne, runCli, spawnCli, startCliTracker } from '../fixtures/cli-run.js'
 import { pseudoRandomBytes } from '../fixtures/hosts.js'
 import { MiB, removeDir, sha256, sha256File, standardLibrary, tempDir, waitFor, writeLibrary } from '../fixtures/network.js'
+import type { ControlEvent } from '../../node/index.js'
 import type { CliProcess } from '../fixtures/cli-process.js'
 import type { CliTracker } from '../fixtures/cli-run.js'
 
@@ -40,7 +42,8 @@ describe('daemon: one owner per peer home, short commands through its control ch
   let env: NodeJS.ProcessEnv
   let tracker: CliTracker | undefined
   let daemon: CliProcess | undefined
-  const files = [...standardLibrary(), { path: 'slow.mp4', data: pseudoRandomBytes(12 * MiB, 21), mime: 'video/mp4' }]
+  const clip = { path: 'clip.mp4', data: pseudoRandomBytes(2 * MiB + 3, 22), mime: 'video/mp4' }
+  const files = [...standardLibrary(), { path: 'slow.mp4', data: pseudoRandomBytes(12 * MiB, 21), mime: 'video/mp4' }, clip]
   const big = files[0]
 
   before(async function () {
@@ -80,6 +83,20 @@ describe('daemon: one owner per peer home, short commands through its control ch
     assert.equal(await sha256File(third.path), sha256(big.data))
     assert.ok(third.bytesFromPeers > 0, `the third peer took pieces from the daemon (from peers: ${third.bytesFromPeers}, from the tracker: ${third.bytesFromTracker})`)
     assert.ok((await status()).transfers.find(t => t.path === 'big.mp4' && t.providers >= 1) != null, 'still a provider')
+  })
+
+  it('a get through the control channel is told every verified byte, in batched piece events', async function () {
+    const ls = await runCli(['ls', '--json'], env)
+    assert.equal(ls.code, 0, ls.stderr)
+    const cid = (JSON.parse(ls.stdout) as Array<{ path: string, cid: string }>).find(i => i.path === clip.path)?.cid
+    assert.ok(cid !== undefined, 'the clip is in the catalogue')
+    const client = await ControlClient.connect(join(base, 'peer'))
+    const pieces: Array<Extract<ControlEvent, { type: 'piece' }>> = []
+    const result = await client.get({ cid, path: join(root, 'out-batched', clip.path) }, (e) => { if (e.type === 'piece') pieces.push(e) })
+    assert.equal(await sha256File(join(root, 'out-batched', clip.path)), sha256(clip.data))
+    const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0)
+    assert.equal(sum(pieces.map(p => p.bytes)), clip.data.byteLength, 'the piece events add up to the file')
+    assert.equal(sum(pieces.map(p => p.peerBytes ?? NaN)), result.bytesFromPeers, 'their peer bytes add up to what came from peers')
   })
 
   it('ls and status on the daemon\'s home answer through it', async function () {
