@@ -11,15 +11,14 @@
  * --rate caps the tracker's upload (e.g. 20MiB), so seeks land on pieces not yet fetched.
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, open, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseSize } from './lib/args.js'
 import { writeRandomFile } from './lib/files.js'
 import { firstByte } from './lib/first-byte.js'
 import { CLI } from './lib/mediaswarm.js'
-import { runBench } from './lib/run.js'
-import { killAll, startNode, stop, waitForJsonLine } from './lib/procs.js'
+import { BenchDir, runBench } from './lib/run.js'
+import { startNode, stop, waitForJsonLine } from './lib/procs.js'
 import { waitForTrackerAddr } from './lib/swarm.js'
 
 const TARGETS = { firstByteMs: 300, seekMs: 500 }
@@ -70,18 +69,7 @@ function isServing (v: any): v is ServingLine {
   return v?.event === 'serving' && typeof v.url === 'string'
 }
 
-let tmp: string | undefined
-let keep = false
-
-async function cleanup (): Promise<void> {
-  await killAll()
-  if (tmp !== undefined && !keep) {
-    await rm(tmp, { recursive: true, force: true })
-    tmp = undefined
-  } else if (tmp !== undefined) {
-    log(`kept ${tmp}`)
-  }
-}
+const work = new BenchDir(log)
 
 /** Checks the bytes a response started with against the file on disk. */
 async function checkBytes (path: string, offset: number, head: Buffer, what: string): Promise<void> {
@@ -99,8 +87,7 @@ const ms1 = (x: number): number => Math.round(x * 10) / 10
 
 async function main (opts: PlayOptions): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`The mediaswarm CLI ${CLI} does not exist; run npm run build first.`)
-  tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-bench-play-'))
-  keep = opts.keep
+  const tmp = await work.create('mediaswarm-bench-play-', opts.keep)
   const mediaDir = join(tmp, 'media')
   await mkdir(mediaDir)
   const fileName = `movie-${opts.sizeBytes}.mp4`
@@ -159,4 +146,4 @@ async function main (opts: PlayOptions): Promise<void> {
   console.log(JSON.stringify(result))
 }
 
-await runBench(async () => { await main(parsePlayArgs(process.argv.slice(2))) }, cleanup)
+await runBench(async () => { await main(parsePlayArgs(process.argv.slice(2))) }, work.cleanup)

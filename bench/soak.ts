@@ -9,14 +9,13 @@
  *   npm run soak -- [--minutes 2] [--peers 20] [--files 4] [--size 3MiB] [--seed N] [--keep]
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { median } from './lib/args.js'
 import { sha256File, writeRandomFile } from './lib/files.js'
 import { CLI } from './lib/mediaswarm.js'
-import { runBench } from './lib/run.js'
-import { ChildError, killAll, sleep, startNode, stop, vmHwmBytes, waitForJsonLine, type Child } from './lib/procs.js'
+import { BenchDir, runBench } from './lib/run.js'
+import { ChildError, sleep, startNode, stop, vmHwmBytes, waitForJsonLine, type Child } from './lib/procs.js'
 import { Rng, parseSoakArgs, round1, trackerStatus, vmRssBytes, type SoakOptions, type StatusQueue } from './lib/soak.js'
 import { waitForTrackerAddr } from './lib/swarm.js'
 
@@ -67,18 +66,7 @@ interface Counters {
   failures: string[]
 }
 
-let tmp: string | undefined
-let keep = false
-
-async function cleanup (): Promise<void> {
-  await killAll()
-  if (tmp !== undefined && !keep) {
-    await rm(tmp, { recursive: true, force: true })
-    tmp = undefined
-  } else if (tmp !== undefined) {
-    log(`kept ${tmp}`)
-  }
-}
+const work = new BenchDir(log)
 
 function tail (child: Child): string {
   const t = child.stderrTail().trim().split('\n').slice(-3).join(' | ')
@@ -87,8 +75,7 @@ function tail (child: Child): string {
 
 async function main (opts: SoakOptions): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`The mediaswarm CLI ${CLI} does not exist; run npm run build first.`)
-  keep = opts.keep
-  tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-soak-'))
+  const tmp = await work.create('mediaswarm-soak-', opts.keep)
   const rng = new Rng(opts.seed)
   const mediaDir = join(tmp, 'media')
   await mkdir(mediaDir)
@@ -140,7 +127,7 @@ async function main (opts: SoakOptions): Promise<void> {
     // half of the time a returning peer (its identity and cache), else a newcomer
     let home = withData || (free.length > 0 && rng.chance(0.5)) ? (free.length > 0 ? rng.pick(free) : undefined) : undefined
     if (home == null && !withData) {
-      home = { dir: join(tmp as string, 'homes', `h${homes.length}`), hasData: false, busy: false }
+      home = { dir: join(tmp, 'homes', `h${homes.length}`), hasData: false, busy: false }
       homes.push(home)
     }
     if (home != null) home.busy = true
@@ -192,7 +179,7 @@ async function main (opts: SoakOptions): Promise<void> {
     c.byAction[action]++
     const n = serial++
     const file = rng.pick(files)
-    const outDir = join(tmp as string, 'out', String(n))
+    const outDir = join(tmp, 'out', String(n))
     const listen = ['--listen', '/ip4/127.0.0.1/tcp/0']
     try {
       if (action === 'peer') {
@@ -323,7 +310,7 @@ async function main (opts: SoakOptions): Promise<void> {
   if (c.failures.length > 0) process.exitCode = 1
 }
 
-await runBench(async () => { await main(parseSoakArgs(process.argv.slice(2))) }, cleanup)
+await runBench(async () => { await main(parseSoakArgs(process.argv.slice(2))) }, work.cleanup)
 
 // nothing of the soak is left to wait for (children are gone, timers cleared)
 process.exit(process.exitCode ?? 0)

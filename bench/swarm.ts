@@ -21,14 +21,14 @@
  * every child's stderr in DIR (with DEBUG=mediaswarm:... a timeline of the run).
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { mkdir } from 'node:fs/promises'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { median, round3 } from './lib/args.js'
 import { sha256File, writeRandomFile } from './lib/files.js'
 import { CLI } from './lib/mediaswarm.js'
 import { ChildError, killAll } from './lib/procs.js'
-import { runBench } from './lib/run.js'
+import { BenchDir, runBench } from './lib/run.js'
 import { parseSwarmArgs, type SwarmOptions } from './lib/swarm.js'
 import { runPhase, type PhaseResult, type PhaseSetup } from './lib/swarm-phase.js'
 
@@ -39,18 +39,7 @@ const GiB = 1024 ** 3
 
 const log = (msg: string): void => { console.error(`[bench] ${msg}`) }
 
-let tmp: string | undefined
-let keep = false
-
-async function cleanup (): Promise<void> {
-  await killAll()
-  if (tmp !== undefined && !keep) {
-    await rm(tmp, { recursive: true, force: true })
-    tmp = undefined
-  } else if (tmp !== undefined) {
-    log(`kept ${tmp}`)
-  }
-}
+const work = new BenchDir(log)
 
 /** The figures of one successful swarm run. */
 interface RunFigures {
@@ -127,8 +116,7 @@ function why (e: unknown): string {
 
 async function main (opts: SwarmOptions): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`The mediaswarm CLI ${CLI} does not exist; run npm run build first.`)
-  tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-swarm-'))
-  keep = opts.keep
+  const tmp = await work.create('mediaswarm-swarm-', opts.keep)
   const mediaDir = join(tmp, 'media')
   await mkdir(mediaDir)
   const fileName = `random-${opts.sizeBytes}.bin`
@@ -217,4 +205,4 @@ async function main (opts: SwarmOptions): Promise<void> {
   console.log(JSON.stringify(result))
 }
 
-await runBench(async () => { await main(parseSwarmArgs(process.argv.slice(2))) }, cleanup)
+await runBench(async () => { await main(parseSwarmArgs(process.argv.slice(2))) }, work.cleanup)

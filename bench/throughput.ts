@@ -14,15 +14,14 @@
  * `get` costs). MB/s: bytes over the transfer time (mediaswarm: its reported transferMs).
  */
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { cpus, loadavg, tmpdir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { median, MB, parseArgs, round1, round3, type BenchOptions, type Setup } from './lib/args.js'
 import { makeSelfSignedCert, runBaseline } from './lib/baseline.js'
 import { hashPieces, writeRandomFile } from './lib/files.js'
 import { CLI, runMediaswarm } from './lib/mediaswarm.js'
-import { runBench } from './lib/run.js'
-import { killAll } from './lib/procs.js'
+import { BenchDir, runBench } from './lib/run.js'
 import type { ProcessUsage } from './lib/usage.js'
 
 const TARGETS = { ratioToVerifiedTls: 0.6, peakRssMB: 200 }
@@ -31,18 +30,7 @@ const PIECE_SIZE = 256 * 1024
 
 const log = (msg: string): void => { console.error(`[bench] ${msg}`) }
 
-let tmp: string | undefined
-let keep = false
-
-async function cleanup (): Promise<void> {
-  await killAll()
-  if (tmp !== undefined && !keep) {
-    await rm(tmp, { recursive: true, force: true })
-    tmp = undefined
-  } else if (tmp !== undefined) {
-    log(`kept ${tmp}`)
-  }
-}
+const work = new BenchDir(log)
 
 /** One measured transfer of one setup. */
 interface Sample { bytes: number, ms: number, sender: ProcessUsage, receiver: ProcessUsage, extra?: Record<string, number> }
@@ -73,8 +61,7 @@ const describe = (name: string, s: Sample): string =>
 async function main (opts: BenchOptions): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`The mediaswarm CLI ${CLI} does not exist; run npm run build first.`)
   const loadAtStart = loadavg()[0]
-  tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-bench-'))
-  keep = opts.keep
+  const tmp = await work.create('mediaswarm-bench-', opts.keep)
   const profileDir = opts.profileDir !== undefined ? resolve(opts.profileDir) : undefined
   if (profileDir !== undefined) await mkdir(profileDir, { recursive: true })
   const mediaDir = join(tmp, 'media')
@@ -147,4 +134,4 @@ async function main (opts: BenchOptions): Promise<void> {
   console.log(JSON.stringify(result))
 }
 
-await runBench(async () => { await main(parseArgs(process.argv.slice(2))) }, cleanup)
+await runBench(async () => { await main(parseArgs(process.argv.slice(2))) }, work.cleanup)

@@ -1,4 +1,7 @@
-import { ChildError } from './procs.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ChildError, killAll } from './procs.js'
 
 function sentence (e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e)
@@ -33,5 +36,33 @@ export async function runBench (body: () => Promise<void>, cleanup: () => Promis
     await cleanup()
   } catch (e) {
     await failAndExit(e)
+  }
+}
+
+/** A benchmark's temporary folder: made by `create`; `cleanup` kills every child, then removes it unless kept. */
+export class BenchDir {
+  #path: string | undefined
+  #keep = false
+  readonly #log: (msg: string) => void
+
+  constructor (log: (msg: string) => void) {
+    this.#log = log
+  }
+
+  async create (prefix: string, keep: boolean): Promise<string> {
+    this.#keep = keep
+    this.#path = await mkdtemp(join(tmpdir(), prefix))
+    return this.#path
+  }
+
+  readonly cleanup = async (): Promise<void> => {
+    await killAll()
+    if (this.#path === undefined) return
+    if (this.#keep) {
+      this.#log(`kept ${this.#path}`)
+      return
+    }
+    await rm(this.#path, { recursive: true, force: true })
+    this.#path = undefined
   }
 }
