@@ -10,6 +10,7 @@
  *
  * Options: --peers 2000 --requests 20000 --workers 4 --slots 16 --encrypter noise|tls
  * --heap-growth PERCENT (the tracker's, as `tracker --heap-growth`; 0: V8's default)
+ * --memory-breakdown (where the tracker's RSS is: idle, at its highest under load, at the end)
  * --profile DIR (a CPU profile of the tracker) --heap-snapshot DIR (heap snapshots of the
  * tracker idle and at the end) --tracker-node-args "FLAGS" (node flags of the tracker). Each peer keeps one request
  * outstanding at a time, so every request is eligible and grants must follow arrival order
@@ -39,6 +40,7 @@ import { cpuSeconds, killAll, sleep, startNode, vmHwmBytes, waitForJsonLine } fr
 import { runBench } from './lib/run.js'
 import { DEFAULT_HEAP_GROWTH_PERCENT, setHeapGrowth } from '../tracker/heap-growth.js'
 import { vmRssBytes } from './lib/soak.js'
+import { memoryBreakdown } from './lib/memory-breakdown.js'
 import type { Host } from '../node/index.js'
 import type { TicketSentEvent } from '../tracker/index.js'
 import type { TCPSocketOptions } from '@libp2p/tcp'
@@ -83,7 +85,13 @@ async function trackerRole (argv: string[]): Promise<void> {
   })
   // --heap-snapshot DIR: heap snapshots when idle (SIGHUP) and at the end (SIGUSR2)
   const snapshotDir = option(argv, 'heap-snapshot', '')
+  // --memory-breakdown: where the RSS is, idle, at the highest RSS seen under load (sampled
+  // once a second) and at the end
+  const breakdown = argv.includes('--memory-breakdown')
+  let atPeak: { rss: number, breakdown?: Record<string, unknown> } = { rss: 0 }
+  let sampler: NodeJS.Timeout | undefined
   process.on('SIGUSR2', () => {
+    clearInterval(sampler)
     const byGrant = [...events].sort((a, b) => a.at - b.at)
     let outOfOrder = 0
     for (let i = 1; i < byGrant.length; i++) if (byGrant[i].seq <= byGrant[i - 1].seq) outOfOrder++
@@ -100,7 +108,8 @@ async function trackerRole (argv: string[]): Promise<void> {
       p99Ms: round3(percentile(latencies, 99)),
       maxMs: round3(latencies[latencies.length - 1] ?? 0),
       underLoad: pauses.report(events.filter(e => e.waited).map(e => ({ at: e.at, ms: e.latencyMs, inTurn: e.inTurn === true }))),
-      memoryMB: memoryMB(mem)
+      memoryMB: memoryMB(mem),
+      ...(breakdown ? { breakdownAtPeak: atPeak.breakdown, breakdownAtEnd: memoryBreakdown() } : {})
     })
   })
   // SIGHUP (every peer connected, idle): the memory then
@@ -109,7 +118,13 @@ async function trackerRole (argv: string[]): Promise<void> {
     const file = snapshotDir !== '' ? writeHeapSnapshot(join(snapshotDir, `tracker-idle-${process.pid}.heapsnapshot`)) : ''
     // from here on the load runs: GC pauses and event-loop delay are counted from now
     pauses.reset()
-    print({ event: 'idle', connections: tracker.host.getConnections().length, memoryMB: memoryMB(mem), heapSnapshot: file })
+    if (breakdown) {
+      sampler = setInterval(() => {
+        const rss = process.memoryUsage.rss()
+        if (rss > atPeak.rss) atPeak = { rss, breakdown: memoryBreakdown() }
+      }, 1000)
+    }
+    print({ event: 'idle', connections: tracker.host.getConnections().length, memoryMB: memoryMB(mem), heapSnapshot: file, ...(breakdown ? { breakdown: memoryBreakdown() } : {}) })
   })
   process.on('SIGTERM', () => { void tracker.stop().finally(() => process.exit(0)) })
   print({ event: 'listening', addresses: tracker.addresses, cids: tracker.catalogue.list().items.map(i => i.cid.toString()) })
@@ -260,7 +275,8 @@ async function main (argv: string[]): Promise<void> {
     // --tracker-node-args "...": node (V8) flags of the tracker process only, to compare heap settings
     const trackerArgs = option(argv, 'tracker-node-args', '').split(' ').filter(Boolean)
     const heapGrowth = option(argv, 'heap-growth', String(DEFAULT_HEAP_GROWTH_PERCENT))
-    const tracker = startNode('tracker', [...trackerArgs, ...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--heap-growth', heapGrowth, '--media', media, '--home', join(root, 'home'), '--slots', String(slots), '--heap-snapshot', heapSnapshot])
+    const breakdownFlag = argv.includes('--memory-breakdown') ? ['--memory-breakdown'] : []
+    const tracker = startNode('tracker', [...trackerArgs, ...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--heap-growth', heapGrowth, '--media', media, '--home', join(root, 'home'), '--slots', String(slots), '--heap-snapshot', heapSnapshot, ...breakdownFlag])
     const listening = await waitForJsonLine(tracker, (v): v is { event: 'listening', addresses: string[], cids: string[] } => v?.event === 'listening', 60_000)
     const addr = listening.addresses.filter(a => a.startsWith('/ip4/127.0.0.1/')).join(',')
     const started = Date.now()
@@ -284,7 +300,7 @@ async function main (argv: string[]): Promise<void> {
     const loadMs = Date.now() - loadStarted
     const cpu = await cpuSeconds(tracker.pid) - cpuBefore
     const peak = await vmHwmBytes(tracker.pid)
-    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, underLoad: Record<string, unknown>, memoryMB: Record<string, number> } => v?.event === 'report', 300_000)
+    const reported = waitForJsonLine(tracker, (v): v is { event: 'report', grants: number, waitedGrants: number, outOfOrder: number, p50Ms: number, p99Ms: number, maxMs: number, underLoad: Record<string, unknown>, memoryMB: Record<string, number>, breakdownAtPeak?: unknown, breakdownAtEnd?: unknown } => v?.event === 'report', 300_000)
     tracker.proc.kill('SIGUSR2')
     const report = await reported
     const sum = (k: 'requests' | 'renewals' | 'failures'): number => results.reduce((n, r) => n + r[k], 0)
@@ -309,6 +325,7 @@ async function main (argv: string[]): Promise<void> {
       trackerIdleRssWithPeersConnectedMB: mb(idleRss),
       trackerIdle: idleReport,
       trackerMemoryAtEndMB: report.memoryMB,
+      ...(report.breakdownAtEnd != null ? { trackerBreakdownAtPeak: report.breakdownAtPeak, trackerBreakdownAtEnd: report.breakdownAtEnd } : {}),
       trackerCpuSecondsUnderLoad: round3(cpu),
       connectSeconds: round3(connectMs / 1000),
       loadSeconds: round3(loadMs / 1000),

@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import {
-  AnnounceRequest, AnnounceResponse, FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, StreamReader, expectMessage, writeMessage
+  AnnounceRequest, AnnounceResponse, FIRST_MESSAGE_TIMEOUT_MS, MAX_REQUEST_BYTES, StreamReader, expectMessage, withDeadline, writeMessage
 } from '../../node/index.js'
 import { holdingBits } from '../providers/index.js'
 import type { TrackerContext } from './context.js'
@@ -17,7 +17,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 export async function handleAnnounce (ctx: TrackerContext, stream: Stream, connection: Connection): Promise<void> {
   const peerId = connection.remotePeer.toString()
   const reader = new StreamReader(stream)
-  const req = await expectMessage(reader, AnnounceRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
+  const req = await withDeadline(FIRST_MESSAGE_TIMEOUT_MS, async (signal) => await expectMessage(reader, AnnounceRequest, MAX_REQUEST_BYTES, signal))
   const reply = async (fields: Partial<AnnounceResponse>): Promise<void> => {
     await writeMessage(stream, { ok: true, message: '', ticket: new Uint8Array(0), ...fields }, AnnounceResponse)
     await stream.close()

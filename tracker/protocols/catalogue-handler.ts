@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import {
-  CatalogueRequest, CatalogueResponse, FIRST_MESSAGE_TIMEOUT_MS, MAX_PAGE_ITEMS, MAX_REQUEST_BYTES, StreamReader, expectMessage, writeMessage
+  CatalogueRequest, CatalogueResponse, FIRST_MESSAGE_TIMEOUT_MS, MAX_PAGE_ITEMS, MAX_REQUEST_BYTES, StreamReader, expectMessage, withDeadline, writeMessage
 } from '../../node/index.js'
 import { toWireItem } from '../catalogue/index.js'
 import { trackerStatus } from './tracker-status.js'
@@ -10,7 +10,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 /** Answers one catalogue request: a page of items, or a manifest by cid. */
 export async function handleCatalogue (ctx: TrackerContext, stream: Stream, connection: Connection): Promise<void> {
   const reader = new StreamReader(stream)
-  const req = await expectMessage(reader, CatalogueRequest, MAX_REQUEST_BYTES, AbortSignal.timeout(FIRST_MESSAGE_TIMEOUT_MS))
+  const req = await withDeadline(FIRST_MESSAGE_TIMEOUT_MS, async (signal) => await expectMessage(reader, CatalogueRequest, MAX_REQUEST_BYTES, signal))
   const reply = async (fields: Partial<CatalogueResponse>): Promise<void> => {
     await writeMessage(stream, { status: CatalogueResponse.Status.OK, items: [], total: 0, manifest: new Uint8Array(0), message: '', ...fields }, CatalogueResponse)
     await stream.close()
