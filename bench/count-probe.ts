@@ -8,7 +8,8 @@
  * - `tls.writes` / `tls.reads`: writes into TLS sockets (each is at least one TLS record and
  *   one syscall) and the decrypted chunks read from them; `*.bytes` beside them.
  * - `yamux.*`: the yamux frame starting each written buffer, by type (`data` split by size:
- *   under 64 bytes are control messages such as HAVEs, requests and cancels).
+ *   under 64 bytes are control messages such as HAVEs, requests and cancels, counted again
+ *   by kind as `yamux.data<64B.have|want|cancel|urgent|notHere|other`).
  * - `tcp.dials` / `tcp.accepts`: TCP connections opened and accepted (loopback control
  *   channels of the CLI included); `tls.handshakes`: TLS sessions set up (either side).
  * - `fs.*`: file-handle reads, writes and syncs, and atomic small-file writes.
@@ -47,6 +48,31 @@ if (out !== undefined && out !== '') {
     if (type !== 'data') return
     const length = ((b[8] << 24) >>> 0) + (b[9] << 16) + (b[10] << 8) + b[11]
     inc(length < 64 ? 'yamux.data<64B' : length < 65536 ? 'yamux.data<64KiB' : 'yamux.data>=64KiB')
+    if (length > 0 && length < 64 && b.byteLength >= 12 + length) inc(`yamux.data<64B.${smallKind(b.subarray(12, 12 + length))}`)
+  }
+  /**
+   * What a small yamux data frame holds when it is one length-prefixed transfer message:
+   * `have` (a TransferResponse HAVE, one piece or several), `want` / `cancel` / `urgent`
+   * (a TransferRequest whose first field is that), `notHere` (a PIECE header of length 0);
+   * `other` for everything else (other protocols, multistream-select, several messages).
+   */
+  const smallKind = (p: Uint8Array): string => {
+    let at = 0
+    let len = 0
+    for (let shift = 0; at < p.byteLength && shift < 28; shift += 7) {
+      const byte = p[at++]
+      len += (byte & 0x7f) * 2 ** shift
+      if ((byte & 0x80) === 0) break
+    }
+    if (at + len !== p.byteLength || len === 0) return 'other'
+    const tag = p[at]
+    const value = p[at + 1]
+    if (tag === 0x08 && value === 0x01) return 'have'
+    if (tag === 0x08 && value === 0x02) return 'notHere'
+    if (tag === 0x12) return 'want'
+    if (tag === 0x1a) return 'cancel'
+    if (tag === 0x2a) return 'urgent'
+    return 'other'
   }
   const sockets = net.Socket.prototype as any
   const writeGeneric = sockets._writeGeneric
