@@ -40,15 +40,19 @@ if (out !== undefined && out !== '') {
     }
   }
   const YAMUX_TYPES = ['data', 'windowUpdate', 'ping', 'goAway']
-  const frame = (b: Uint8Array): void => {
+  /** Counts the yamux frame starting `b`; returns the length of a small data frame whose body is not in `b` (it is the next chunk). */
+  const frame = (b: Uint8Array): number => {
     // a yamux header: version 0, type 0-3, flags (2), stream id (4), length (4)
-    if (b.byteLength < 12 || b[0] !== 0 || b[1] > 3) return
+    if (b.byteLength < 12 || b[0] !== 0 || b[1] > 3) return 0
     const type = YAMUX_TYPES[b[1]]
     inc(`yamux.${type}`)
-    if (type !== 'data') return
+    if (type !== 'data') return 0
     const length = ((b[8] << 24) >>> 0) + (b[9] << 16) + (b[10] << 8) + b[11]
     inc(length < 64 ? 'yamux.data<64B' : length < 65536 ? 'yamux.data<64KiB' : 'yamux.data>=64KiB')
-    if (length > 0 && length < 64 && b.byteLength >= 12 + length) inc(`yamux.data<64B.${smallKind(b.subarray(12, 12 + length))}`)
+    if (length === 0 || length >= 64) return 0
+    if (b.byteLength < 12 + length) return length
+    inc(`yamux.data<64B.${smallKind(b.subarray(12, 12 + length))}`)
+    return 0
   }
   /**
    * What a small yamux data frame holds when it is one length-prefixed transfer message:
@@ -80,9 +84,16 @@ if (out !== undefined && out !== '') {
     const kind = this.encrypted === true ? 'tls' : 'tcp'
     const chunks: Uint8Array[] = writev ? data.map((d: any) => d.chunk ?? d) : [data]
     inc(`${kind}.writes`)
+    let body = 0 // a small data frame's body comes as the chunk after its header
     for (const c of chunks) {
       inc(`${kind}.writes.bytes`, c.byteLength ?? c.length)
-      if (kind === 'tls' && typeof c !== 'string') frame(c)
+      if (kind !== 'tls' || typeof c === 'string') continue
+      if (body > 0 && c.byteLength === body) {
+        inc(`yamux.data<64B.${smallKind(c)}`)
+        body = 0
+      } else {
+        body = frame(c)
+      }
     }
     return writeGeneric.call(this, writev, data, encoding, cb)
   }
