@@ -73,9 +73,10 @@ if (out !== undefined && out !== '') {
     const value = p[at + 1]
     if (tag === 0x08 && value === 0x01) return 'have'
     if (tag === 0x08 && value === 0x02) return 'notHere'
-    if (tag === 0x12) return 'want'
-    if (tag === 0x1a) return 'cancel'
-    if (tag === 0x2a) return 'urgent'
+    // repeated uint32 fields, one tag per value (protons does not pack them) or packed
+    if (tag === 0x10 || tag === 0x12) return 'want'
+    if (tag === 0x18 || tag === 0x1a) return 'cancel'
+    if (tag === 0x28 || tag === 0x2a) return 'urgent'
     return 'other'
   }
   const sockets = net.Socket.prototype as any
