@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './v8-flags.js'
 import '../node/polyfill.js'
 import { parseArgs } from 'node:util'
 import { UsageError } from './command.js'
