@@ -9,12 +9,13 @@
  * from its first call instead of in the interpreter (baseline code compiles in a single fast
  * pass). Measured in docs/benchmarks.md (A/B with MEDIASWARM_V8_FLAGS=default).
  *
- * `MEDIASWARM_V8_FLAGS=default` leaves V8's defaults (for comparisons).
+ * `MEDIASWARM_V8_FLAGS=default` leaves V8's defaults (for comparisons); any other non-empty
+ * value is a space-separated list of V8 flags used instead of these.
  */
 import { setFlagsFromString } from 'node:v8'
 
 export const V8_FLAGS = ['--interrupt-budget=1081344', '--always-sparkplug'] as const
 
-if (process.env.MEDIASWARM_V8_FLAGS !== 'default') {
-  for (const flag of V8_FLAGS) setFlagsFromString(flag)
-}
+const chosen = process.env.MEDIASWARM_V8_FLAGS?.trim() ?? ''
+const flags = chosen === 'default' ? [] : chosen === '' ? V8_FLAGS : chosen.split(/\s+/)
+for (const flag of flags) setFlagsFromString(flag)
