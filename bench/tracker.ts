@@ -17,11 +17,9 @@
  * exactly (the queue's sequence numbers strictly increase in grant order).
  *
  * Internal roles (same file): `--role tracker` (the tracker under test, in-process so it can
- * record grants) and `--role clients` (one worker's light clients). Every role runs with the
- * CLI's V8 flags (cli/v8-flags.ts), as a `mediaswarm tracker` process does;
- * MEDIASWARM_V8_FLAGS=default for V8's defaults.
+ * record grants) and `--role clients` (one worker's light clients). Like `mediaswarm tracker`,
+ * they run with V8's defaults (see cli/v8-flags.ts).
  */
-import '../cli/v8-flags.js'
 import '../node/polyfill.js'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
