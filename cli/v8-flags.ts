@@ -3,7 +3,7 @@
  * of the CLI entry). V8 hands a function to its optimizing compiler (TurboFan, on a
  * background thread) once the function has run about 66 KB of bytecode. A mediaswarm process
  * runs a deep stack (libp2p, yamux, TLS, protobuf, the session) for seconds to minutes, so
- * that threshold sends ~80 lukewarm functions to TurboFan: `perf` showed 22-30 % of a fresh
+ * that threshold sends ~80 lukewarm functions to TurboFan: `perf` showed 22-31 % of a fresh
  * peer daemon's CPU for a 64 MiB download compiling them. With a 16x budget only the really
  * hot functions are optimized (later), and every function runs as Sparkplug baseline code
  * from its first call instead of in the interpreter (baseline code compiles in a single fast
