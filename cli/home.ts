@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ControlClient } from '../node/daemon/control-client.js'
 import { homeOwner } from '../node/home/lock.js'
 import { BusyError } from './errors.js'
+import { applyV8Flags } from './v8-flags.js'
 import type { OwnedHome } from './own-home.js'
 import type { HomeOwner, PeerInit } from '../node/index.js'
 import type { CommandContext } from './command.js'
@@ -54,6 +55,7 @@ export async function openHome (ctx: CommandContext, home: string, role: string,
     if (owner == null) {
       try {
         const { ownHome } = await import('./own-home.js')
+        applyV8Flags(role)
         const owned = await ownHome(home, role, init)
         const self = await ControlClient.connect(home, ctx.signal).catch(() => undefined)
         if (self == null) {

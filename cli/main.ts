@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import './v8-flags.js'
 import '../node/polyfill.js'
 import { parseArgs } from 'node:util'
 import { UsageError } from './command.js'

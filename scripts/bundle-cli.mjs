@@ -29,7 +29,6 @@ await build({
   minifySyntax: true,
   logLevel: 'warning'
 })
-// the V8 flags first: the bundle's shared chunks run their top-level code before its main body
-await writeFile(entry, "#!/usr/bin/env node\n// The bundled CLI (scripts/bundle-cli.mjs); dist/cli/main-modules.js is the same, unbundled.\nimport './v8-flags.js'\nimport '../bundle/main.js'\n")
+await writeFile(entry, "#!/usr/bin/env node\n// The bundled CLI (scripts/bundle-cli.mjs); dist/cli/main-modules.js is the same, unbundled.\nimport '../bundle/main.js'\n")
 await chmod(entry, 0o755)
 await chmod(modules, 0o755)

@@ -5,6 +5,7 @@ import {
   DEFAULT_PEER_LISTEN, DEFAULT_PEER_LISTEN_V6, downloadOptions, explainUnreachable, homeOf, intOption, networkOptions, readNetworkOptions, sharingOptions, sharingPeerInit, trackerAddresses, untilStopped
 } from '../context.js'
 import { formatBytes } from '../output/format.js'
+import { applyV8Flags } from '../v8-flags.js'
 import { summaryOf } from './registry.js'
 import type { Command } from '../command.js'
 import type { HomeBusyError, MediaServer } from '../../node/index.js'
@@ -35,6 +36,7 @@ export const peerCommand: Command<PeerResult> = {
     const network = await readNetworkOptions(ctx)
     const home = homeOf(ctx, 'peer')
     let web: MediaServer | undefined
+    applyV8Flags('peer')
     const owned = await ownHome(home, 'peer', async () => ({
       home,
       tracker: await trackerAddresses(ctx),

@@ -10,6 +10,7 @@ import { busyError } from '../home.js'
 import { checkHttpFree, httpInUse, parseHttpAddress } from '../http-address.js'
 import { checkPortsFree, portInUse } from '../port-check.js'
 import { parseBytes } from '../output/format.js'
+import { applyV8Flags } from '../v8-flags.js'
 import { baseHome, homeOf, intOption, networkOptions, parseMultiaddr, readNetworkOptions, sharingOptions, untilStopped, uploadLimiter } from '../context.js'
 import { summaryOf } from './registry.js'
 import type { Command, CommandContext } from '../command.js'
@@ -143,6 +144,8 @@ export const trackerCommand: Command<TrackerResult> = {
     await checkPortsFree(listen)
     if (http != null && http.port !== 0) await checkHttpFree(http)
     const { Tracker } = await import('../../tracker/index.js')
+    // V8's defaults unless MEDIASWARM_V8_FLAGS names flags (cli/v8-flags.ts)
+    applyV8Flags('tracker')
     const tracker = await Tracker.create({
       home,
       mediaDir: media,
