@@ -27,7 +27,7 @@ import { join } from 'node:path'
 import { median, round3 } from './lib/args.js'
 import { sha256File, writeRandomFile } from './lib/files.js'
 import { CLI } from './lib/mediaswarm.js'
-import { ChildError, killAll } from './lib/procs.js'
+import { ChildError, DROPS_EXTRA_CA_CERTS, killAll } from './lib/procs.js'
 import { BenchDir, runBench } from './lib/run.js'
 import { parseSwarmArgs, type SwarmOptions } from './lib/swarm.js'
 import { runPhase, type PhaseResult, type PhaseSetup } from './lib/swarm-phase.js'
@@ -199,7 +199,7 @@ async function main (opts: SwarmOptions): Promise<void> {
         },
     targets: TARGETS,
     // context for the times above: T counts each get's process start-up, which a busy CPU stretches
-    machine: { cpus: cpus().length, loadAvg1AtStart, loadAvg1Max: round3(loadAvg1Max) },
+    machine: { cpus: cpus().length, loadAvg1AtStart, loadAvg1Max: round3(loadAvg1Max), childrenWithoutNodeExtraCaCerts: DROPS_EXTRA_CA_CERTS },
     node: process.version
   }
   console.log(JSON.stringify(result))

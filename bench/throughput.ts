@@ -21,6 +21,7 @@ import { median, MB, parseArgs, round1, round3, type BenchOptions, type Setup } 
 import { makeSelfSignedCert, runBaseline } from './lib/baseline.js'
 import { hashPieces, writeRandomFile } from './lib/files.js'
 import { CLI, runMediaswarm } from './lib/mediaswarm.js'
+import { DROPS_EXTRA_CA_CERTS } from './lib/procs.js'
 import { BenchDir, runBench } from './lib/run.js'
 import type { ProcessUsage } from './lib/usage.js'
 
@@ -128,7 +129,7 @@ async function main (opts: BenchOptions): Promise<void> {
     targets: TARGETS,
     ...(opts.runs > 1 ? { runs: opts.runs } : {}),
     // context: on a busy machine every figure above gets worse, mediaswarm's the most
-    machine: { cpus: cpus().length, loadAvg1AtStart: round1(loadAtStart), loadAvg1AtEnd: round1(loadavg()[0]) },
+    machine: { cpus: cpus().length, loadAvg1AtStart: round1(loadAtStart), loadAvg1AtEnd: round1(loadavg()[0]), childrenWithoutNodeExtraCaCerts: DROPS_EXTRA_CA_CERTS },
     node: process.version
   }
   console.log(JSON.stringify(result))

@@ -23,11 +23,28 @@ export class ChildError extends Error {
   constructor (message: string, readonly child: Child) { super(message) }
 }
 
+/**
+ * Whether bench children run without NODE_EXTRA_CA_CERTS. Node reads the certificates that
+ * variable names before it runs any code: on the machine these benches were tuned on it names
+ * a 144-certificate bundle, ~50 ms of CPU at every process start (`node -e 0`: 0.07-0.10 s
+ * with it, 0.03-0.05 without). No benchmarked process uses a certificate authority (libp2p's
+ * TLS checks certificates itself), so the variable would only add the host's configuration
+ * to every start-up measured. MEDIASWARM_BENCH_KEEP_ENV=1 keeps it.
+ */
+export const DROPS_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS != null && process.env.MEDIASWARM_BENCH_KEEP_ENV !== '1'
+
+/** The environment of a bench child: the bench's own (see {@link DROPS_EXTRA_CA_CERTS}) plus `env`. */
+export function childEnv (env?: Record<string, string>): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...process.env, ...env }
+  if (DROPS_EXTRA_CA_CERTS) delete out.NODE_EXTRA_CA_CERTS
+  return out
+}
+
 /** Starts `node <args>` (the current Node binary) and tracks it for cleanup; `env` adds variables. */
 export function startNode (name: string, args: string[], cwd?: string, env?: Record<string, string>): Child {
   // MEDIASWARM_BENCH_NODE_ARGS (say `--cpu-prof --cpu-prof-dir=/tmp/prof`) goes before every child's args
   const nodeArgs = (process.env.MEDIASWARM_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const proc = spawn(process.execPath, [...nodeArgs, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: env === undefined ? undefined : { ...process.env, ...env } })
+  const proc = spawn(process.execPath, [...nodeArgs, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv(env) })
   if (proc.pid === undefined) throw new Error(`Could not start the ${name} process.`)
   live.add(proc)
   let out = ''
