@@ -10,6 +10,7 @@
  *
  * Options: --peers 2000 --requests 20000 --workers 4 --slots 16 --encrypter noise|tls
  * --heap-growth PERCENT (the tracker's, as `tracker --heap-growth`; 0: V8's default)
+ * --tracker-encryption tls|noise (as `tracker --encryption`: noise, the tracker offers Noise only)
  * --memory-breakdown (where the tracker's RSS is: idle, at its highest under load, at the end)
  * --profile DIR (a CPU profile of the tracker) --heap-snapshot DIR (heap snapshots of the
  * tracker idle and at the end) --tracker-node-args "FLAGS" (node flags of the tracker). Each peer keeps one request
@@ -78,6 +79,7 @@ async function trackerRole (argv: string[]): Promise<void> {
     listen: ['/ip4/127.0.0.1/tcp/0'],
     watch: false,
     slots: int(argv, 'slots', 16),
+    encryption: option(argv, 'encryption', 'tls') === 'noise' ? 'noise' : 'tls',
     maxWaiting: 1_000_000,
     // each bench peer dials from one of a few 127.0.0.x addresses
     maxRequestsPerAddress: 1_000_000,
@@ -276,8 +278,11 @@ async function main (argv: string[]): Promise<void> {
     // --tracker-node-args "...": node (V8) flags of the tracker process only, to compare heap settings
     const trackerArgs = option(argv, 'tracker-node-args', '').split(' ').filter(Boolean)
     const heapGrowth = option(argv, 'heap-growth', String(DEFAULT_HEAP_GROWTH_PERCENT))
+    // --tracker-encryption noise: the tracker offers Noise only (`tracker --encryption noise`)
+    const trackerEncryption = option(argv, 'tracker-encryption', 'tls')
+    if (trackerEncryption !== 'tls' && trackerEncryption !== 'noise') throw new Error(`--tracker-encryption is tls or noise, not ${trackerEncryption}.`)
     const breakdownFlag = argv.includes('--memory-breakdown') ? ['--memory-breakdown'] : []
-    const tracker = startNode('tracker', [...trackerArgs, ...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--heap-growth', heapGrowth, '--media', media, '--home', join(root, 'home'), '--slots', String(slots), '--heap-snapshot', heapSnapshot, ...breakdownFlag])
+    const tracker = startNode('tracker', [...trackerArgs, ...(profile !== '' ? ['--cpu-prof', '--cpu-prof-dir', profile] : []), SELF, '--role', 'tracker', '--heap-growth', heapGrowth, '--media', media, '--home', join(root, 'home'), '--slots', String(slots), '--encryption', trackerEncryption, '--heap-snapshot', heapSnapshot, ...breakdownFlag])
     const listening = await waitForJsonLine(tracker, (v): v is { event: 'listening', addresses: string[], cids: string[] } => v?.event === 'listening', 60_000)
     const addr = listening.addresses.filter(a => a.startsWith('/ip4/127.0.0.1/')).join(',')
     const started = Date.now()
@@ -314,6 +319,7 @@ async function main (argv: string[]): Promise<void> {
       encrypter,
       trackerNodeArgs: trackerArgs.join(' '),
       heapGrowth,
+      trackerEncryption,
       granted: sum('requests'),
       renewals: sum('renewals'),
       failures: sum('failures'),

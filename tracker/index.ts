@@ -14,7 +14,7 @@
 import '../node/polyfill.js'
 
 export { Tracker, TRACKER_ADDR_FILE, DEFAULT_TRACKER_LISTEN } from './tracker.js'
-export type { TrackerInit } from './tracker.js'
+export type { TrackerEncryption, TrackerInit } from './tracker.js'
 export type { TicketSentEvent } from './protocols/context.js'
 export { DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS } from './constants.js'
 export { DEFAULT_HEAP_GROWTH_PERCENT, setHeapGrowth } from './heap-growth.js'

@@ -15,7 +15,7 @@ import { baseHome, homeOf, intOption, networkOptions, parseMultiaddr, readNetwor
 import { summaryOf } from './registry.js'
 import type { Command, CommandContext } from '../command.js'
 import type { HomeBusyError, RelayServerInit } from '../../node/index.js'
-import type { Tracker } from '../../tracker/index.js'
+import type { Tracker, TrackerEncryption } from '../../tracker/index.js'
 import type { NetworkSettings } from '../context.js'
 
 /** What `tracker` reports when it stops. */
@@ -88,6 +88,13 @@ function printBanner (ctx: CommandContext, tracker: Tracker, media: string, netw
   ].join('\n'))
 }
 
+/** `--encryption tls|noise` (see TrackerInit.encryption). */
+function encryptionOption (raw: unknown): TrackerEncryption {
+  if (raw == null) return 'tls'
+  if (raw === 'tls' || raw === 'noise') return raw
+  throw new UsageError(`The encryption (--encryption) is tls or noise, not ${String(raw)}.`)
+}
+
 /** `--heap-growth PERCENT`: a whole number from 0 to 1000. */
 function heapGrowthOption (raw: unknown): number {
   if (raw == null) return DEFAULT_HEAP_GROWTH_PERCENT
@@ -100,7 +107,7 @@ function heapGrowthOption (raw: unknown): number {
 export const trackerCommand: Command<TrackerResult> = {
   name: 'tracker',
   summary: summaryOf('tracker'),
-  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--per-peer-active N] [--heap-growth PERCENT] [--http ADDR:PORT] [--admin FILE] [--relay-slots N] [--relay-max-bytes SIZE] [--relay-max-duration SECONDS] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
+  usage: 'tracker [--media DIR] [--home DIR] [--listen MULTIADDR...] [--slots N] [--per-peer-active N] [--heap-growth PERCENT] [--encryption tls|noise] [--http ADDR:PORT] [--admin FILE] [--relay-slots N] [--relay-max-bytes SIZE] [--relay-max-duration SECONDS] [--max-upload-rate RATE] [--psk FILE] [--allow FILE]',
   options: {
     media: { type: 'string', value: 'DIR', description: 'library folder to serve (default ./media)' },
     home: { type: 'string', value: 'DIR', description: 'identity, hash cache and tracker.addr (default ~/.mediaswarm/tracker)' },
@@ -113,6 +120,7 @@ export const trackerCommand: Command<TrackerResult> = {
     'per-address': { type: 'string', value: 'N', description: 'requests one IPv4 address or IPv6 /64 may hold (default 64)' },
     'max-connections': { type: 'string', value: 'N', description: `open connections in all (default ${DEFAULT_MAX_CONNECTIONS}, sized for 2,000 peers)` },
     'heap-growth': { type: 'string', value: 'PERCENT', description: `how far the heap may grow past the live data before a full garbage collection; 0: V8's default (default ${DEFAULT_HEAP_GROWTH_PERCENT})` },
+    encryption: { type: 'string', value: 'tls|noise', description: 'how peers\' connections are encrypted: tls (TLS 1.3 first, Noise for peers without it) or noise (Noise only: ~50 KB less memory per connected peer, about twice the CPU per byte served) (default tls)' },
     'connections-per-address': { type: 'string', value: 'N', description: `open connections from one IPv4 address or IPv6 /64 (default ${DEFAULT_MAX_CONNECTIONS_PER_ADDRESS})` },
     admin: { type: 'string', value: 'FILE', description: "PeerIds (one a line) that see who queued and holds what in 'status'" },
     'relay-slots': { type: 'string', value: 'N', description: `peers reachable through this tracker's circuit relay at once, for coordination only; 0: no relay (default ${DEFAULT_RELAY.slots})` },
@@ -126,6 +134,7 @@ export const trackerCommand: Command<TrackerResult> = {
   async run (ctx) {
     // a smaller peak RSS under load, at the cost of a few more full collections
     setHeapGrowth(heapGrowthOption(ctx.options['heap-growth']))
+    const encryption = encryptionOption(ctx.options.encryption)
     const media = resolve(ctx.cwd, typeof ctx.options.media === 'string' ? ctx.options.media : 'media')
     const info = await stat(media).catch(() => undefined)
     if (info?.isDirectory() !== true) throw new UsageError(`The media folder ${media} does not exist.`)
@@ -165,6 +174,7 @@ export const trackerCommand: Command<TrackerResult> = {
       psk: network.psk,
       allow: network.allow,
       relay: relayLimits(ctx),
+      encryption,
       http
     }).catch((err: unknown) => {
       if (causeCode(err) === 'EADDRINUSE') throw http != null && (err as Error).message.includes(`:${http.port}`) ? httpInUse(http) : portInUse(listen.join(', '))

@@ -85,8 +85,9 @@ export interface HostInit {
   /** Inbound connections being upgraded at once (libp2p's default: 10). @default 10 */
   maxIncomingPendingConnections?: number
   /**
-   * Connection encrypters to offer, in order of preference. Leave the default: the option
-   * exists to benchmark and test the Noise fallback path.
+   * Connection encrypters to offer, in order of preference (a listener takes the first one a
+   * dialler proposes that it offers). A tracker short of memory offers Noise only
+   * (TrackerInit.encryption); otherwise leave the default.
    * @default ['tls', 'noise']
    */
   encrypters?: Array<'tls' | 'noise'>
