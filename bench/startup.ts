@@ -4,7 +4,10 @@
  * runs it (`get --seed --listen 127.0.0.1`, here with `--seed-time 0` so it exits after the
  * download), and `--help`, each with the bundled CLI (dist/cli/main.js → dist/bundle) and the
  * same code unbundled (dist/cli/main-modules.js), and with `--baseline FILE` another build's
- * CLI (say a copy of dist/ made before a change), alternating, `--runs K` times each.
+ * CLI (say a copy of dist/ made before a change), alternating, `--runs K` times each. The
+ * bundled CLI runs twice: with V8's code cache (cli/launch.ts; a cache folder of the bench's
+ * own, written by one unmeasured `get` and `get --seed` first) and without it
+ * (`bundledNoCache`, MEDIASWARM_CODE_CACHE=off).
  * Reports the median CPU seconds and wall seconds of the process, and for the seeding get the
  * time to the ticket: from the process start to its JSON line, less the transfer time it
  * reports (from the ticket to the last piece), as the swarm bench counts it. And a `get` on
@@ -51,11 +54,14 @@ function parse (argv: string[]): Options {
 
 interface Run { cpuSec: number, wallSec: number, ticketSec?: number }
 
+/** A CLI entry measured, with the environment it runs in. */
+interface Entry { file: string, env: Record<string, string> }
+
 /** Runs the CLI with `args` to a clean exit: its CPU time (from the usage probe), wall time, and time to the ticket when it prints a result line. */
-async function measure (label: string, entry: string, args: string[], cwd: string, n: number): Promise<Run> {
+async function measure (label: string, entry: Entry, args: string[], cwd: string, n: number): Promise<Run> {
   const usageFile = join(cwd, `usage-${label}-${n}.json`)
   const t = performance.now()
-  const child = startNode(`${label} ${args[0]}`, ['--import', USAGE_PROBE, entry, ...args], cwd, { MEDIASWARM_BENCH_USAGE: usageFile })
+  const child = startNode(`${label} ${args[0]}`, ['--import', USAGE_PROBE, entry.file, ...args], cwd, { ...entry.env, MEDIASWARM_BENCH_USAGE: usageFile })
   let firstLine: { at: number, text: string } | undefined
   child.onLine((line) => { if (firstLine === undefined && line.trim() !== '') firstLine = { at: performance.now(), text: line } })
   await expectCleanExit(child, 60_000)
@@ -71,13 +77,18 @@ async function measure (label: string, entry: string, args: string[], cwd: strin
 
 async function main (): Promise<void> {
   const o = parse(process.argv.slice(2))
-  const entries: Record<string, string> = { bundled: CLI }
-  if (o.modules) entries.modules = UNBUNDLED
-  if (o.baseline !== undefined) entries.baseline = o.baseline
-  for (const file of Object.values(entries)) {
+  tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-startup-'))
+  const codeCache = join(tmp, 'code-cache')
+  const entries: Record<string, Entry> = {
+    bundled: { file: CLI, env: { MEDIASWARM_CODE_CACHE: codeCache } },
+    bundledNoCache: { file: CLI, env: { MEDIASWARM_CODE_CACHE: 'off' } }
+  }
+  // the other entries have no code cache: they are not run through cli/launch.ts
+  if (o.modules) entries.modules = { file: UNBUNDLED, env: {} }
+  if (o.baseline !== undefined) entries.baseline = { file: o.baseline, env: { MEDIASWARM_CODE_CACHE: codeCache } }
+  for (const { file } of Object.values(entries)) {
     if (!existsSync(file)) throw new Error(`${file} does not exist; run npm run build first.`)
   }
-  tmp = await mkdtemp(join(tmpdir(), 'mediaswarm-startup-'))
   const media = join(tmp, 'media')
   await mkdir(media)
   await writeRandomFile(join(media, 'one.bin'), o.sizeBytes)
@@ -85,14 +96,20 @@ async function main (): Promise<void> {
   const daemonFile = (label: string, n: number): string => `d-${label}-${n}.bin`
   for (const label of labels) for (let n = 0; n < o.runs; n++) await writeRandomFile(join(media, daemonFile(label, n)), o.sizeBytes)
   const home = join(tmp, 'tracker')
-  const tracker = startNode('tracker', [CLI, 'tracker', '--media', media, '--all-files', '--home', home, '--listen', '/ip4/127.0.0.1/tcp/0'], tmp)
+  const tracker = startNode('tracker', [CLI, 'tracker', '--media', media, '--all-files', '--home', home, '--listen', '/ip4/127.0.0.1/tcp/0'], tmp, { MEDIASWARM_CODE_CACHE: codeCache })
   const load: number[] = []
   let daemon: Child | undefined
   try {
     const addr = await waitForTrackerAddr(tracker, home, 60_000)
     const daemonHome = join(tmp, 'daemon')
-    daemon = startNode('peer daemon', [CLI, 'peer', '--tracker', addr, '--home', daemonHome, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-upnp', '--json'], tmp)
+    daemon = startNode('peer daemon', [CLI, 'peer', '--tracker', addr, '--home', daemonHome, '--listen', '/ip4/127.0.0.1/tcp/0', '--no-upnp', '--json'], tmp, { MEDIASWARM_CODE_CACHE: codeCache })
     await waitForJsonLine(daemon, (v: any): v is { event: 'sharing' } => v?.event === 'sharing', 60_000)
+    // the cache's first writers, not measured
+    const warm = join(tmp, 'warm-up')
+    await mkdir(warm)
+    const warmArgs = (name: string): string[] => ['get', 'one.bin', '--tracker', addr, '--home', join(warm, `${name}-home`), '-o', join(warm, `${name}-out`), '--json']
+    await measure('warm-up', entries.bundled, warmArgs('get'), warm, 0)
+    await measure('warm-up', entries.bundled, [...warmArgs('seed'), '--seed-time', '0', '--listen', '/ip4/127.0.0.1/tcp/0'], warm, 1)
     const results: Record<string, { get: Run[], seed: Run[], help: number[], daemon: Run[] }> = Object.fromEntries(labels.map(l => [l, { get: [], seed: [], help: [], daemon: [] }]))
     for (let n = 0; n < o.runs; n++) {
       // alternate the order, so a change of load hits every entry alike
@@ -129,6 +146,8 @@ async function main (): Promise<void> {
     const out: Record<string, unknown> = { sizeBytes: o.sizeBytes, runs: o.runs }
     for (const label of labels) out[label] = summary(label)
     if (o.modules) out.getCpuSaved = round3(summary('modules').getCpuSec - summary('bundled').getCpuSec)
+    out.getCpuSavedByCodeCache = round3(summary('bundledNoCache').getCpuSec - summary('bundled').getCpuSec)
+    out.seedGetCpuSavedByCodeCache = round3(summary('bundledNoCache').seedGetCpuSec - summary('bundled').seedGetCpuSec)
     if (o.baseline !== undefined) {
       out.baselineFile = o.baseline
       out.getCpuSavedVsBaseline = round3(summary('baseline').getCpuSec - summary('bundled').getCpuSec)

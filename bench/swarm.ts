@@ -9,7 +9,10 @@
  *
  *   npm run bench:swarm -- [--peers 8] [--size 64MiB] [--rate 8MiB] [--repeat 1] [--only swarm|clientServer] [--daemons] [--keep] [--counts]
  *
- * By default each peer is one `get --seed` process, start-up included in its CPU. With
+ * By default each peer is one `get --seed` process, start-up included in its CPU (with V8's
+ * code cache in the user's cache folder, cli/launch.ts, as for anyone who ran mediaswarm once
+ * since installing it: the first run after a build writes it; `MEDIASWARM_CODE_CACHE=off`
+ * measures cold starts; the JSON's `machine.codeCache` says which). With
  * `--daemons` the swarm runs' peers are long-running `peer` daemons, started and connected
  * to the tracker before the clock starts, each asked for the file by a `get` on its home: a
  * peer's CPU is then its daemon's from the start of the gets to the last completion plus
@@ -24,10 +27,11 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
+import { codeCacheDir } from '../cli/launch.js'
 import { median, round3 } from './lib/args.js'
 import { sha256File, writeRandomFile } from './lib/files.js'
 import { CLI } from './lib/mediaswarm.js'
-import { ChildError, DROPS_EXTRA_CA_CERTS, killAll } from './lib/procs.js'
+import { ChildError, DROPS_EXTRA_CA_CERTS, childEnv, killAll } from './lib/procs.js'
 import { BenchDir, runBench } from './lib/run.js'
 import { parseSwarmArgs, type SwarmOptions } from './lib/swarm.js'
 import { runPhase, type PhaseResult, type PhaseSetup } from './lib/swarm-phase.js'
@@ -199,7 +203,7 @@ async function main (opts: SwarmOptions): Promise<void> {
         },
     targets: TARGETS,
     // context for the times above: T counts each get's process start-up, which a busy CPU stretches
-    machine: { cpus: cpus().length, loadAvg1AtStart, loadAvg1Max: round3(loadAvg1Max), childrenWithoutNodeExtraCaCerts: DROPS_EXTRA_CA_CERTS },
+    machine: { cpus: cpus().length, loadAvg1AtStart, loadAvg1Max: round3(loadAvg1Max), childrenWithoutNodeExtraCaCerts: DROPS_EXTRA_CA_CERTS, codeCache: codeCacheDir(childEnv()) ?? 'off' },
     node: process.version
   }
   console.log(JSON.stringify(result))

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises'
-import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { multiaddr } from '@multiformats/multiaddr'
 // module by module, not the node/ barrel: these are all a command needs before it knows
@@ -11,16 +10,14 @@ import { PIECE_TIMEOUT_MS } from '../node/protocols/constants.js'
 import { SESSION_STALL_MS } from '../node/session/session-types.js'
 // the constant only: loading the tracker (catalogue, metadata parsers) is for `tracker`
 import { TRACKER_ADDR_FILE } from '../tracker/constants.js'
+import { baseHome } from './base-home.js'
 import { UsageError } from './command.js'
 import { parseBytes } from './output/format.js'
 import type { CommandContext } from './command.js'
 import type { PeerInit, SessionTuning } from '../node/index.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-/** `$MEDIASWARM_HOME`, else `~/.mediaswarm`: the folder holding the tracker's and the peer's homes. */
-export function baseHome (env: NodeJS.ProcessEnv): string {
-  return env.MEDIASWARM_HOME != null && env.MEDIASWARM_HOME !== '' ? resolve(env.MEDIASWARM_HOME) : join(homedir(), '.mediaswarm')
-}
+export { baseHome }
 
 /** The home of this command: `--home`, else `<base>/<role>`. */
 export function homeOf (ctx: CommandContext, role: 'tracker' | 'peer'): string {

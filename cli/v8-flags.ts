@@ -32,6 +32,13 @@ import { setFlagsFromString } from 'node:v8'
 export const V8_FLAGS = ['--interrupt-budget=1081344', '--always-sparkplug'] as const
 
 /**
+ * V8's own values of {@link V8_FLAGS} (Node 20's V8 11.3): setting them back makes V8's flag
+ * hash what it was at start, which a code cache written then must carry (cli/code-cache.ts).
+ * test/cli/code-cache.spec.ts fails when a Node upgrade changes them.
+ */
+export const V8_DEFAULTS = ['--interrupt-budget=67584', '--no-always-sparkplug'] as const
+
+/**
  * Node modules a peer loads only once its node runs (libp2p's DNS resolver, its event-loop
  * monitor): loaded before the flags change, from Node's code cache.
  */
@@ -63,4 +70,17 @@ export function applyV8Flags (command: string): readonly string[] {
   for (const name of LATE_NODE_MODULES) require(name)
   for (const flag of applied) setFlagsFromString(flag)
   return applied
+}
+
+/**
+ * Puts back V8's own values of the flags {@link applyV8Flags} may have set, so a code cache
+ * written now is accepted by the next process (which compiles before it sets any flag).
+ * Returns false, setting nothing, when MEDIASWARM_V8_FLAGS named other flags: their defaults
+ * are not known here, and such a process should not write a cache.
+ */
+export function restoreV8Defaults (env: NodeJS.ProcessEnv = process.env): boolean {
+  const chosen = env.MEDIASWARM_V8_FLAGS?.trim() ?? ''
+  if (chosen !== '' && chosen !== 'default') return false
+  for (const flag of V8_DEFAULTS) setFlagsFromString(flag)
+  return true
 }

@@ -3,8 +3,11 @@
 //   dist/cli/main-modules.js  tsc's entry, unbundled (kept for comparison: bench:startup)
 //   dist/bundle/*.js          esbuild's bundle of it, split so the tracker and the media
 //                             parsers load only when a command needs them
-//   dist/cli/main.js          the bin: imports the bundle
-import { chmod, copyFile, rm, writeFile } from 'node:fs/promises'
+//   dist/bundle/cli.cjs       the same CLI as one CommonJS file, which a command that starts
+//                             a node runs through V8's code cache (cli/launch.ts)
+//   dist/cli/main.js          the bin: cli/launch.ts picks one of the two
+import { createHash } from 'node:crypto'
+import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises'
 import { build } from 'esbuild'
 
 const entry = 'dist/cli/main.js'
@@ -29,6 +32,30 @@ await build({
   minifySyntax: true,
   logLevel: 'warning'
 })
-await writeFile(entry, "#!/usr/bin/env node\n// The bundled CLI (scripts/bundle-cli.mjs); dist/cli/main-modules.js is the same, unbundled.\nimport '../bundle/main.js'\n")
+// one CommonJS file: what V8's code cache needs (vm.Script; Node 20 caches no ES modules).
+// import.meta.url becomes the file's own URL: dist/bundle/ like the chunks, so paths
+// relative to it (package.json) resolve alike.
+await build({
+  entryPoints: { cli: modules },
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  outfile: 'dist/bundle/cli.cjs',
+  define: { 'import.meta.url': '__msImportMetaUrl' },
+  banner: { js: "const __msImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning'
+})
+// V8 checks a cache against the source's length only: the cache's name carries the content's hash
+const hash = createHash('sha256').update(await readFile('dist/bundle/cli.cjs')).digest('hex').slice(0, 16)
+await writeFile(entry, `#!/usr/bin/env node
+// The bin (scripts/bundle-cli.mjs); dist/cli/main-modules.js is the same CLI, unbundled.
+import '../node/polyfill.js'
+import { launch } from './launch.js'
+await launch(process.argv.slice(2), { modules: '../bundle/main.js', commonJs: '../bundle/cli.cjs', hash: '${hash}' })
+`)
 await chmod(entry, 0o755)
 await chmod(modules, 0o755)
