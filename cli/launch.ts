@@ -9,7 +9,7 @@
  *   bundle, split so that it loads only the little code it needs: reading the whole bundle
  *   and its cache would cost such a command more than compiling its few chunks.
  *
- * The cache lives in `$MEDIASWARM_CODE_CACHE` (a folder), else `$XDG_CACHE_HOME/mediaswarm`,
+ * A run that exits 0 writes the cache when it found none or V8 refused it. The cache lives in `$MEDIASWARM_CODE_CACHE` (a folder), else `$XDG_CACHE_HOME/mediaswarm`,
  * else `~/.cache/mediaswarm`, one file per command and bundle; `MEDIASWARM_CODE_CACHE=off`
  * always takes the ES module path. Both paths run the same code (scripts/bundle-cli.mjs
  * builds both bundles from it).
@@ -82,8 +82,10 @@ export async function launch (argv: string[], bundles: Bundles): Promise<void> {
   const name = `cli-${bundles.hash}-${process.versions.v8}-${process.arch}-${argv[0]}.v8cache`
   const cached = runCachedScript(here(bundles.commonJs), join(dir, name))
   if (cached.status === 'accepted') return
-  process.once('exit', () => {
-    if (!restoreV8Defaults()) return
+  // only a run that succeeded writes: a first command that failed early (a typo) compiled
+  // little, and an accepted cache is never rewritten
+  process.once('exit', (code) => {
+    if (code !== 0 || !restoreV8Defaults()) return
     if (cached.save()) removeStale(dir, bundles.hash)
   })
 }

@@ -120,7 +120,7 @@ describe('cli/launch', function () {
     assert.equal(startsNode(['status'], env), false)
   })
 
-  it('a real get writes the cache, the next get is given it, both files arrive whole, and old builds\' caches go', async function () {
+  it('a real get that succeeds writes the cache (one that fails does not), the next get is given it, both files arrive whole, and old builds\' caches go', async function () {
     root = await tempDir('launch')
     const media = join(root, 'media')
     await mkdir(media)
@@ -139,6 +139,10 @@ describe('cli/launch', function () {
         assert.equal(gotOne(`get ${n}`, result).size, bytes.byteLength)
         assert.deepEqual(await readFile(join(out, 'tone.mp3')), bytes)
       }
+      // a get that fails (no such file) writes no cache: it compiled little
+      const failed = await runCli(['get', 'nosuch.mp3', '--tracker', tracker.addr, '--home', join(root, 'peer0'), '-o', join(root, 'out0')], env)
+      assert.notEqual(failed.code, 0)
+      assert.deepEqual((await readdir(cacheDir)).filter(f => f.endsWith('-get.v8cache')), [stale.split('/').pop()], 'no cache after a failed get')
       await get(1)
       const caches = (await readdir(cacheDir)).filter(f => f.endsWith('-get.v8cache'))
       assert.equal(caches.length, 1, `one cache for get: ${caches.join(', ')}`)
