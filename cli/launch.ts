@@ -79,7 +79,7 @@ export async function launch (argv: string[], bundles: Bundles): Promise<void> {
     await import(bundles.modules)
     return
   }
-  const name = `cli-${bundles.hash}-${process.versions.v8}-${process.arch}-${argv[0]}.v8cache`
+  const name = `cli-${bundles.hash}-${process.versions.v8}-${process.arch}-${argv[0]}${flagsKey()}.v8cache`
   const cached = runCachedScript(here(bundles.commonJs), join(dir, name))
   if (cached.status === 'accepted') return
   // only a run that succeeded writes: a first command that failed early (a typo) compiled
@@ -88,6 +88,19 @@ export async function launch (argv: string[], bundles: Bundles): Promise<void> {
     if (code !== 0 || !restoreV8Defaults()) return
     if (cached.save()) removeStale(dir, bundles.hash)
   })
+}
+
+/**
+ * A process started with V8 flags of its own (`node --perf-basic-prof`, NODE_OPTIONS such
+ * as `--max-old-space-size`) has another flag hash, and V8 refuses a cache written under
+ * another: such processes get cache files of their own instead of rewriting each other's.
+ */
+function flagsKey (): string {
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim()
+  if (flags === '') return ''
+  let h = 0x811c9dc5 // FNV-1a: a name, not a secret
+  for (let i = 0; i < flags.length; i++) h = Math.imul(h ^ flags.charCodeAt(i), 0x01000193)
+  return `-${(h >>> 0).toString(16).padStart(8, '0')}`
 }
 
 /** Removes the caches of other builds (a reinstall or an upgrade leaves them behind). */

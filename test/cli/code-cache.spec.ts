@@ -120,7 +120,7 @@ describe('cli/launch', function () {
     assert.equal(startsNode(['status'], env), false)
   })
 
-  it('a real get that succeeds writes the cache (one that fails does not), the next get is given it, both files arrive whole, and old builds\' caches go', async function () {
+  it('a real get that succeeds writes the cache (one that fails does not), the next get is given it, all files arrive whole, old builds\' caches go, and a process with V8 flags of its own gets its own cache', async function () {
     root = await tempDir('launch')
     const media = join(root, 'media')
     await mkdir(media)
@@ -133,9 +133,9 @@ describe('cli/launch', function () {
     const env = { ...cliEnv(root), MEDIASWARM_CODE_CACHE: cacheDir }
     const tracker = await startCliTracker({ media, home: join(root, 'tracker'), env })
     try {
-      const get = async (n: number): Promise<void> => {
+      const get = async (n: number, extra: NodeJS.ProcessEnv = {}): Promise<void> => {
         const out = join(root!, `out${n}`)
-        const result = await runCli(['get', 'tone.mp3', '--tracker', tracker.addr, '--home', join(root!, `peer${n}`), '-o', out, '--json', '--no-share'], env)
+        const result = await runCli(['get', 'tone.mp3', '--tracker', tracker.addr, '--home', join(root!, `peer${n}`), '-o', out, '--json', '--no-share'], { ...env, ...extra })
         assert.equal(gotOne(`get ${n}`, result).size, bytes.byteLength)
         assert.deepEqual(await readFile(join(out, 'tone.mp3')), bytes)
       }
@@ -152,6 +152,11 @@ describe('cli/launch', function () {
       // accepted: a process writes the cache only when it had none or V8 refused it
       const after = await stat(join(cacheDir, caches[0]))
       assert.equal(after.mtimeMs, written.mtimeMs, 'the second get was given the cache and did not rewrite it')
+      // a process with V8 flags of its own (another flag hash) gets a cache of its own, leaving the first alone
+      await get(3, { NODE_OPTIONS: '--max-old-space-size=512' })
+      const all = (await readdir(cacheDir)).filter(f => f.endsWith('-get.v8cache') || /-get-[0-9a-f]{8}\.v8cache$/.test(f))
+      assert.equal(all.length, 2, `a second cache for the flagged process: ${all.join(', ')}`)
+      assert.equal((await stat(join(cacheDir, caches[0]))).mtimeMs, written.mtimeMs)
     } finally {
       await tracker.stop()
     }
