@@ -8,6 +8,7 @@
 //   dist/cli/main.js          the bin: cli/launch.ts picks one of the two
 import { createHash } from 'node:crypto'
 import { chmod, copyFile, readFile, rm, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { build } from 'esbuild'
 
 const entry = 'dist/cli/main.js'
@@ -32,6 +33,27 @@ await build({
   minifySyntax: true,
   logLevel: 'warning'
 })
+/**
+ * esbuild prints strings and templates ASCII-only, but not regular expression literals
+ * (music-metadata has one with a "©"). One non-ASCII character makes the whole 2 MB source a
+ * two-byte string, decoded from UTF-8 at every start (~20 ms); as ASCII it is read as Latin-1
+ * (cli/code-cache.ts). A dependency's file with such characters gets them as \uXXXX escapes,
+ * which mean the same in strings, templates, regular expressions and identifiers (never in
+ * String.raw templates, so a file using String.raw is left alone, as is a character right
+ * after a backslash). test/scripts/bundle-cli.spec.ts checks that cli.cjs is ASCII.
+ */
+const asciiDependencies = {
+  name: 'ascii-dependencies',
+  setup (b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8')
+      if (!/[^\x00-\x7f]/.test(text) || text.includes('String.raw')) return undefined
+      const contents = text.replace(/(?<!\\)[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      return { contents, loader: 'js', resolveDir: dirname(args.path) }
+    })
+  }
+}
+
 // one CommonJS file: what V8's code cache needs (vm.Script; Node 20 caches no ES modules).
 // import.meta.url becomes the file's own URL: dist/bundle/ like the chunks, so paths
 // relative to it (package.json) resolve alike.
@@ -42,6 +64,7 @@ await build({
   platform: 'node',
   target: 'node20',
   outfile: 'dist/bundle/cli.cjs',
+  plugins: [asciiDependencies],
   define: { 'import.meta.url': '__msImportMetaUrl' },
   banner: { js: "const __msImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',

@@ -42,4 +42,10 @@ describe('scripts/bundle-cli: what each command loads at start', function () {
   it('peer loads libp2p at start (the check can see it)', function () {
     assert.equal(loadsLibp2p(staticClosure('peer')), true)
   })
+
+  it('the CommonJS bundle is ASCII (read as Latin-1 at every start, not decoded from UTF-8)', function () {
+    const bytes = readFileSync(BUNDLE + 'cli.cjs')
+    const at = bytes.findIndex(b => b > 0x7f)
+    assert.equal(at, -1, `a non-ASCII byte at ${at}: ${bytes.subarray(Math.max(0, at - 60), at + 20).toString('utf8')}`)
+  })
 })

@@ -19,7 +19,7 @@ function el (tag, props, ...children) {
   return e
 }
 function fmtBytes (n) {
-  if (n == null || !isFinite(n)) return '–'
+  if (n == null || !isFinite(n)) return '\u2013'
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB']; let i = 0
   while (n >= 1024 && i < u.length - 1) { n /= 1024; i++ }
   return (i === 0 ? Math.round(n) : n.toFixed(1)) + ' ' + u[i]
@@ -32,7 +32,7 @@ function fmtDuration (s) {
   return h > 0 ? h + ':' + String(m).padStart(2, '0') + ':' + sec : m + ':' + sec
 }
 function fmtWait (ms) { return ms < 1000 ? Math.round(ms) + ' ms' : fmtDuration(ms / 1000) }
-function fmtPercent (x) { return x == null || !isFinite(x) ? '–' : Math.round(x * 100) + ' %' }
+function fmtPercent (x) { return x == null || !isFinite(x) ? '\u2013' : Math.round(x * 100) + ' %' }
 
 /** The operator token: taken from ?token= once, kept for this tab, removed from the URL. */
 function operatorToken () {
@@ -65,9 +65,9 @@ function itemTitle (item) { return item.title || item.name }
 function itemMeta (item) {
   return [
     item.artist, item.album, fmtDuration(item.durationSec),
-    item.width && item.height ? item.width + '×' + item.height : '',
+    item.width && item.height ? item.width + '\u00d7' + item.height : '',
     item.kind, fmtBytes(item.size)
-  ].filter(Boolean).join(' · ')
+  ].filter(Boolean).join(' \u00b7 ')
 }
 
 // ---- catalogue ----
@@ -88,7 +88,7 @@ function matches (item, words) {
 function catalogueRow (item) {
   const cover = item.cover
     ? el('img', { className: 'cover', src: '/api/cover/' + encodeURIComponent(item.cid), alt: '', loading: 'lazy' })
-    : el('span', { className: 'cover', 'aria-hidden': 'true' }, item.kind === 'video' ? '▶' : item.kind === 'audio' ? '♪' : '·')
+    : el('span', { className: 'cover', 'aria-hidden': 'true' }, item.kind === 'video' ? '\u25b6' : item.kind === 'audio' ? '\u266a' : '\u00b7')
   const button = el('button', { type: 'button', data: { cid: item.cid }, 'aria-current': String(current != null && current.cid === item.cid) },
     cover,
     el('span', {}, el('span', { className: 'title' }, itemTitle(item)), el('br'), el('span', { className: 'meta' }, itemMeta(item))))

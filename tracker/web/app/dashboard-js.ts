@@ -67,7 +67,7 @@ function renderDashboard (d) {
   plot($('plot-upload'), history.map(h => ({ t: h.t, v: h.uploadRate })), { fmt: fmtRate, name: 'tracker upload rate' })
 
   $('queue').querySelector('tbody').replaceChildren(...q.entries.map(e => el('tr', { data: { position: String(e.position), state: e.state, cid: e.cid, peer: e.peer || '' } },
-    el('td', { className: 'num' }, e.state === 'waiting' ? String(e.position) : '–'),
+    el('td', { className: 'num' }, e.state === 'waiting' ? String(e.position) : '\u2013'),
     el('td', {}, e.name),
     el('td', {}, e.state),
     el('td', { className: 'num' }, fmtWait(e.waitedMs)),
@@ -110,7 +110,7 @@ function connectEvents () {
   const url = '/api/events' + (token ? '?token=' + encodeURIComponent(token) : '')
   const events = new EventSource(url)
   events.addEventListener('open', () => { setLive('live', 'live') })
-  events.addEventListener('error', () => { setLive(events.readyState === EventSource.CLOSED ? 'disconnected: reload the page' : 'reconnecting…', 'down') })
+  events.addEventListener('error', () => { setLive(events.readyState === EventSource.CLOSED ? 'disconnected: reload the page' : 'reconnecting\u2026', 'down') })
   events.addEventListener('dashboard', (e) => {
     try { renderDashboard(JSON.parse(e.data)) } catch (err) { setLive('bad update: ' + err.message, 'down') }
   })
