@@ -18,6 +18,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { CONTROL_SOCKET } from '../node/daemon/protocol.js'
 import { baseHome } from './base-home.js'
 import { runCachedScript } from './code-cache.js'
 import { restoreV8Defaults } from './v8-flags.js'
@@ -28,9 +29,6 @@ export interface Bundles {
   commonJs: string
   hash: string
 }
-
-/** Where the node's control socket lies in a home (node/daemon/protocol.ts: CONTROL_SOCKET). */
-const CONTROL_SOCKET = 'control.sock'
 
 /** Commands that always start a node. */
 const NODE_COMMANDS = new Set(['tracker', 'peer'])
