@@ -55,15 +55,16 @@ export function runCachedScript (file: string, cacheFile: string): CachedScript 
   return {
     status,
     get exports () { return module.exports },
-    save: () => status !== 'accepted' && writeCache(cacheFile, script.createCachedData())
+    save: () => status !== 'accepted' && writeCache(cacheFile, () => script.createCachedData())
   }
 }
 
-function writeCache (cacheFile: string, data: Buffer): boolean {
+/** Serializes the cache only once its folder exists (a folder that cannot be made costs nothing more). */
+function writeCache (cacheFile: string, data: () => Buffer): boolean {
   const tmp = `${cacheFile}.${process.pid}.tmp`
   try {
     mkdirSync(dirname(cacheFile), { recursive: true, mode: 0o700 })
-    writeFileSync(tmp, data, { mode: 0o600 })
+    writeFileSync(tmp, data(), { mode: 0o600 })
     renameSync(tmp, cacheFile)
     return true
   } catch {

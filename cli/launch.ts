@@ -9,9 +9,10 @@
  *   bundle, split so that it loads only the little code it needs: reading the whole bundle
  *   and its cache would cost such a command more than compiling its few chunks.
  *
- * A run that exits 0 writes the cache when it found none or V8 refused it. The cache lives in `$MEDIASWARM_CODE_CACHE` (a folder), else `$XDG_CACHE_HOME/mediaswarm`,
- * else `~/.cache/mediaswarm`, one file per command and bundle; `MEDIASWARM_CODE_CACHE=off`
- * always takes the ES module path. Both paths run the same code (scripts/bundle-cli.mjs
+ * A run that exits 0 writes the cache when it found none or V8 refused it. The cache lives
+ * in `$MEDIASWARM_CODE_CACHE` (a folder), else `$XDG_CACHE_HOME/mediaswarm`, else
+ * `~/.cache/mediaswarm`, one file per command and bundle; `MEDIASWARM_CODE_CACHE=off` always
+ * takes the ES module path. Both paths run the same code (scripts/bundle-cli.mjs
  * builds both bundles from it).
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs'
