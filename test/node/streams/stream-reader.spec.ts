@@ -212,4 +212,64 @@ describe('StreamReader over real libp2p streams', function () {
       }
     }
   })
+
+  it('listens to a shared signal once across waiting reads, still aborts a waiting read, and lets go of the signal at the end', async function () {
+    let release!: () => void
+    const released = new Promise<void>((resolve) => { release = resolve })
+    serve = async (stream) => {
+      // ten chunks, each after a pause, so that each read waits
+      for (let i = 0; i < 10; i++) {
+        await sleep(10)
+        stream.send(Uint8Array.from([i]))
+      }
+      await released
+      await stream.close()
+    }
+    const controller = new AbortController()
+    const signal = controller.signal
+    let added = 0
+    let removed = 0
+    const add = signal.addEventListener.bind(signal)
+    const remove = signal.removeEventListener.bind(signal)
+    signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>) => { if (args[0] === 'abort') added++; add(...args) }
+    signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => { if (args[0] === 'abort') removed++; remove(...args) }
+
+    const stream = await a.dialProtocol(b.getMultiaddrs()[0], PROTOCOL)
+    const reader = new StreamReader(stream)
+    for (let i = 0; i < 10; i++) assert.deepEqual([...await reader.readExactly(1, signal)], [i])
+    assert.equal(added, 1, 'one abort listener for ten waiting reads')
+    assert.equal(removed, 0)
+
+    // aborting still rejects a waiting read
+    const pending = reader.readExactly(1, signal)
+    controller.abort(new Error('stop'))
+    await assert.rejects(pending, /stop/)
+
+    // another signal: the first one is let go
+    const second = new AbortController()
+    release()
+    assert.equal(await reader.read(Infinity, second.signal), undefined)
+    assert.equal(removed, 1)
+  })
+
+  it('lets go of the signal when the stream ends', async function () {
+    serve = async (stream) => {
+      await sleep(20)
+      stream.send(Uint8Array.from([1]))
+      await sleep(20)
+      await stream.close()
+    }
+    const controller = new AbortController()
+    let listening = 0
+    const add = controller.signal.addEventListener.bind(controller.signal)
+    const remove = controller.signal.removeEventListener.bind(controller.signal)
+    controller.signal.addEventListener = (...args: Parameters<AbortSignal['addEventListener']>) => { listening++; add(...args) }
+    controller.signal.removeEventListener = (...args: Parameters<AbortSignal['removeEventListener']>) => { listening--; remove(...args) }
+    const stream = await a.dialProtocol(b.getMultiaddrs()[0], PROTOCOL)
+    const reader = new StreamReader(stream)
+    assert.deepEqual([...await reader.readExactly(1, controller.signal)], [1])
+    assert.equal(listening, 1)
+    assert.equal(await reader.read(Infinity, controller.signal), undefined)
+    assert.equal(listening, 0)
+  })
 })
