@@ -8,8 +8,11 @@
  * - `tls.writes` / `tls.reads`: writes into TLS sockets (each is at least one TLS record and
  *   one syscall) and the decrypted chunks read from them; `*.bytes` beside them.
  * - `yamux.*`: the yamux frame starting each written buffer, by type (`data` split by size:
+ *   `yamux.syn` / `fin` / `rst` count the frames opening, half-closing and resetting streams;
  *   under 64 bytes are control messages such as HAVEs, requests and cancels, counted again
  *   by kind as `yamux.data<64B.have|want|cancel|urgent|notHere|other`).
+ * - `mss.<protocol>`: protocol ids written in multistream-select messages (a dialer's
+ *   proposal, a listener's echo): which protocols the streams a process opens or accepts speak.
  * - `tcp.dials` / `tcp.accepts`: TCP connections opened and accepted (loopback control
  *   channels of the CLI included); `tls.handshakes`: TLS sessions set up (either side).
  * - `fs.*`: file-handle reads, writes and syncs, and atomic small-file writes.
@@ -46,6 +49,11 @@ if (out !== undefined && out !== '') {
     if (b.byteLength < 12 || b[0] !== 0 || b[1] > 3) return 0
     const type = YAMUX_TYPES[b[1]]
     inc(`yamux.${type}`)
+    // flags: SYN opens a stream, FIN half-closes it, RST resets it
+    const flags = (b[2] << 8) | b[3]
+    if ((flags & 1) !== 0) inc('yamux.syn')
+    if ((flags & 4) !== 0) inc('yamux.fin')
+    if ((flags & 8) !== 0) inc('yamux.rst')
     if (type !== 'data') return 0
     const length = ((b[8] << 24) >>> 0) + (b[9] << 16) + (b[10] << 8) + b[11]
     inc(length < 64 ? 'yamux.data<64B' : length < 65536 ? 'yamux.data<64KiB' : 'yamux.data>=64KiB')
@@ -79,6 +87,12 @@ if (out !== undefined && out !== '') {
     if (tag === 0x28 || tag === 0x2a) return 'urgent'
     return 'other'
   }
+  /** Protocol ids written in a multistream-select message (the dialer's proposal, the listener's echo). */
+  const protocols = (c: Uint8Array): void => {
+    for (const m of Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('latin1').matchAll(/\/[a-z][\w/.-]*\n/g)) {
+      if (!m[0].startsWith('/multistream/')) inc(`mss.${m[0].slice(0, -1)}`)
+    }
+  }
   const sockets = net.Socket.prototype as any
   const writeGeneric = sockets._writeGeneric
   sockets._writeGeneric = function (this: any, writev: boolean, data: any, encoding: unknown, cb: unknown) {
@@ -89,6 +103,7 @@ if (out !== undefined && out !== '') {
     for (const c of chunks) {
       inc(`${kind}.writes.bytes`, c.byteLength ?? c.length)
       if (kind !== 'tls' || typeof c === 'string') continue
+      if (c.byteLength < 512) protocols(c)
       if (body > 0 && c.byteLength === body) {
         inc(`yamux.data<64B.${smallKind(c)}`)
         body = 0
