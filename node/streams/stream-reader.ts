@@ -40,18 +40,6 @@ export class StreamReader {
   readonly #onMessage: (evt: Event) => void
   readonly #onEnd: () => void
   readonly #onClose: (evt: Event) => void
-  /**
-   * The signal of the reads, listened to from the first read that waits until another
-   * signal comes or the reader ends: a reader's reads share one signal (the stream's), and
-   * adding and removing an EventTarget listener for every wait showed in a peer's profile.
-   */
-  #signal?: AbortSignal
-  readonly #onAbort = (): void => {
-    const w = this.#waiter
-    if (w == null) return
-    this.#waiter = undefined
-    w.reject(this.#signal?.reason ?? new Error('Aborted'))
-  }
 
   constructor (stream: ReadableMessageStream, init: StreamReaderInit = {}) {
     this.#stream = stream
@@ -132,15 +120,7 @@ export class StreamReader {
     this.#wake()
   }
 
-  #listen (signal: AbortSignal | undefined): void {
-    if (signal === this.#signal) return
-    this.#signal?.removeEventListener('abort', this.#onAbort)
-    this.#signal = signal
-    signal?.addEventListener('abort', this.#onAbort)
-  }
-
   #detach (): void {
-    this.#listen(undefined)
     this.#stream.removeEventListener('message', this.#onMessage)
     this.#stream.removeEventListener('end', this.#onEnd)
     this.#stream.removeEventListener('remoteCloseWrite', this.#onEnd)
@@ -167,9 +147,17 @@ export class StreamReader {
     while (this.#queue.byteLength < n && !this.#ended && this.#error == null) {
       signal?.throwIfAborted()
       if (this.#waiter != null) throw new Error('StreamReader supports one pending read at a time')
-      this.#listen(signal)
       await new Promise<void>((resolve, reject) => {
-        this.#waiter = { wanted: n, resolve, reject }
+        const onAbort = (): void => {
+          this.#waiter = undefined
+          reject(signal?.reason ?? new Error('Aborted'))
+        }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        this.#waiter = {
+          wanted: n,
+          resolve: () => { signal?.removeEventListener('abort', onAbort); resolve() },
+          reject
+        }
         // the consumer wants more than is queued: let data flow
         if (this.#paused) this.#resume()
       })
