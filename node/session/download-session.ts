@@ -325,7 +325,10 @@ export class DownloadSession {
     }
     if (!news) return
     if (this.#availability.bitsOf(p.id)?.complete === true) this.#fallback.complete(p.id)
-    this.#refillAll()
+    // only `p` can be asked for the news; of the others only the fallback's choice moves (the
+    // pieces it may take shrink, and prefer() may have cancelled some of its requests)
+    this.#refill(p)
+    for (const q of this.#providers.values()) if (q !== p && this.#fallback.is(q.id)) this.#refill(q)
   }
 
   async #receivePiece (p: ProviderState, reader: StreamReader, msg: TransferResponse): Promise<void> {

@@ -113,17 +113,21 @@ export class PiecePicker {
     }
     this.#prune()
     const owned = options.owned
-    const wanted = owned == null ? eligible : (i: number): boolean => eligible(i) && owned(i)
-    while (out.length < max) {
+    // one pass over the missing pieces collects those wanted (usually few: a provider's
+    // pieces that are neither held nor in flight), then rarest first among them, in the
+    // random order of #order
+    const wanted: number[] = []
+    for (const i of this.#order) if (eligible(i) && (owned == null || owned(i))) wanted.push(i)
+    const availability = this.#availability
+    while (out.length < max && wanted.length > 0) {
       let best = Infinity
-      for (const i of this.#order) {
-        if (wanted(i) && this.#availability.count(i) < best) best = this.#availability.count(i)
+      for (const i of wanted) best = Math.min(best, availability.count(i))
+      let kept = 0
+      for (const i of wanted) {
+        if (out.length < max && availability.count(i) === best) take(i)
+        else wanted[kept++] = i
       }
-      if (best === Infinity) break
-      for (const i of this.#order) {
-        if (out.length >= max) break
-        if (wanted(i) && this.#availability.count(i) === best) take(i)
-      }
+      wanted.length = kept
     }
     if (out.length === 0 && (options.endgameMissing == null || this.missing <= options.endgameMissing) && this.endgame) {
       // endgame: everything missing is in flight; ask this provider too

@@ -64,4 +64,40 @@ describe('session: availability model and piece picker', function () {
     assert.deepEqual(picker.pick('p2', 2).sort(), [0, 1], 'endgame: p2 helps with what is in flight')
     assert.deepEqual(picker.completed(0).sort(), ['p1', 'p2'])
   })
+
+  it('picks rarest first across rarity levels, skipping held, in-flight and unheld pieces, and honours `owned`', function () {
+    const n = 12
+    const a = new Availability(n)
+    const have = none(n)
+    have.set(11) // held already
+    const picker = new PiecePicker(have, a, Math.random)
+    // piece i is held by (i % 3) + 1 peers: p1 holds every piece, p2 those with i % 3 >= 1, p3 those with i % 3 === 2
+    const p2 = none(n)
+    const p3 = none(n)
+    for (let i = 0; i < n; i++) {
+      if (i % 3 >= 1) p2.set(i)
+      if (i % 3 === 2) p3.set(i)
+    }
+    a.add('p1', full(n))
+    a.add('p2', p2)
+    a.add('p3', p3)
+    const rarity = (i: number): number => a.count(i)
+
+    // p1 may get anything: the four pieces held once (0, 3, 6, 9), then two of those held twice
+    const first = picker.pick('p1', 6)
+    assert.equal(first.length, 6)
+    assert.deepEqual(first.slice(0, 4).sort((x, y) => x - y), [0, 3, 6, 9])
+    assert.deepEqual(first.slice(4).map(rarity), [2, 2])
+    // p2: the two pieces held twice that are not in flight, then those held three times (not 11: held)
+    const second = picker.pick('p2', 10)
+    const twice = [1, 4, 7, 10].filter(i => !first.includes(i))
+    assert.deepEqual(second.slice(0, 2).sort((x, y) => x - y), twice)
+    assert.deepEqual(second.slice(2).sort((x, y) => x - y), [2, 5, 8])
+    // nothing is left that is neither held nor in flight: only the endgame would hand more out
+    assert.deepEqual(picker.pick('p3', 4, { endgameMissing: 0 }), [])
+    // `owned` limits rarest-first picks to the pieces it accepts
+    picker.release(0, 'p1')
+    picker.release(3, 'p1')
+    assert.deepEqual(picker.pick('p1', 4, { owned: (i) => i !== 0 }), [3])
+  })
 })
