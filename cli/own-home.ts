@@ -4,6 +4,9 @@ import { ControlServer, HomeLock, Peer, controlSocketOf } from '../node/index.js
 import { asHomeError } from './errors.js'
 import type { PeerInit } from '../node/index.js'
 
+/** How long the owner stays up, once idle, for another command between two of its requests. */
+const OTHERS_GRACE_MS = 300
+
 /** The node, control channel and lock of a home this process owns. */
 export interface OwnedHome {
   peer: Peer
@@ -57,7 +60,8 @@ export async function ownHome (home: string, role: string, init: () => Promise<P
     server,
     lock,
     close: async (now) => {
-      if (!now && listening) await server.idle()
+      // another command may be between two of its requests: wait until quiet for a moment
+      if (!now && listening) await server.settled(OTHERS_GRACE_MS)
       if (listening) await server.stop().catch(() => {})
       await peer.stop()
       await lock.release()

@@ -49,6 +49,9 @@ export class ControlServer {
   readonly #downloads = new Map<string, SharedDownload>()
   readonly #exports = new Map<string, Promise<void>>()
   #idle: Array<() => void> = []
+  /** Connections accepted, and hellos answered, since start. */
+  #accepted = 0
+  #hellos = 0
 
   constructor (init: ControlServerInit) {
     this.#init = init
@@ -82,6 +85,22 @@ export class ControlServer {
     await new Promise<void>(resolve => { this.#idle.push(resolve) })
   }
 
+  /**
+   * Resolves once no client is connected and none connected for `graceMs`, when another
+   * command has said hello (more than `ownHellos`). A client opens one connection per
+   * request, so between two requests (its hello and its `get`, say) it holds none: an owner
+   * that stopped at the first idle moment left it with "stopped before answering".
+   */
+  async settled (graceMs: number, ownHellos = 1): Promise<void> {
+    for (;;) {
+      await this.idle()
+      if (this.#hellos <= ownHellos) return
+      const accepted = this.#accepted
+      await new Promise<void>(resolve => { setTimeout(resolve, graceMs).unref() })
+      if (this.#sockets.size === 0 && this.#accepted === accepted) return
+    }
+  }
+
   /** Stops listening, ends every client connection, removes the socket file. */
   async stop (): Promise<void> {
     for (const d of this.#downloads.values()) d.controller.abort(new Error('The home owner is stopping'))
@@ -91,6 +110,7 @@ export class ControlServer {
   }
 
   #accept (socket: Socket): void {
+    this.#accepted++
     this.#sockets.add(socket)
     socket.on('error', () => {})
     socket.once('close', () => {
@@ -116,6 +136,7 @@ export class ControlServer {
     const peer = await this.#init.peer
     switch (req.op) {
       case 'hello': {
+        this.#hellos++
         const hello: ControlHello = { pid: process.pid, role: this.#init.role, peerId: peer.peerId.toString(), web: this.#init.web?.(), sharing: peer.sharing, tracker: await this.#init.tracker ?? [] }
         socket.end(encodeLine({ ok: hello }))
         return

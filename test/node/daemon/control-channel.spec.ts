@@ -82,6 +82,27 @@ describe('node/daemon: the control channel', function () {
     assert.equal(server.clients, 0)
   })
 
+  it('settled() waits out a client between two requests once another command said hello', async function () {
+    await server.idle()
+    const first = await Promise.race([
+      server.settled(300, Number.MAX_SAFE_INTEGER).then(() => 'settled'),
+      new Promise(resolve => { setImmediate(() => { resolve('later') }) })
+    ])
+    assert.equal(first, 'settled', 'without another hello it resolves at the first idle moment')
+
+    const client = await ControlClient.connect(root)
+    const events: string[] = []
+    // every hello so far counts as another command's (the owner's own: none)
+    const waiting = server.settled(300, 0).then(() => { events.push('settled') })
+    // the other command's next request, 150 ms after its hello (no connection in between)
+    await new Promise(resolve => setTimeout(resolve, 150))
+    events.push('asking')
+    assert.equal((await client.list()).length, 1)
+    events.push('answered')
+    await waiting
+    assert.deepEqual(events, ['asking', 'answered', 'settled'])
+  })
+
   it('no socket, no owner: connecting fails at once', async function () {
     await assert.rejects(ControlClient.connect(join(root, 'nobody-home')))
   })
