@@ -1,5 +1,5 @@
 /** Owning a peer home: its lock, its node and the control channel other commands on it use. */
-import { defaultLogger } from '@libp2p/logger'
+import { quietLogger } from '../node/quiet-logger.js'
 import { ControlServer, HomeLock, Peer, controlSocketOf } from '../node/index.js'
 import { asHomeError } from './errors.js'
 import type { PeerInit } from '../node/index.js'
@@ -36,7 +36,7 @@ export async function ownHome (home: string, role: string, init: () => Promise<P
   const peerInit = init()
   const peerReady = peerInit.then(async i => Peer.create(i)).catch((err: unknown) => { throw asHomeError(err, home) })
   const tracker = peerInit.then(i => i.tracker.map(String), () => [])
-  const server = new ControlServer({ socketPath: controlSocketOf(home), peer: peerReady, role, web, tracker, logger: defaultLogger() })
+  const server = new ControlServer({ socketPath: controlSocketOf(home), peer: peerReady, role, web, tracker, logger: quietLogger() })
   let listening = false
   try {
     // the channel opens first, so a command started meanwhile waits for this node instead of refusing

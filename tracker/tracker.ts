@@ -20,7 +20,7 @@ import { TicketIssuer } from './ticket-issuer.js'
 import { GrantsFile, QueueStateFile, QueueStateText } from './queue-state.js'
 import { TransferStats } from './transfer-stats.js'
 import { Observability } from './observability.js'
-import { trackerLogger } from './quiet-logger.js'
+import { quietLogger } from '../node/quiet-logger.js'
 import { MeteredSource } from './metrics/index.js'
 import { startTrackerWeb } from './web/index.js'
 import type { History } from './history.js'
@@ -85,7 +85,7 @@ export interface TrackerInit {
   limiter?: UploadLimiter
   /** Downloaders served at once over the transfer protocol. @default unlimited (the queue's slots govern) */
   uploadSlots?: number
-  /** @default trackerLogger(): libp2p's default logger when DEBUG is set, else a shared silent one */
+  /** @default quietLogger(): libp2p's default logger when DEBUG is set, else a shared silent one */
   logger?: ComponentLogger
   /**
    * Serve the web app, its API and /metrics on this address (`tracker --http ADDR:PORT`);
@@ -223,7 +223,7 @@ export class Tracker implements WebSource {
 
   /** Scans the library, starts listening and writes `tracker.addr`. */
   static async create (init: TrackerInit): Promise<Tracker> {
-    const logger = init.logger ?? trackerLogger()
+    const logger = init.logger ?? quietLogger()
     await ensureDir(init.home, 0o700)
     const privateKey = await loadOrCreateIdentity(init.home)
     const catalogue = new Catalogue({ mediaDir: init.mediaDir, cacheDir: init.home, watch: init.watch, include: init.include, logger })

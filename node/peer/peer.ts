@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { defaultLogger } from '@libp2p/logger'
 import { CID } from 'multiformats/cid'
 import { NotFoundError, TrackerUnreachableError } from '../errors.js'
 import { createHost, loadOrCreateIdentity, selfReachability } from '../host/index.js'
+import { quietLogger } from '../quiet-logger.js'
 import { holePunch } from '../punch/index.js'
 import { parseCid } from '../manifest/index.js'
 import { announce, fetchManifest, fetchTrackerStatus, listAll, TransferServer, AnnounceRequest } from '../protocols/index.js'
@@ -81,7 +81,7 @@ export class Peer {
 
   /** Creates and starts a peer (does not contact the tracker yet). */
   static async create (init: PeerInit): Promise<Peer> {
-    const logger = init.logger ?? defaultLogger()
+    const logger = init.logger ?? quietLogger()
     const privateKey = await loadOrCreateIdentity(init.home)
     const reserveOn = (init.listen ?? []).length > 0 ? init.tracker.map(String).filter(a => a.includes('/p2p/') && !a.includes('/p2p-circuit')) : []
     const punches: PunchStats = { succeeded: 0, failed: 0 }

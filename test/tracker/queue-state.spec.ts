@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RequestQueue } from '../../tracker/queue/index.js'
 import { QueueStateFile, QueueStateText } from '../../tracker/queue-state.js'
-import { SILENT_LOGGER } from '../../tracker/quiet-logger.js'
+import { SILENT_LOGGER } from '../../node/quiet-logger.js'
 import { FakeClock } from '../fixtures/fake-clock.js'
 
 describe('QueueStateText', () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
-import { SILENT_LOGGER, trackerLogger } from '../../tracker/quiet-logger.js'
+import { SILENT_LOGGER, quietLogger } from '../../node/quiet-logger.js'
 
-describe('tracker trackerLogger', () => {
+describe('node quietLogger', () => {
   it('without DEBUG, hands every component and scope one shared disabled logger that swallows everything', () => {
-    const logger = trackerLogger({})
+    const logger = quietLogger({})
     const a = logger.forComponent('libp2p:tcp:connection:inbound:abc')
     const b = logger.forComponent('mediaswarm:tracker')
     assert.equal(a, SILENT_LOGGER)
@@ -11,11 +11,11 @@ describe('tracker trackerLogger', () => {
     assert.equal(a.newScope('stream:1'), SILENT_LOGGER)
     assert.equal(a.enabled, false)
     assert.doesNotThrow(() => { a('x %s', 'y'); a.error('e %e', new Error('boom')); a.trace('t') })
-    assert.equal(trackerLogger({ DEBUG: '' }).forComponent('x'), SILENT_LOGGER, 'an empty DEBUG enables nothing')
+    assert.equal(quietLogger({ DEBUG: '' }).forComponent('x'), SILENT_LOGGER, 'an empty DEBUG enables nothing')
   })
 
   it('with DEBUG set, gives libp2p\'s own loggers (one per component, scoped by name)', () => {
-    const logger = trackerLogger({ DEBUG: 'mediaswarm*' })
+    const logger = quietLogger({ DEBUG: 'mediaswarm*' })
     const a = logger.forComponent('mediaswarm:tracker')
     assert.notEqual(a, SILENT_LOGGER)
     assert.notEqual(a.newScope('queue'), SILENT_LOGGER)
