@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { CID } from 'multiformats/cid'
 import { FileExistsError } from '../../node/errors.js'
 import { hashFile } from '../../node/manifest/manifest.js'
+import { PIECE_INTERVAL_RANGE_MS } from '../../node/daemon/protocol.js'
 import { OutputError, UsageError } from '../command.js'
 import { untilStopped } from '../context.js'
 import { asOutputError } from '../errors.js'
@@ -90,6 +91,15 @@ function eventHandler (ctx: CommandContext, name: string, timing: { grantedAt: n
   return { onEvent, display }
 }
 
+/**
+ * How often the owner should sum verified pieces into an event: often for a progress bar,
+ * rarely when nothing is drawn (--json, --quiet), where only the last one (sent right before
+ * the result, whatever the interval) dates the end of the transfer.
+ */
+function pieceInterval (display: ProgressDisplay | undefined): number {
+  return display != null ? PIECE_INTERVAL_RANGE_MS.default : PIECE_INTERVAL_RANGE_MS.max
+}
+
 /** Copies the owner's in-order byte stream to standard output, with backpressure. */
 async function toStdout (ctx: CommandContext, client: ControlClient, cid: string): Promise<void> {
   const out = ctx.stdout
@@ -133,7 +143,7 @@ export async function fetchItem (ctx: CommandContext, client: ControlClient, ite
   try {
     if (target.kind === 'stdout') {
       // the download (for progress and the result) and the in-order stream run side by side
-      const [result] = await Promise.all([client.get({ cid }, onEvent, ctx.signal), toStdout(ctx, client, cid)])
+      const [result] = await Promise.all([client.get({ cid, pieceIntervalMs: pieceInterval(display) }, onEvent, ctx.signal), toStdout(ctx, client, cid)])
       display?.finish()
       return got('-', result)
     }
@@ -144,7 +154,7 @@ export async function fetchItem (ctx: CommandContext, client: ControlClient, ite
       throw new FileExistsError(`The file ${path} already exists with other content; pass --force to replace it`)
     }
     const requestId = await requests?.idOf(cid)
-    const result = await client.get({ cid, path, force, requestId }, onEvent, ctx.signal).catch((err: unknown) => {
+    const result = await client.get({ cid, path, force, requestId, pieceIntervalMs: pieceInterval(display) }, onEvent, ctx.signal).catch((err: unknown) => {
       // the download is written in place beside the destination: a failing disk there is the output's
       throw asOutputError(err, dirname(path), path) ?? err
     })

@@ -5,7 +5,7 @@ import { FileExistsError } from '../errors.js'
 import { exportFile } from '../peer/index.js'
 import { LineReader } from './lines.js'
 import { PieceBatch } from './piece-batch.js'
-import { MAX_REQUEST_BYTES, decodeLine, encodeLine, errorToWire } from './protocol.js'
+import { MAX_REQUEST_BYTES, decodeLine, encodeLine, errorToWire, pieceIntervalOf } from './protocol.js'
 import type { ControlEvent, ControlGetResult, ControlHello, ControlRequest } from './protocol.js'
 import type { Peer, PeerDownloadEvent } from '../peer/index.js'
 import type { ComponentLogger, Logger } from '@libp2p/interface'
@@ -209,7 +209,7 @@ export class ControlServer {
     socket.once('close', () => { release(!finished) })
     try {
       const write = (event: ControlEvent): void => { if (!socket.destroyed) socket.write(encodeLine({ event })) }
-      const pieces = new PieceBatch(write)
+      const pieces = new PieceBatch(write, pieceIntervalOf(req.pieceIntervalMs))
       // any other event goes after the pieces before it
       const send = (event: ControlEvent): void => { pieces.flush(); write(event) }
       const tracker = (): string | undefined => peer.tracker?.toString()

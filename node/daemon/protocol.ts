@@ -18,7 +18,12 @@ export type ControlRequest =
   | { op: 'list', query?: string }
   | { op: 'resolve', name: string }
   | { op: 'status' }
-  | { op: 'get', cid: string, requestId?: string, path?: string, force?: boolean }
+  /**
+   * `pieceIntervalMs`: how often the client wants the verified pieces summed into a `piece`
+   * event (within PIECE_INTERVAL_RANGE_MS; default 100). A client that draws no progress asks
+   * for few: each event is a line written, a wake-up and a line parsed.
+   */
+  | { op: 'get', cid: string, requestId?: string, path?: string, force?: boolean, pieceIntervalMs?: number }
   | { op: 'read', cid: string }
   | { op: 'play', cid: string }
 
@@ -125,4 +130,14 @@ export function errorToWire (err: unknown): ControlError {
     k = (k as { cause?: unknown }).cause as Error | undefined
   }
   return { name: e?.name ?? 'Error', message: e?.message ?? String(err), refusal: e?.refusal, retryAfterMs: e?.retryAfterMs, ...errno, causes }
+}
+
+/** The `pieceIntervalMs` a client may ask for (ms); others are clamped into it. */
+export const PIECE_INTERVAL_RANGE_MS = { min: 100, default: 100, max: 10_000 } as const
+
+/** The piece-event interval for a `get` request's `pieceIntervalMs` (any value, from any client). */
+export function pieceIntervalOf (asked: unknown): number {
+  const { min, max } = PIECE_INTERVAL_RANGE_MS
+  if (typeof asked !== 'number' || !Number.isFinite(asked)) return PIECE_INTERVAL_RANGE_MS.default
+  return Math.min(max, Math.max(min, Math.round(asked)))
 }

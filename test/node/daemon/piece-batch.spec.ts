@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { PieceBatch } from '../../../node/daemon/piece-batch.js'
+import { PIECE_INTERVAL_RANGE_MS, pieceIntervalOf } from '../../../node/daemon/protocol.js'
 import { waitFor } from '../../fixtures/network.js'
 import type { ControlEvent } from '../../../node/daemon/protocol.js'
 
@@ -36,5 +37,16 @@ describe('node/daemon/piece-batch: verified pieces told to a control client at m
     await new Promise(resolve => setTimeout(resolve, 60))
     const after = sent.length
     assert.ok(after === 2 || (after === 3 && sent[2].bytes === 4), `close drops what is pending (sent ${JSON.stringify(sent.slice(2))})`)
+  })
+
+  it('a client\'s pieceIntervalMs is clamped to 100 ms - 10 s; anything else gets the default', function () {
+    assert.equal(pieceIntervalOf(undefined), PIECE_INTERVAL_RANGE_MS.default)
+    assert.equal(pieceIntervalOf('1000'), PIECE_INTERVAL_RANGE_MS.default)
+    assert.equal(pieceIntervalOf(Number.NaN), PIECE_INTERVAL_RANGE_MS.default)
+    assert.equal(pieceIntervalOf(0), 100)
+    assert.equal(pieceIntervalOf(-5), 100)
+    assert.equal(pieceIntervalOf(2500.4), 2500)
+    assert.equal(pieceIntervalOf(1e9), 10_000)
+    assert.equal(pieceIntervalOf(Infinity), PIECE_INTERVAL_RANGE_MS.default)
   })
 })
