@@ -2,7 +2,7 @@ import { CID } from 'multiformats/cid'
 import { signTicket, signTicketSync } from '../node/index.js'
 import { fastSigner } from './fast-signer.js'
 import { peerIds } from './providers/peer-ids.js'
-import { reachableAddresses } from './providers/reachable-addresses.js'
+import { addressesFor } from './providers/reachable-addresses.js'
 import type { ProviderIndex } from './providers/index.js'
 import type { Grant, QueueRequestKey } from './queue/index.js'
 import type { Host, Ticket, TicketFields, TicketProviderInfo } from '../node/index.js'
@@ -130,6 +130,7 @@ export class TicketIssuer {
     const self = this.#host.peerId.toString()
     const providers: TicketProviderInfo[] = []
     const seen = new Set([self, grant.peerId])
+    const reachable = addressesFor(this.#host, grant.peerId)
     // a few more holders than room (some may have no address), then the co-downloaders
     const holders = this.#providers.providers(grant.cid, grant.peerId, 2 * MAX_TICKET_PROVIDERS).map(p => p.peer)
     const coDownloaders = this.#queue.grantedPeers(grant.cid).filter(p => this.#providers.mayName(p, grant.peerId))
@@ -139,7 +140,7 @@ export class TicketIssuer {
       if (providers.length >= MAX_TICKET_PROVIDERS - 1) break
       const addresses = known(peer)
       if (addresses == null) return peer
-      const multiaddrs = reachableAddresses(this.#host, peer, grant.peerId, addresses)
+      const multiaddrs = reachable(peer, addresses)
       // a peer nobody can dial is no provider
       if (multiaddrs.length > 0) providers.push({ peerId: peer, multiaddrs })
     }
@@ -195,7 +196,7 @@ export class TicketIssuer {
     }
   }
 
-  /** A peer's addresses (at most 32; reachableAddresses picks those for the requester), from the peer store, cached briefly: every ticket asks. */
+  /** A peer's addresses (at most 32; addressesFor picks those for the requester), from the peer store, cached briefly: every ticket asks. */
   async #addressesOf (peer: string): Promise<Uint8Array[]> {
     const now = Date.now()
     const cached = this.#cached(peer, now)

@@ -115,24 +115,51 @@ function observedOf (host: Host, peer: string): Multiaddr | undefined {
  * {@link chooseAddresses}.
  */
 export function reachableAddresses (host: Host, provider: string, requester: string, advertised: Uint8Array[]): Uint8Array[] {
-  const decoded = advertised.flatMap(bytes => {
-    try { return [multiaddr(bytes)] } catch { return [] }
-  })
-  const info = host.services.reachability?.info(provider)
-  const onRelay = reserved(host, provider)
-  // nothing to name (the usual case of a co-downloader that does not listen): skip the
-  // connection lookups
-  if (decoded.length === 0 && (info?.confirmed ?? []).length === 0 && !onRelay) return []
-  return chooseAddresses({
-    providerSeenAtOwnAddress: info?.seenAtOwnAddress,
-    requesterSeenAtOwnAddress: host.services.reachability?.info(requester)?.seenAtOwnAddress,
-    provider,
-    advertised: decoded,
-    providerObserved: info?.observed ?? observedOf(host, provider),
-    requesterObserved: observedOf(host, requester),
-    confirmed: info?.confirmed ?? [],
-    relay: onRelay ? { tracker: host.peerId.toString(), addresses: host.getMultiaddrs() } : undefined
-  }).map(ma => ma.bytes)
+  return addressesFor(host, requester)(provider, advertised)
+}
+
+/** Advertised address lists (the ticket issuer's cached snapshots, never changed in place) decoded once. */
+const decodedLists = new WeakMap<Uint8Array[], Multiaddr[]>()
+
+function decodeAll (advertised: Uint8Array[]): Multiaddr[] {
+  let decoded = decodedLists.get(advertised)
+  if (decoded == null) {
+    decoded = advertised.flatMap(bytes => {
+      try { return [multiaddr(bytes)] } catch { return [] }
+    })
+    decodedLists.set(advertised, decoded)
+  }
+  return decoded
+}
+
+/**
+ * {@link reachableAddresses} for one requester and several providers (one ticket): what
+ * depends only on the requester or on this host (where the requester's connection comes
+ * from, the tracker's own addresses for relay paths) is looked up once, not per provider.
+ */
+export function addressesFor (host: Host, requester: string): (provider: string, advertised: Uint8Array[]) => Uint8Array[] {
+  let requesterSide: { observed?: Multiaddr, seenAtOwnAddress?: boolean } | undefined
+  let own: Multiaddr[] | undefined
+  return (provider, advertised) => {
+    const decoded = decodeAll(advertised)
+    const info = host.services.reachability?.info(provider)
+    const onRelay = reserved(host, provider)
+    // nothing to name (the usual case of a co-downloader that does not listen): skip the
+    // connection lookups
+    if (decoded.length === 0 && (info?.confirmed ?? []).length === 0 && !onRelay) return []
+    requesterSide ??= { observed: observedOf(host, requester), seenAtOwnAddress: host.services.reachability?.info(requester)?.seenAtOwnAddress }
+    if (onRelay) own ??= host.getMultiaddrs()
+    return chooseAddresses({
+      providerSeenAtOwnAddress: info?.seenAtOwnAddress,
+      requesterSeenAtOwnAddress: requesterSide.seenAtOwnAddress,
+      provider,
+      advertised: decoded,
+      providerObserved: info?.observed ?? observedOf(host, provider),
+      requesterObserved: requesterSide.observed,
+      confirmed: info?.confirmed ?? [],
+      relay: onRelay && own != null ? { tracker: host.peerId.toString(), addresses: own } : undefined
+    }).map(ma => ma.bytes)
+  }
 }
 
 /** Whether a peer holds a slot on this host's relay. */
