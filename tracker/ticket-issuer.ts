@@ -3,6 +3,7 @@ import { signTicket, signTicketSync } from '../node/index.js'
 import { fastSigner } from './fast-signer.js'
 import { peerIds } from './providers/peer-ids.js'
 import { addressesFor } from './providers/reachable-addresses.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ProviderIndex } from './providers/index.js'
 import type { Grant, QueueRequestKey } from './queue/index.js'
 import type { Host, Ticket, TicketFields, TicketProviderInfo } from '../node/index.js'
@@ -55,7 +56,7 @@ export class TicketIssuer {
   /** peer -> its addresses (empty: not dialable) and when they were read. */
   readonly #addresses = new Map<string, { at: number, multiaddrs: Uint8Array[] }>()
   /** The tracker's own addresses as tickets name them, and when they were read. */
-  #self?: { at: number, multiaddrs: Uint8Array[] }
+  #self?: { at: number, multiaddrs: Uint8Array[], all: Multiaddr[] }
   /** Peers whose addresses are being read from the peer store. */
   readonly #reading = new Set<string>()
   readonly #onPeerUpdate = (evt: CustomEvent<{ peer: { id: { toString: () => string }, addresses?: Array<{ multiaddr: { bytes: Uint8Array } }> } }>): void => {
@@ -130,7 +131,7 @@ export class TicketIssuer {
     const self = this.#host.peerId.toString()
     const providers: TicketProviderInfo[] = []
     const seen = new Set([self, grant.peerId])
-    const reachable = addressesFor(this.#host, grant.peerId)
+    const reachable = addressesFor(this.#host, grant.peerId, () => this.#ownMultiaddrs())
     // a few more holders than room (some may have no address), then the co-downloaders
     const holders = this.#providers.providers(grant.cid, grant.peerId, 2 * MAX_TICKET_PROVIDERS).map(p => p.peer)
     const coDownloaders = this.#queue.grantedPeers(grant.cid).filter(p => this.#providers.mayName(p, grant.peerId))
@@ -174,11 +175,21 @@ export class TicketIssuer {
    * afresh at each call, about a fifth of issue()'s time (every grant and renewal) before.
    */
   #ownAddresses (): Uint8Array[] {
+    return this.#own().multiaddrs
+  }
+
+  /** The host's addresses (the relay paths a ticket names go through them), cached as its own. */
+  #ownMultiaddrs (): Multiaddr[] {
+    return this.#own().all
+  }
+
+  #own (): { multiaddrs: Uint8Array[], all: Multiaddr[] } {
     const now = Date.now()
     if (this.#self == null || now - this.#self.at >= ADDRESS_CACHE_MS) {
-      this.#self = { at: now, multiaddrs: this.#host.getMultiaddrs().slice(0, 8).map(m => m.decapsulateCode(421).bytes) }
+      const all = this.#host.getMultiaddrs()
+      this.#self = { at: now, all, multiaddrs: all.slice(0, 8).map(m => m.decapsulateCode(421).bytes) }
     }
-    return this.#self.multiaddrs
+    return this.#self
   }
 
   /** A peer's addresses when cached and fresh. */

@@ -135,9 +135,10 @@ function decodeAll (advertised: Uint8Array[]): Multiaddr[] {
 /**
  * {@link reachableAddresses} for one requester and several providers (one ticket): what
  * depends only on the requester or on this host (where the requester's connection comes
- * from, the tracker's own addresses for relay paths) is looked up once, not per provider.
+ * from, the tracker's own addresses for relay paths, which `ownAddresses` may give from a
+ * cache) is looked up once, not per provider.
  */
-export function addressesFor (host: Host, requester: string): (provider: string, advertised: Uint8Array[]) => Uint8Array[] {
+export function addressesFor (host: Host, requester: string, ownAddresses: () => Multiaddr[] = () => host.getMultiaddrs()): (provider: string, advertised: Uint8Array[]) => Uint8Array[] {
   let requesterSide: { observed?: Multiaddr, seenAtOwnAddress?: boolean } | undefined
   let own: Multiaddr[] | undefined
   return (provider, advertised) => {
@@ -148,7 +149,7 @@ export function addressesFor (host: Host, requester: string): (provider: string,
     // connection lookups
     if (decoded.length === 0 && (info?.confirmed ?? []).length === 0 && !onRelay) return []
     requesterSide ??= { observed: observedOf(host, requester), seenAtOwnAddress: host.services.reachability?.info(requester)?.seenAtOwnAddress }
-    if (onRelay) own ??= host.getMultiaddrs()
+    if (onRelay) own ??= ownAddresses()
     return chooseAddresses({
       providerSeenAtOwnAddress: info?.seenAtOwnAddress,
       requesterSeenAtOwnAddress: requesterSide.seenAtOwnAddress,
