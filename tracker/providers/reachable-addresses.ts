@@ -108,16 +108,6 @@ function observedOf (host: Host, peer: string): Multiaddr | undefined {
   }
 }
 
-/**
- * The addresses of `provider` a ticket for `requester` names (encoded), from the provider's
- * advertised addresses (`advertised`, from the peer store) and what the tracker's host knows:
- * its dial-back results, both peers' connections, its relay's reservations. See
- * {@link chooseAddresses}.
- */
-export function reachableAddresses (host: Host, provider: string, requester: string, advertised: Uint8Array[]): Uint8Array[] {
-  return addressesFor(host, requester)(provider, advertised)
-}
-
 /** Advertised address lists (the ticket issuer's cached snapshots, never changed in place) decoded once. */
 const decodedLists = new WeakMap<Uint8Array[], Multiaddr[]>()
 
@@ -133,10 +123,13 @@ function decodeAll (advertised: Uint8Array[]): Multiaddr[] {
 }
 
 /**
- * {@link reachableAddresses} for one requester and several providers (one ticket): what
- * depends only on the requester or on this host (where the requester's connection comes
- * from, the tracker's own addresses for relay paths, which `ownAddresses` may give from a
- * cache) is looked up once, not per provider.
+ * For one requester (one ticket), a function giving the addresses of a provider the ticket
+ * names (encoded), from the provider's advertised addresses (`advertised`, from the peer
+ * store) and what the tracker's host knows: its dial-back results, both peers' connections,
+ * its relay's reservations (see {@link chooseAddresses}). What depends only on the requester
+ * or on this host (where the requester's connection comes from, the tracker's own addresses
+ * for relay paths, which `ownAddresses` may give from a cache) is looked up once, not per
+ * provider.
  */
 export function addressesFor (host: Host, requester: string, ownAddresses: () => Multiaddr[] = () => host.getMultiaddrs()): (provider: string, advertised: Uint8Array[]) => Uint8Array[] {
   let requesterSide: { observed?: Multiaddr, seenAtOwnAddress?: boolean } | undefined
