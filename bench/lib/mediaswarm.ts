@@ -14,19 +14,27 @@ export const USAGE_PROBE = new URL('../usage-probe.js', import.meta.url).href
 /** Preloaded with the swarm bench's `--counts`: counts writes, reads, connections, file calls (see bench/count-probe.ts). */
 export const COUNT_PROBE = new URL('../count-probe.js', import.meta.url).href
 
-export interface MediaswarmRun {
+/** One `get` of the file from the tracker. */
+export interface MediaswarmGet {
   transferMs: number
   mbps: number
-  trackerPeakRssBytes: number
   peerPeakRssBytes: number
-  /** How long the tracker took from start to writing tracker.addr (includes hashing). */
-  trackerReadyMs: number
-  /** CPU seconds the tracker used while the get ran (start-up and catalogue hashing excluded). */
-  trackerCpuSecondsDuringGet: number
+  /** CPU seconds the tracker used while this get ran. */
+  trackerCpuSeconds: number
   /** CPU seconds of the whole get process (start-up, connect, transfer, exit). */
   getCpuSeconds: number
   /** Wall time of the whole get process, ms. */
   getWallMs: number
+}
+
+export interface MediaswarmRun {
+  /** The first get after the tracker started: its serving path runs while V8 still compiles it. */
+  cold: MediaswarmGet
+  /** The same file fetched again by a new get process from the same, now warm, tracker. */
+  warm: MediaswarmGet
+  trackerPeakRssBytes: number
+  /** How long the tracker took from start to writing tracker.addr (includes hashing). */
+  trackerReadyMs: number
 }
 
 export interface MediaswarmSetup {
@@ -60,29 +68,47 @@ function parseGetOutput (stdout: string): unknown {
   return undefined
 }
 
-/** One tracker → peer transfer with the real CLI processes; verifies the output. */
+/**
+ * Two tracker → peer transfers of the same file with the real CLI processes, one after the
+ * other from one tracker (each a new `get` process with its own home); verifies both outputs.
+ * The first shows what a freshly started tracker costs, the second what a running one does.
+ */
 export async function runMediaswarm (s: MediaswarmSetup, log: (msg: string) => void): Promise<MediaswarmRun> {
   const trackerHome = join(s.tmp, 'tracker-home') // kept across runs: its hash cache makes restarts quick
-  const peerHome = join(s.tmp, `peer-home-${s.run}`)
-  const outDir = join(s.tmp, `out-${s.run}`)
   const started = Date.now()
   await rm(join(trackerHome, 'tracker.addr'), { force: true })
   const nodeArgs = ['--import', USAGE_PROBE, ...(s.profileDir !== undefined ? ['--cpu-prof', '--cpu-prof-dir', s.profileDir] : [])]
-  const getUsage = join(s.tmp, `get-usage-${s.run}.json`)
   const tracker = startNode('tracker', [...nodeArgs, CLI, 'tracker', '--media', s.mediaDir, '--all-files', '--home', trackerHome,
     '--listen', '/ip4/127.0.0.1/tcp/0'], s.tmp)
-  let get: Child | undefined
   try {
     const addr = await waitForTrackerAddr(tracker, trackerHome, 120_000 + s.sizeBytes / (50 * MB) * 1000)
     const trackerReadyMs = Date.now() - started
     log(`tracker ready after ${(trackerReadyMs / 1000).toFixed(1)} s at ${addr}`)
+    const cold = await oneGet(s, tracker, addr, nodeArgs, `${s.run}-cold`, log)
+    const warm = await oneGet(s, tracker, addr, nodeArgs, `${s.run}-warm`, log)
+    const trackerPeakRssBytes = await vmHwmBytes(tracker.pid)
+    const exit = await stop(tracker, 10_000)
+    if (exit.killed || exit.code !== 0) {
+      log(`warning: the tracker did not exit cleanly on SIGTERM (code ${exit.code}, signal ${exit.signal}${exit.killed ? ', needed SIGKILL' : ''}); stderr tail:\n${tracker.stderrTail()}`)
+    }
+    return { cold, warm, trackerPeakRssBytes, trackerReadyMs }
+  } finally {
+    await stop(tracker, 5000)
+  }
+}
 
-    const cpuBefore = await cpuSeconds(tracker.pid)
-    const getStarted = performance.now()
-    get = startNode('get', [...nodeArgs, CLI, 'get', s.fileName, '--tracker', addr, '--home', peerHome, '-o', outDir, '--json'],
-      s.tmp, { MEDIASWARM_BENCH_USAGE: getUsage })
+async function oneGet (s: MediaswarmSetup, tracker: Child, addr: string, nodeArgs: string[], tag: string, log: (msg: string) => void): Promise<MediaswarmGet> {
+  const peerHome = join(s.tmp, `peer-home-${tag}`)
+  const outDir = join(s.tmp, `out-${tag}`)
+  const getUsage = join(s.tmp, `get-usage-${tag}.json`)
+  const cpuBefore = await cpuSeconds(tracker.pid)
+  const getStarted = performance.now()
+  const get = startNode('get', [...nodeArgs, CLI, 'get', s.fileName, '--tracker', addr, '--home', peerHome, '-o', outDir, '--json'],
+    s.tmp, { MEDIASWARM_BENCH_USAGE: getUsage })
+  try {
     await expectCleanExit(get, s.timeoutMs)
     const getWallMs = performance.now() - getStarted
+    const trackerCpuSeconds = await cpuSeconds(tracker.pid) - cpuBefore
     const getCpuSeconds = (JSON.parse(await readFile(getUsage, 'utf8')) as ProcessUsage).cpuSec
     const parsed = parseGetOutput(get.stdout())
     const entries = Array.isArray(parsed) ? parsed : []
@@ -92,36 +118,25 @@ export async function runMediaswarm (s: MediaswarmSetup, log: (msg: string) => v
     }
     if (entry.size !== s.sizeBytes) throw new Error(`The get reported size ${entry.size} instead of ${s.sizeBytes}.`)
     if (!(entry.transferMs > 0)) throw new Error(`The get reported a transferMs of ${entry.transferMs}.`)
-
-    const trackerPeakRssBytes = await vmHwmBytes(tracker.pid)
-    const trackerCpuSecondsDuringGet = await cpuSeconds(tracker.pid) - cpuBefore
-    const exit = await stop(tracker, 10_000)
-    if (exit.killed || exit.code !== 0) {
-      log(`warning: the tracker did not exit cleanly on SIGTERM (code ${exit.code}, signal ${exit.signal}${exit.killed ? ', needed SIGKILL' : ''}); stderr tail:\n${tracker.stderrTail()}`)
-    }
-
     const outPath = await locateOutput(entry, outDir, s.fileName, s.tmp)
     log(`verifying ${outPath}`)
     const outSha = await sha256File(outPath)
     if (outSha !== s.inputSha256) {
       throw new Error(`The downloaded file's SHA-256 ${outSha} differs from the input's ${s.inputSha256}.`)
     }
-    // free the disk for the next run
+    // free the disk for the next get
     await rm(outDir, { recursive: true, force: true })
     await rm(peerHome, { recursive: true, force: true })
     return {
       transferMs: entry.transferMs,
       mbps: s.sizeBytes / MB / (entry.transferMs / 1000),
-      trackerPeakRssBytes,
       peerPeakRssBytes: entry.maxRssBytes,
-      trackerReadyMs,
-      trackerCpuSecondsDuringGet,
+      trackerCpuSeconds,
       getCpuSeconds,
       getWallMs
     }
   } finally {
-    await stop(tracker, 5000)
-    if (get !== undefined) await stop(get, 2000)
+    await stop(get, 2000)
   }
 }
 
