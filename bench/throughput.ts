@@ -11,7 +11,7 @@
  *
  * mediaswarm runs two gets of the file, one after the other, from one tracker. CPU: the
  * baselines' whole processes; the sender's is the tracker's CPU during the second get (a
- * running server's cost per byte, its serving path already compiled by V8), and its CPU
+ * running server's cost per byte, its serving path by then mostly compiled by V8), and its CPU
  * during the first get (start-up and catalogue hashing excluded) is reported as
  * `senderColdCpuSecPerGiB`; the receiver's is the first get's whole process (start-up
  * included: that is what a `get` costs). MB/s: bytes over the transfer time (mediaswarm:
