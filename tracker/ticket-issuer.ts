@@ -2,6 +2,7 @@ import { CID } from 'multiformats/cid'
 import { signTicket, signTicketSync } from '../node/index.js'
 import { fastSigner } from './fast-signer.js'
 import { peerIds } from './providers/peer-ids.js'
+import { ownBytes } from '../node/own-bytes.js'
 import { addressesFor } from './providers/reachable-addresses.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { ProviderIndex } from './providers/index.js'
@@ -200,7 +201,7 @@ export class TicketIssuer {
 
   #cache (peer: string, at: number, multiaddrs: Uint8Array[]): void {
     this.#addresses.delete(peer)
-    this.#addresses.set(peer, { at, multiaddrs })
+    this.#addresses.set(peer, { at, multiaddrs: multiaddrs.map(ownBytes) })
     if (this.#addresses.size > ADDRESS_CACHE_SIZE) {
       const [oldest] = this.#addresses.keys()
       this.#addresses.delete(oldest)

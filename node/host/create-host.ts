@@ -8,6 +8,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
+import { CompactMemoryDatastore } from './compact-datastore.js'
 import { lazyNoise } from './lazy-noise.js'
 import { relayReservations } from './relay-reservations.js'
 import { connectionUpgrades } from './self-reachability.js'
@@ -227,6 +228,8 @@ export async function createHost (init: HostInit): Promise<Host> {
   Object.assign(services, init.extraServices)
   const host = await createLibp2p({
     privateKey: init.privateKey,
+    // the peer store's records, each in a buffer of its own (see CompactMemoryDatastore)
+    datastore: new CompactMemoryDatastore(),
     start: init.start ?? true,
     addresses: { listen: init.listen ?? [] },
     transports: [tcp(), circuitRelayTransport(), ...(init.extraTransports ?? [])],

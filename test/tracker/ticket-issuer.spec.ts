@@ -62,4 +62,36 @@ describe('tracker TicketIssuer', function () {
     // no read of the peer store since: the event carried the addresses
     assert.ok(issuer.issueNow(grant()) != null)
   })
+
+  it('caches its own copy of addresses that are views into a larger buffer', async function () {
+    // the holder and the co-downloader as real nodes connected from loopback, so that the
+    // ticket may name the co-downloader's loopback address to the holder
+    const holderKey = await generateKeyPair('Ed25519')
+    const coKey = await generateKeyPair('Ed25519')
+    holder = peerIdFromPrivateKey(holderKey)
+    coDownloader = peerIdFromPrivateKey(coKey)
+    granted = [holder.toString(), coDownloader.toString()]
+    const nodes = await Promise.all([holderKey, coKey].map(async privateKey => createHost({ privateKey, listen: ['/ip4/127.0.0.1/tcp/0'] })))
+    try {
+      for (const node of nodes) await node.dial(host.getMultiaddrs()[0])
+      // the tracker's side of each connection completes its upgrade a little later
+      while (host.getConnections().length < nodes.length) await new Promise(resolve => setTimeout(resolve, 10))
+      // and identify stores the co-downloader's addresses (its own change event): ours comes after
+      while ((await host.peerStore.get(coDownloader).catch(() => undefined))?.addresses.length !== 1) await new Promise(resolve => setTimeout(resolve, 10))
+      const address = nodes[1].getMultiaddrs()[0].decapsulateCode(421)
+      // as the peer store hands them out: a view into a bigger buffer (often Node's Buffer pool)
+      const shared = new Uint8Array(8192)
+      shared.set(address.bytes, 100)
+      const view = shared.subarray(100, 100 + address.bytes.byteLength)
+      host.safeDispatchEvent('peer:update', { detail: { peer: { id: coDownloader, addresses: [{ multiaddr: { bytes: view } }] } } } as any)
+      shared.fill(0) // the bigger buffer goes on to hold something else
+      const ticket = issuer.issueNow(grant())
+      assert.ok(ticket != null && !(ticket instanceof Promise), 'the event filled the cache')
+      const verified = await verifyTicket(ticket.bytes, { tracker: host.peerId, presenter: holder, cid })
+      const named = verified.providers.find(p => p.peerId === coDownloader.toString())
+      assert.deepEqual(named?.multiaddrs.map(m => multiaddr(m).toString()), [address.toString()])
+    } finally {
+      await Promise.all(nodes.map(async node => node.stop()))
+    }
+  })
 })
