@@ -5,9 +5,10 @@
  * `@libp2p/tls` builds it on a tracker (a `TLSSocket` wrapping the accepted `net.Socket`, one
  * shared secure context, the client's certificate requested, ALPN `libp2p`, the libp2p
  * certificates of `@libp2p/tls/utils`, made at run time). Each connection echoes 5 bytes; then
- * every client asks for one 256 KiB piece, which the server writes in one call (`tcp`, `tls`)
- * or 64 KiB (`tlsPaced64KiB`, as a muxer's frames go to the socket) or 16 KiB
- * (`tlsPaced16KiB`) at a time, each write handed over once the one before it is written. Prints JSON: the server's RSS growth per connection, idle and after one
+ * every client asks for one 256 KiB piece, which the server writes in one call (`tcp`, `tls`),
+ * or in writes of a yamux frame (64 KiB and its 12-byte header: `tlsFrames64KiB`) or of
+ * 16,383 bytes (`tlsWrites16KiB`), written as libp2p's message streams write: until the
+ * socket reports itself full, then again on 'drain'. Prints JSON: the server's RSS growth per connection, idle and after one
  * piece served, in KB (1,000 bytes), for each.
  *
  * This is the floor under `bench:tracker`'s RSS over TLS: whatever Node and OpenSSL keep per
@@ -49,15 +50,23 @@ async function certificate (): Promise<{ cert: string, key: string }> {
 async function serverRole (argv: string[]): Promise<void> {
   const kind = option(argv, 'kind', 'tls') as Kind
   const piece = Buffer.alloc(count(argv, 'piece', 262144), 7)
-  const paced = Number(option(argv, 'paced', '0'))
+  const chunk = Number(option(argv, 'chunk', '0'))
   const context = kind === 'tls' ? createSecureContext(await certificate()) : undefined
   const serve = (s: Socket): void => {
     s.on('data', (d: Buffer) => {
       if (d[0] !== 0x50) { s.write(d); return }
-      if (paced === 0) { s.write(piece); return }
-      // `paced` bytes at a time, each write handed over once the one before it is written
-      const next = (at: number): void => { if (at < piece.length) s.write(piece.subarray(at, at + paced), () => { next(at + paced) }) }
-      next(0)
+      if (chunk === 0) { s.write(piece); return }
+      // `chunk` bytes a write, as libp2p's message streams write: until the socket says
+      // it is full, then on 'drain'
+      let at = 0
+      const pump = (): void => {
+        while (at < piece.length) {
+          const more = s.write(piece.subarray(at, at + chunk))
+          at += chunk
+          if (!more) { s.once('drain', pump); return }
+        }
+      }
+      pump()
     })
     s.on('error', () => {})
   }
@@ -122,8 +131,8 @@ async function settledRss (server: Child): Promise<number> {
   return await vmRssBytes(server.proc.pid!)
 }
 
-async function measure (kind: Kind, peers: number, piece: number, paced: number): Promise<Record<string, number>> {
-  const server = startNode(`${kind} server`, ['--expose-gc', SELF, '--role', 'server', '--kind', kind, '--piece', String(piece), '--paced', String(paced)])
+async function measure (kind: Kind, peers: number, piece: number, chunk: number): Promise<Record<string, number>> {
+  const server = startNode(`${kind} server`, ['--expose-gc', SELF, '--role', 'server', '--kind', kind, '--piece', String(piece), '--chunk', String(chunk)])
   const { port } = await waitForJsonLine(server, isEvent('listening'), 30_000)
   const base = await settledRss(server)
   const clients = startNode(`${kind} clients`, [SELF, '--role', 'clients', '--kind', kind, '--port', String(port), '--peers', String(peers), '--piece', String(piece)])
@@ -158,8 +167,8 @@ if (role === 'server') {
     const result: Record<string, unknown> = { bench: 'tls-memory', peers, pieceBytes: piece, node: process.versions.node, openssl: process.versions.openssl }
     result.tcp = await measure('tcp', peers, piece, 0)
     result.tls = await measure('tls', peers, piece, 0)
-    result.tlsPaced64KiB = await measure('tls', peers, piece, 65536)
-    result.tlsPaced16KiB = await measure('tls', peers, piece, 16384)
+    result.tlsFrames64KiB = await measure('tls', peers, piece, 65536 + 12)
+    result.tlsWrites16KiB = await measure('tls', peers, piece, 16383)
     print(result)
   }, async () => { await killAll() })
 }
