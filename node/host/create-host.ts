@@ -10,11 +10,13 @@ import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
 import { CompactMemoryDatastore } from './compact-datastore.js'
 import { lazyNoise } from './lazy-noise.js'
+import { peerStoreSweep } from './peer-store-sweep.js'
 import { relayReservations } from './relay-reservations.js'
 import { connectionUpgrades } from './self-reachability.js'
 import type { DialBackProbe, PeerReachabilityInit, PeerReachabilityService } from './peer-reachability.js'
 import type { PortMappingInit, PortMappingState } from './port-mapping.js'
 import type { ConnectionUpgradesState } from './self-reachability.js'
+import type { PeerStoreSweepState } from './peer-store-sweep.js'
 import type { RelayReservationsState } from './relay-reservations.js'
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Identify } from '@libp2p/identify'
@@ -39,6 +41,8 @@ export interface HostServices extends Record<string, unknown> {
   relayReservations?: RelayReservationsState
   portMapping?: PortMappingState
   autonat?: unknown
+  /** Drops expired peer store records of departed peers every 30 minutes. */
+  peerStoreSweep?: PeerStoreSweepState
 }
 
 /** Limits of the circuit relay v2 server a tracker runs for its own peers. */
@@ -195,7 +199,8 @@ export async function createHost (init: HostInit): Promise<Host> {
   const services: Record<string, (components: any) => unknown> = {
     identify: identify(),
     ping: ping(),
-    upgrades: connectionUpgrades()
+    upgrades: connectionUpgrades(),
+    peerStoreSweep: peerStoreSweep()
   }
   // what a host does not run is not even loaded: a short `get` skips the tracker's services,
   // AutoNAT and UPnP (and their XML parsers), the network key's cipher, and Noise until a

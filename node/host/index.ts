@@ -13,3 +13,5 @@ export { peerReachability, classifyReachability, dialBackCandidates, REACHABILIT
 export type { Reachability, SelfReport, PeerAddressInfo, PeerReachabilityInit, PeerReachabilityService, DialBackProbe } from './peer-reachability.js'
 export { connectionUpgrades, selfReachability } from './self-reachability.js'
 export type { ConnectionUpgradesState, SelfReachabilityServices } from './self-reachability.js'
+export { peerStoreSweep } from './peer-store-sweep.js'
+export type { PeerStoreSweepInit, PeerStoreSweepState } from './peer-store-sweep.js'
