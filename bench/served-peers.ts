@@ -21,16 +21,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { killAll, sleep, startNode, waitForJsonLine } from './lib/procs.js'
+import { option } from './lib/args.js'
 import { runBench } from './lib/run.js'
 import { vmRssBytes } from './lib/soak.js'
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url))
 const GC_PROBE = new URL('./gc-probe.js', import.meta.url).href
-
-function option (argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`)
-  return i >= 0 && argv[i + 1] != null ? argv[i + 1] : fallback
-}
 
 /** Resident KB of the process's `[heap]` mapping (glibc's main arena). */
 async function heapKB (pid: number): Promise<number> {

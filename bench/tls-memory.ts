@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { generateCertificate } from '@libp2p/tls/utils'
 import { killAll, startNode, waitForJsonLine } from './lib/procs.js'
+import { option, wholeNumber } from './lib/args.js'
 import { runBench } from './lib/run.js'
 import { vmRssBytes } from './lib/soak.js'
 import type { Socket } from 'node:net'
@@ -31,15 +32,6 @@ import type { Child } from './lib/procs.js'
 const SELF = fileURLToPath(import.meta.url)
 type Kind = 'tcp' | 'tls'
 
-function option (argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`)
-  return i >= 0 && argv[i + 1] != null ? argv[i + 1] : fallback
-}
-function count (argv: string[], name: string, fallback: number): number {
-  const n = Number(option(argv, name, String(fallback)))
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number, got ${option(argv, name, '')}.`)
-  return n
-}
 const print = (value: unknown): void => { process.stdout.write(JSON.stringify(value) + '\n') }
 
 async function certificate (): Promise<{ cert: string, key: string }> {
@@ -49,7 +41,7 @@ async function certificate (): Promise<{ cert: string, key: string }> {
 /** Echoes what it reads; a read starting with `P` is answered with one piece. SIGUSR2: collect garbage, say so. */
 async function serverRole (argv: string[]): Promise<void> {
   const kind = option(argv, 'kind', 'tls') as Kind
-  const piece = Buffer.alloc(count(argv, 'piece', 262144), 7)
+  const piece = Buffer.alloc(wholeNumber(argv, 'piece', 262144), 7)
   const chunk = Number(option(argv, 'chunk', '0'))
   const context = kind === 'tls' ? createSecureContext(await certificate()) : undefined
   const serve = (s: Socket): void => {
@@ -87,9 +79,9 @@ async function serverRole (argv: string[]): Promise<void> {
 /** Opens the connections, each echoing 5 bytes; SIGUSR2: every connection fetches one piece. */
 async function clientsRole (argv: string[]): Promise<void> {
   const kind = option(argv, 'kind', 'tls') as Kind
-  const port = count(argv, 'port', 1)
-  const peers = count(argv, 'peers', 2000)
-  const pieceBytes = count(argv, 'piece', 262144)
+  const port = wholeNumber(argv, 'port', 1)
+  const peers = wholeNumber(argv, 'peers', 2000)
+  const pieceBytes = wholeNumber(argv, 'piece', 262144)
   const own = kind === 'tls' ? await certificate() : undefined
   const sockets: Socket[] = []
   let echoed = 0
@@ -162,8 +154,8 @@ if (role === 'server') {
   await clientsRole(argv)
 } else {
   await runBench(async () => {
-    const peers = count(argv, 'peers', 2000)
-    const piece = count(argv, 'piece', 262144)
+    const peers = wholeNumber(argv, 'peers', 2000)
+    const piece = wholeNumber(argv, 'piece', 262144)
     const result: Record<string, unknown> = { bench: 'tls-memory', peers, pieceBytes: piece, node: process.versions.node, openssl: process.versions.openssl }
     result.tcp = await measure('tcp', peers, piece, 0)
     result.tls = await measure('tls', peers, piece, 0)

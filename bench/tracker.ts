@@ -39,6 +39,7 @@ import { createLibp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
 import { AnnounceRequest, announce, requestTicket } from '../node/index.js'
 import { cpuSeconds, killAll, sleep, startNode, vmHwmBytes, waitForJsonLine } from './lib/procs.js'
+import { option, wholeNumber } from './lib/args.js'
 import { runBench } from './lib/run.js'
 import { DEFAULT_HEAP_GROWTH_PERCENT, setHeapGrowth } from '../tracker/heap-growth.js'
 import { vmRssBytes } from './lib/soak.js'
@@ -51,15 +52,6 @@ import type { Child } from './lib/procs.js'
 const SELF = fileURLToPath(import.meta.url)
 const FILES = 4
 
-function option (argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`)
-  return i >= 0 && argv[i + 1] != null ? argv[i + 1] : fallback
-}
-const int = (argv: string[], name: string, fallback: number): number => {
-  const n = Number(option(argv, name, String(fallback)))
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number, got ${option(argv, name, '')}.`)
-  return n
-}
 const print = (value: unknown): void => { process.stdout.write(JSON.stringify(value) + '\n') }
 const percentile = (sorted: number[], p: number): number => sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))]
 const round3 = (x: number): number => Math.round(x * 1000) / 1000
@@ -78,7 +70,7 @@ async function trackerRole (argv: string[]): Promise<void> {
     mediaDir: option(argv, 'media', ''),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     watch: false,
-    slots: int(argv, 'slots', 16),
+    slots: wholeNumber(argv, 'slots', 16),
     encryption: option(argv, 'encryption', 'tls') === 'noise' ? 'noise' : 'tls',
     maxWaiting: 1_000_000,
     // each bench peer dials from one of a few 127.0.0.x addresses
@@ -204,8 +196,8 @@ async function lightHost (from: string, encrypter: string): Promise<Host> {
 /** One worker: `count` clients connect, then on SIGUSR2 each runs `rounds` request/renew/done rounds. */
 async function clientsRole (argv: string[]): Promise<void> {
   const from = option(argv, 'from', '127.0.0.1')
-  const count = int(argv, 'count', 500)
-  const rounds = int(argv, 'rounds', 10)
+  const count = wholeNumber(argv, 'count', 500)
+  const rounds = wholeNumber(argv, 'rounds', 10)
   const addrs = option(argv, 'addr', '').split(',').map(a => multiaddr(a))
   const cids = option(argv, 'cids', '').split(',').map(c => CID.parse(c))
   const tracker = peerIdFromString(addrs[0].getComponents().find(c => c.name === 'p2p')?.value ?? '')
@@ -259,10 +251,10 @@ async function clientsRole (argv: string[]): Promise<void> {
 }
 
 async function main (argv: string[]): Promise<void> {
-  const peers = int(argv, 'peers', 2000)
-  const requests = int(argv, 'requests', 20_000)
-  const workers = int(argv, 'workers', 4)
-  const slots = int(argv, 'slots', 16)
+  const peers = wholeNumber(argv, 'peers', 2000)
+  const requests = wholeNumber(argv, 'requests', 20_000)
+  const workers = wholeNumber(argv, 'workers', 4)
+  const slots = wholeNumber(argv, 'slots', 16)
   const encrypter = option(argv, 'encrypter', 'noise')
   if (encrypter !== 'noise' && encrypter !== 'tls') throw new Error(`--encrypter is noise or tls, not ${encrypter}.`)
   if (requests % peers !== 0) throw new Error('--requests must be a multiple of --peers (each peer makes the same number).')

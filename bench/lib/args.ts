@@ -25,6 +25,19 @@ const UNITS: Record<string, number> = {
   g: 1024 ** 3, gib: 1024 ** 3, gb: 1e9
 }
 
+/** The value after `--name` in `argv`, or `fallback`. */
+export function option (argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`)
+  return i >= 0 && argv[i + 1] != null ? argv[i + 1] : fallback
+}
+
+/** The whole number (1 or more) after `--name` in `argv`, or `fallback`. */
+export function wholeNumber (argv: string[], name: string, fallback: number): number {
+  const n = Number(option(argv, name, String(fallback)))
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} takes a whole number, got ${option(argv, name, '')}.`)
+  return n
+}
+
 /** Parses "256MiB", "1GiB", "1.5GB", "1048576" into a byte count. */
 export function parseSize (text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
